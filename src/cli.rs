@@ -1,0 +1,152 @@
+//! The command line: arguments parsed by clap, turned into stage calls and an exit code.
+//!
+//! Exit status: 0 success, 1 content or build errors, 2 usage errors (clap's own).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::load::LoadOptions;
+use crate::BuildOptions;
+
+/// A static-site generator for an AI-industry briefing.
+#[derive(Debug, Parser)]
+#[command(name = "briefing", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    Build(BuildArgs),
+    /// Validate everything and render in memory; write nothing.
+    Check(CheckArgs),
+}
+
+/// Options shared by commands that read a site.
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print how long each stage took.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// `briefing build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Output folder (default: ROOT/public).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Replace `base_url` from site.toml (e.g. for a preview host).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Replace the output folder even if briefing did not create it.
+    #[arg(long)]
+    force: bool,
+}
+
+/// `briefing check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+}
+
+/// Parses the process arguments and runs.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    run(cli)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Build(a) => build(a),
+        Command::Check(a) => check(a),
+    }
+}
+
+fn load_options(site: &SiteArgs, base_url: Option<String>) -> LoadOptions {
+    LoadOptions { root: site.root.clone(), drafts: site.drafts, base_url }
+}
+
+fn build(a: BuildArgs) -> ExitCode {
+    let opts = BuildOptions { load: load_options(&a.site, a.base_url.clone()), output: a.output.clone(), force: a.force, strict: a.site.strict };
+    match crate::build(&opts) {
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+        Ok((outcome, report)) => {
+            let failed = outcome.diags.has_errors() || (a.site.strict && outcome.diags.warning_count() > 0);
+            let timings = outcome.timings.clone();
+            eprint!("{}", outcome.diags.report());
+            if a.site.timings {
+                print_timings(&timings);
+            }
+            match report {
+                Some(r) if !failed => {
+                    let out = opts.output.unwrap_or_else(|| a.site.root.join("public"));
+                    eprintln!("built {} briefs: {} files, {} kB in {}", outcome.briefs, r.files, r.bytes / 1024, out.display());
+                    ExitCode::SUCCESS
+                }
+                Some(_) => ExitCode::from(1),
+                None => {
+                    eprintln!("build failed: nothing was written");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
+fn check(a: CheckArgs) -> ExitCode {
+    match crate::generate(&load_options(&a.site, None)) {
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+        Ok(outcome) => {
+            let failed = outcome.diags.has_errors() || (a.site.strict && outcome.diags.warning_count() > 0);
+            let timings = outcome.timings.clone();
+            let briefs = outcome.briefs;
+            eprint!("{}", outcome.diags.report());
+            if a.site.timings {
+                print_timings(&timings);
+            }
+            if failed {
+                ExitCode::from(1)
+            } else {
+                eprintln!("checked {briefs} briefs: no errors");
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}
+
+fn print_timings(t: &crate::Timings) {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "timings: load {:.1} ms, resolve {:.1} ms, render {:.1} ms, write {:.1} ms",
+        ms(t.load),
+        ms(t.resolve),
+        ms(t.render),
+        ms(t.write)
+    );
+}

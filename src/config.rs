@@ -1,0 +1,208 @@
+//! `site.toml`: read strictly, then validated into [`Config`].
+//!
+//! Unknown keys are errors with a did-you-mean; every problem carries its line and column.
+//! Command-line overrides (`--base-url`) are applied by the caller, not here.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
+
+/// The raw file, mirrored exactly.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default = "default_per_page")]
+    briefs_per_page: usize,
+    #[serde(default)]
+    feeds: RawFeeds,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+/// `[feeds]`: how many entries each Atom and JSON feed carries.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeeds {
+    #[serde(default = "default_feed_limit")]
+    limit: usize,
+}
+
+impl Default for RawFeeds {
+    fn default() -> Self {
+        RawFeeds { limit: default_feed_limit() }
+    }
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_per_page() -> usize {
+    20
+}
+fn default_feed_limit() -> usize {
+    30
+}
+
+const KNOWN_KEYS: [&str; 8] =
+    ["title", "base_url", "description", "language", "theme", "briefs_per_page", "feeds", "extra"];
+
+/// The site's configuration, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site's name, shown in every page header and feed.
+    pub title: String,
+    /// Absolute base URL, always ending with `/` (may carry a sub-path).
+    pub base_url: String,
+    /// A sentence about the site, for feeds and meta descriptions.
+    pub description: String,
+    /// BCP 47 language tag of the content.
+    pub language: String,
+    /// A folder name under `themes/`.
+    pub theme: String,
+    /// Briefs per page on the home page and on lists.
+    pub briefs_per_page: usize,
+    /// Entries per Atom or JSON feed.
+    pub feed_limit: usize,
+    /// `[extra]`, handed to templates untouched.
+    pub extra: toml::Table,
+}
+
+impl Config {
+    /// The path part of `base_url`: `/` or `/briefing/`.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
+        self.base_url[after_scheme..].find('/').map_or("/", |i| &self.base_url[after_scheme + i..])
+    }
+
+    /// Parses `site.toml`'s text; `path` only labels the diagnostics.
+    pub fn parse(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Config> {
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+                let message = e.message().to_string();
+                let hint = unknown_field(&message)
+                    .and_then(|f| did_you_mean(f, KNOWN_KEYS.iter().copied()))
+                    .map(|k| format!("did you mean \"{k}\"?"));
+                diags.push(Diagnostic::error(path, line, col, message).with_hint_opt(hint).with_source(text));
+                return None;
+            }
+        };
+        let RawConfig { title, base_url, description, language, theme, briefs_per_page, feeds, extra } = raw;
+        let RawFeeds { limit: feed_limit } = feeds;
+        let locate = |key: &str| {
+            text.lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or((1, 1), |i| (i + 1, 1))
+        };
+        let mut ok = true;
+        if title.trim().is_empty() {
+            let (l, c) = locate("title");
+            diags.push(Diagnostic::error(path, l, c, "`title` must not be empty").with_source(text));
+            ok = false;
+        }
+        let base_url = match normalize_base_url(&base_url) {
+            Ok(u) => u,
+            Err(msg) => {
+                let (l, c) = locate("base_url");
+                diags.push(Diagnostic::error(path, l, c, msg).with_source(text));
+                ok = false;
+                String::new()
+            }
+        };
+        if briefs_per_page == 0 {
+            let (l, c) = locate("briefs_per_page");
+            diags.push(Diagnostic::error(path, l, c, "`briefs_per_page` must be at least 1").with_source(text));
+            ok = false;
+        }
+        if crate::model::Slug::parse(&theme).is_err() {
+            let (l, c) = locate("theme");
+            diags.push(
+                Diagnostic::error(path, l, c, format!("theme \"{theme}\" is not a folder name under themes/"))
+                    .with_source(text),
+            );
+            ok = false;
+        }
+        ok.then_some(Config {
+            title,
+            base_url,
+            description,
+            language,
+            theme,
+            briefs_per_page,
+            feed_limit: feed_limit.max(1),
+            extra,
+        })
+    }
+}
+
+/// Checks that a base URL is absolute http(s) and gives it a trailing slash.
+pub fn normalize_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    crate::model::HttpUrl::parse(url)
+        .map_err(|_| format!("base_url \"{url}\" must be an absolute http(s) URL such as https://example.org/"))?;
+    if url.contains(['?', '#']) {
+        return Err(format!("base_url \"{url}\" must not carry a query or fragment"));
+    }
+    let after = &url[url.find("://").map_or(0, |i| i + 3)..];
+    Ok(if after.contains('/') {
+        if url.ends_with('/') { url.to_string() } else { format!("{url}/") }
+    } else {
+        format!("{url}/")
+    })
+}
+
+/// Pulls the field name out of serde's "unknown field `x`, expected ..." message.
+pub fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.split("unknown field `").nth(1)?;
+    rest.split('`').next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
+        let mut d = Diagnostics::new();
+        let c = Config::parse(Path::new("site.toml"), text, &mut d);
+        (c, d.into_sorted())
+    }
+
+    #[test]
+    fn sub_path_base_url() {
+        let (c, _) = parse("title = \"T\"\nbase_url = \"https://example.org/briefing\"\n");
+        let c = c.unwrap();
+        assert_eq!(c.base_url, "https://example.org/briefing/");
+        assert_eq!(c.base_path(), "/briefing/");
+        let (c, _) = parse("title = \"T\"\nbase_url = \"https://example.org\"\n");
+        assert_eq!(c.unwrap().base_path(), "/");
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        let (c, d) = parse("title = \"T\"\nbase_url = \"https://e.org/\"\nbriefs_per_pag = 3\n");
+        assert!(c.is_none());
+        assert_eq!(d[0].line, 3);
+        assert_eq!(d[0].hint.as_deref(), Some("did you mean \"briefs_per_page\"?"));
+    }
+
+    #[test]
+    fn bad_base_url() {
+        let (c, d) = parse("title = \"T\"\nbase_url = \"ftp://e.org/\"\n");
+        assert!(c.is_none());
+        assert_eq!((d[0].line, d[0].column), (2, 1));
+    }
+}

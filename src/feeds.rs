@@ -1,0 +1,200 @@
+//! Machine-readable outputs: Atom feeds, JSON Feed 1.1, `sitemap.xml`, `robots.txt`.
+//!
+//! Each brief's Atom `<entry>` is written once and shared by every feed that lists it
+//! (site, companies, sources, tags, story). All URLs here are absolute. Text is escaped
+//! for XML by [`xml_escape`]; JSON goes through serde_json.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::site::{paths, Brief, BriefId, Site};
+
+/// Escapes text for XML element content and attribute values.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The `<entry>` of one brief.
+pub fn atom_entry(site: &Site, brief: &Brief) -> String {
+    let base = &site.config.base_url;
+    let url = format!("{base}{}", paths::brief(brief.slug.as_str()));
+    let updated = brief.updated.unwrap_or(brief.date);
+    let mut e = String::with_capacity(brief.body_html.len() * 2 + 512);
+    let _ = write!(
+        e,
+        "<entry><title>{}</title><id>{}</id><link rel=\"alternate\" type=\"text/html\" href=\"{}\"/><published>{}</published><updated>{}</updated>",
+        xml_escape(&brief.title),
+        xml_escape(&url),
+        xml_escape(&url),
+        brief.date.rfc3339(),
+        updated.rfc3339()
+    );
+    for c in &brief.companies {
+        let c = site.company(*c);
+        let _ = write!(e, "<category term=\"{}\" label=\"{}\" scheme=\"{}companies/\"/>", c.slug, xml_escape(&c.name), xml_escape(base));
+    }
+    for t in &brief.tags {
+        let t = site.tag(*t);
+        let _ = write!(e, "<category term=\"{}\" label=\"{}\" scheme=\"{}tags/\"/>", t.slug, xml_escape(&t.name), xml_escape(base));
+    }
+    if !brief.summary.is_empty() {
+        let _ = write!(e, "<summary>{}</summary>", xml_escape(&brief.summary));
+    }
+    let _ = write!(e, "<content type=\"html\">{}</content></entry>", xml_escape(&brief.body_html));
+    e
+}
+
+/// A whole Atom feed of `ids` (newest first, already limited).
+pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids: &[BriefId], entries: &[String]) -> String {
+    let base = &site.config.base_url;
+    let updated = ids
+        .iter()
+        .map(|b| {
+            let b = site.brief(*b);
+            b.updated.unwrap_or(b.date)
+        })
+        .max()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+    let mut out = String::with_capacity(1024 + ids.iter().map(|b| entries[b.0 as usize].len()).sum::<usize>());
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\"><title>{}</title>",
+        xml_escape(&site.config.language),
+        xml_escape(title)
+    );
+    if !site.config.description.is_empty() {
+        let _ = write!(out, "<subtitle>{}</subtitle>", xml_escape(&site.config.description));
+    }
+    let _ = write!(
+        out,
+        "<id>{0}</id><link rel=\"self\" type=\"application/atom+xml\" href=\"{1}\"/><link rel=\"alternate\" type=\"text/html\" href=\"{0}\"/><updated>{2}</updated><author><name>{3}</name></author><generator version=\"{4}\">briefing</generator>",
+        xml_escape(&format!("{base}{page_path}")),
+        xml_escape(&format!("{base}{feed_path}")),
+        updated,
+        xml_escape(&site.config.title),
+        env!("CARGO_PKG_VERSION"),
+    );
+    for b in ids {
+        out.push_str(&entries[b.0 as usize]);
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: &'a str,
+    home_page_url: &'a str,
+    feed_url: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    language: &'a str,
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: String,
+    url: String,
+    title: &'a str,
+    content_html: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    summary: &'a str,
+    date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    tags: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    _briefing: Option<JsonExt<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonExt<'a> {
+    status: Option<&'static str>,
+    companies: Vec<&'a str>,
+    story: Option<&'a str>,
+}
+
+/// `feed.json`: JSON Feed 1.1 of the latest briefs.
+pub fn json_feed(site: &Site, ids: &[BriefId]) -> Vec<u8> {
+    let base = &site.config.base_url;
+    let feed = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: &site.config.title,
+        home_page_url: base,
+        feed_url: format!("{base}feed.json"),
+        description: &site.config.description,
+        language: &site.config.language,
+        items: ids
+            .iter()
+            .map(|id| {
+                let b = site.brief(*id);
+                let url = format!("{base}{}", paths::brief(b.slug.as_str()));
+                JsonItem {
+                    id: url.clone(),
+                    url,
+                    title: &b.title,
+                    content_html: &b.body_html,
+                    summary: &b.summary,
+                    date_published: b.date.rfc3339(),
+                    date_modified: b.updated.map(|d| d.rfc3339()),
+                    tags: b.tags.iter().map(|t| site.tag(*t).name.as_str()).collect(),
+                    _briefing: Some(JsonExt {
+                        status: b.status.map(|s| s.as_str()),
+                        companies: b.companies.iter().map(|c| site.company(*c).slug.as_str()).collect(),
+                        story: b.story.map(|s| site.story(s).slug.as_str()),
+                    }),
+                }
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_vec_pretty(&feed).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// `sitemap.xml` over site-relative paths, with optional last-modified dates.
+pub fn sitemap(site: &Site, entries: &[(String, Option<String>)]) -> Vec<u8> {
+    let base = &site.config.base_url;
+    let mut out = String::with_capacity(entries.len() * 96 + 128);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (path, lastmod) in entries {
+        let _ = write!(out, "<url><loc>{}</loc>", xml_escape(&format!("{base}{path}")));
+        if let Some(d) = lastmod {
+            let _ = write!(out, "<lastmod>{d}</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out.into_bytes()
+}
+
+/// `robots.txt` that points at the sitemap.
+pub fn robots(site: &Site) -> Vec<u8> {
+    format!("User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n", site.config.base_url).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_xml() {
+        assert_eq!(xml_escape("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+    }
+}

@@ -1,0 +1,123 @@
+//! `briefing`: a static-site generator for an AI-industry briefing.
+//!
+//! The pipeline is a chain of stages, each in the file named after it:
+//! [`load`] (disk -> [`load::Corpus`]) -> [`resolve`] (-> [`site::Site`]) ->
+//! [`render`] (-> [`render::Output`], in memory) -> [`write`] (-> the output folder).
+//! `check` stops after render; `build` writes. The command line lives in [`cli`].
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod feeds;
+pub mod frontmatter;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod resolve;
+pub mod site;
+pub mod theme;
+pub mod views;
+pub mod write;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use diag::Diagnostics;
+
+/// Failures of the environment (not of the content): each names its path.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read.
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, #[source] std::io::Error),
+    /// A file or folder could not be written.
+    #[error("cannot write {0}: {1}")]
+    Write(PathBuf, #[source] std::io::Error),
+    /// A folder could not be walked.
+    #[error("cannot list {0}: {1}")]
+    Walk(PathBuf, String),
+    /// The build refused to do something unsafe.
+    #[error("{0}")]
+    Refuse(String),
+}
+
+/// What `build` and `check` are asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Load options: root, drafts, base URL.
+    pub load: load::LoadOptions,
+    /// Output folder (default: `<root>/public`).
+    pub output: Option<PathBuf>,
+    /// Replace an output folder that briefing did not create.
+    pub force: bool,
+    /// Treat warnings as errors: nothing is written when there is one.
+    pub strict: bool,
+}
+
+/// How long each stage took.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    /// Reading and parsing files.
+    pub load: Duration,
+    /// Checking references, rendering Markdown, computing lists.
+    pub resolve: Duration,
+    /// Rendering templates and feeds.
+    pub render: Duration,
+    /// Writing the output folder.
+    pub write: Duration,
+}
+
+/// The outcome of a build or check.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Problems found (errors make the build fail).
+    pub diags: Diagnostics,
+    /// The output, when rendering succeeded.
+    pub output: Option<render::Output>,
+    /// Stage timings.
+    pub timings: Timings,
+    /// Number of briefs.
+    pub briefs: usize,
+}
+
+/// Runs load, resolve and render. Writes nothing.
+pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
+    let mut diags = Diagnostics::new();
+    let mut timings = Timings::default();
+    let t = Instant::now();
+    let corpus = load::load(opts, &mut diags)?;
+    timings.load = t.elapsed();
+    let Some(corpus) = corpus else {
+        return Ok(Outcome { diags, output: None, timings, briefs: 0 });
+    };
+    let t = Instant::now();
+    let site = resolve::resolve(corpus, &mut diags);
+    timings.resolve = t.elapsed();
+    let Some(site) = site else {
+        return Ok(Outcome { diags, output: None, timings, briefs: 0 });
+    };
+    let t = Instant::now();
+    let output = render::render(&site, &mut diags);
+    timings.render = t.elapsed();
+    let briefs = site.briefs.len();
+    // Dropping a large site takes time of its own; let it go in the background.
+    std::thread::spawn(move || drop(site));
+    Ok(Outcome { diags, output, timings, briefs })
+}
+
+/// Generates the site and, when there was no error, writes it.
+pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>), Error> {
+    let mut outcome = generate(&opts.load)?;
+    if outcome.diags.has_errors() || (opts.strict && outcome.diags.warning_count() > 0) {
+        return Ok((outcome, None));
+    }
+    let Some(output) = &outcome.output else { return Ok((outcome, None)) };
+    let out_dir = opts.output.clone().unwrap_or_else(|| opts.load.root.join("public"));
+    let t = Instant::now();
+    let report = write::write(output, &out_dir, &opts.load.root, opts.force)?;
+    outcome.timings.write = t.elapsed();
+    Ok((outcome, Some(report)))
+}

@@ -1,0 +1,355 @@
+//! Stage 1, load: reads the site folder into a [`Corpus`] of raw, parsed documents.
+//!
+//! This is the only stage that reads the disk. It checks what can be checked one file at
+//! a time (UTF-8, fences, YAML, unknown keys, types) and leaves cross-file checks (does
+//! that company exist?) to `resolve`. Drafts are dropped here unless asked for.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::frontmatter::{self, RawBrief, RawCompany, RawPage, RawSource, RawStory, Split};
+use crate::theme;
+use crate::Error;
+
+/// What the caller asks of the load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// Keep drafts.
+    pub drafts: bool,
+    /// Replaces `base_url` from `site.toml`.
+    pub base_url: Option<String>,
+}
+
+/// One content file: its text and its parsed front matter.
+#[derive(Debug)]
+pub struct Doc<R> {
+    /// Path for messages: relative to the current folder when the root is.
+    pub path: PathBuf,
+    /// Path relative to `content/`, with `/` separators (for `.md` links).
+    pub content_path: String,
+    /// File name without `.md`.
+    pub stem: String,
+    /// Whole file.
+    pub text: String,
+    /// Where the YAML starts and ends, and where the body starts.
+    pub yaml_offset: usize,
+    yaml_len: usize,
+    /// Byte offset of the Markdown body in `text`.
+    pub body_offset: usize,
+    /// The front matter.
+    pub raw: R,
+}
+
+impl<R> Doc<R> {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// The front-matter split, for locating values.
+    pub fn split(&self) -> Split<'_> {
+        Split {
+            yaml: &self.text[self.yaml_offset..self.yaml_offset + self.yaml_len],
+            yaml_line: 2,
+            yaml_offset: self.yaml_offset,
+            body: self.body(),
+            body_offset: self.body_offset,
+        }
+    }
+
+    /// Line and column of `key` (and `needle` after it) in the front matter.
+    pub fn locate(&self, key: &str, needle: Option<&str>) -> (usize, usize) {
+        frontmatter::locate(&self.text, &self.split(), key, needle)
+    }
+
+    /// An error about the value of `key`, located and showing its line.
+    pub fn error_at(&self, key: &str, needle: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        let (line, col) = self.locate(key, needle);
+        Diagnostic::error(&self.path, line, col, message).with_source(&self.text)
+    }
+
+    /// A warning about `key`.
+    pub fn warning_at(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        let (line, col) = self.locate(key, None);
+        Diagnostic::warning(&self.path, line, col, message).with_source(&self.text)
+    }
+}
+
+/// A template's text and where it came from.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    /// Name as templates refer to it (`brief.html`, `partials/card.html`).
+    pub name: String,
+    /// The template's text.
+    pub text: String,
+    /// The file it came from, for error messages.
+    pub origin: PathBuf,
+}
+
+/// Where a static file's bytes come from.
+#[derive(Debug, Clone)]
+pub enum StaticSource {
+    /// A file on disk.
+    Disk(PathBuf),
+    /// A file of the default theme built into the binary.
+    Embedded(&'static [u8]),
+}
+
+/// Everything read from the site folder.
+#[derive(Debug)]
+pub struct Corpus {
+    /// The site folder.
+    pub root: PathBuf,
+    /// `site.toml`, validated.
+    pub config: Config,
+    /// Briefs (drafts already dropped unless asked for).
+    pub briefs: Vec<Doc<RawBrief>>,
+    /// Companies.
+    pub companies: Vec<Doc<RawCompany>>,
+    /// Sources.
+    pub sources: Vec<Doc<RawSource>>,
+    /// Stories.
+    pub stories: Vec<Doc<RawStory>>,
+    /// Free pages.
+    pub pages: Vec<Doc<RawPage>>,
+    /// Slugs of the drafts that were dropped, for hints.
+    pub dropped_drafts: Vec<String>,
+    /// Templates: the theme's, overridden by the site's `templates/`.
+    pub templates: Vec<TemplateSource>,
+    /// Static files: output path (with `/`) and source, site's over theme's.
+    pub statics: Vec<(String, StaticSource)>,
+}
+
+/// Reads the site at `opts.root`. Content mistakes land in `diags`; `Err` is for I/O.
+pub fn load(opts: &LoadOptions, diags: &mut Diagnostics) -> Result<Option<Corpus>, Error> {
+    let root = &opts.root;
+    let shown = |rel: &Path| -> PathBuf {
+        if root == Path::new(".") || root.as_os_str().is_empty() { rel.to_path_buf() } else { root.join(rel) }
+    };
+    let config_path = root.join("site.toml");
+    let config_text = match std::fs::read_to_string(&config_path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            diags.push(
+                Diagnostic::error(&shown(Path::new("site.toml")), 0, 0, "no site.toml: this folder is not a briefing site")
+                    .with_hint("run `briefing init DIR` to create a site, or pass --root to point at one"),
+            );
+            return Ok(None);
+        }
+        Err(e) => return Err(Error::Read(config_path, e)),
+    };
+    let mut config = Config::parse(&shown(Path::new("site.toml")), &config_text, diags);
+    if let (Some(c), Some(url)) = (config.as_mut(), &opts.base_url) {
+        match crate::config::normalize_base_url(url) {
+            Ok(u) => c.base_url = u,
+            Err(msg) => diags.push(Diagnostic::error(Path::new("--base-url"), 0, 0, msg)),
+        }
+    }
+
+    let content = root.join("content");
+    let briefs = read_kind::<RawBrief>(root, &content, "briefs", true, frontmatter::BRIEF_KEYS, &shown, diags)?;
+    let companies = read_kind::<RawCompany>(root, &content, "companies", false, frontmatter::COMPANY_KEYS, &shown, diags)?;
+    let sources = read_kind::<RawSource>(root, &content, "sources", false, frontmatter::SOURCE_KEYS, &shown, diags)?;
+    let stories = read_kind::<RawStory>(root, &content, "stories", false, frontmatter::STORY_KEYS, &shown, diags)?;
+    let pages = read_kind::<RawPage>(root, &content, "pages", false, frontmatter::PAGE_KEYS, &shown, diags)?;
+
+    let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| opts.drafts || !b.raw.draft);
+    let dropped_drafts = dropped.iter().map(|b| b.raw.slug.clone().unwrap_or_else(|| default_slug(&b.stem))).collect();
+
+    let Some(config) = config else { return Ok(None) };
+    let (templates, statics) = read_theme(root, &config.theme, &shown, diags)?;
+    Ok(Some(Corpus {
+        root: root.clone(),
+        config,
+        briefs,
+        companies,
+        sources,
+        stories,
+        pages,
+        dropped_drafts,
+        templates,
+        statics,
+    }))
+}
+
+/// The default slug of a brief: its file stem without a leading `YYYY-MM-DD-`.
+pub fn default_slug(stem: &str) -> String {
+    let b = stem.as_bytes();
+    let dated = b.len() > 11
+        && b[..10].iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b[10] == b'-';
+    if dated { stem[11..].to_string() } else { stem.to_string() }
+}
+
+fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let walker = WalkDir::new(dir).min_depth(1).max_depth(if recursive { usize::MAX } else { 1 });
+    for entry in walker.sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::Walk(dir.to_path_buf(), e.to_string()))?;
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
+            out.push(entry.into_path());
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_kind<R: DeserializeOwned + Send>(
+    root: &Path,
+    content: &Path,
+    kind: &str,
+    recursive: bool,
+    known: &[&str],
+    shown: &(dyn Fn(&Path) -> PathBuf + Sync),
+    diags: &mut Diagnostics,
+) -> Result<Vec<Doc<R>>, Error> {
+    let files = markdown_files(&content.join(kind), recursive)?;
+    let results: Vec<Result<Result<Doc<R>, Diagnostic>, Error>> = files
+        .par_iter()
+        .map(|file| {
+            let rel = file.strip_prefix(root).unwrap_or(file);
+            let path = shown(rel);
+            let bytes = std::fs::read(file).map_err(|e| Error::Read(file.clone(), e))?;
+            Ok(parse_doc::<R>(path, content, file, bytes, known))
+        })
+        .collect();
+    let mut docs = Vec::with_capacity(results.len());
+    for r in results {
+        match r? {
+            Ok(doc) => docs.push(doc),
+            Err(d) => diags.push(d),
+        }
+    }
+    Ok(docs)
+}
+
+fn parse_doc<R: DeserializeOwned>(
+    path: PathBuf,
+    content: &Path,
+    file: &Path,
+    bytes: Vec<u8>,
+    known: &[&str],
+) -> Result<Doc<R>, Diagnostic> {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        let (line, col) = crate::diag::line_col(&prefix, prefix.len());
+        Diagnostic::error(&path, line, col, "the file is not valid UTF-8")
+            .with_hint("save the file as UTF-8 (most editors offer it under \"Save with encoding\")")
+    })?;
+    let split = frontmatter::split(&path, &text)?;
+    let raw = frontmatter::parse::<R>(&path, &text, &split, known)?;
+    let (yaml_offset, yaml_len, body_offset) = (split.yaml_offset, split.yaml.len(), split.body_offset);
+    let content_path = file
+        .strip_prefix(content)
+        .unwrap_or(file)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(Doc { path, content_path, stem, text, yaml_offset, yaml_len, body_offset, raw })
+}
+
+type ThemeFiles = (Vec<TemplateSource>, Vec<(String, StaticSource)>);
+
+fn read_theme(
+    root: &Path,
+    theme: &str,
+    shown: &(dyn Fn(&Path) -> PathBuf + Sync),
+    diags: &mut Diagnostics,
+) -> Result<ThemeFiles, Error> {
+    let theme_dir = root.join("themes").join(theme);
+    let mut templates: std::collections::BTreeMap<String, (String, PathBuf)> = std::collections::BTreeMap::new();
+    let mut statics: std::collections::BTreeMap<String, StaticSource> = std::collections::BTreeMap::new();
+    if theme_dir.is_dir() {
+        read_tree(&theme_dir.join("templates"), |rel, path| {
+            let text = read_template(path, shown, root, diags)?;
+            templates.insert(rel, (text, shown(path.strip_prefix(root).unwrap_or(path))));
+            Ok(())
+        })?;
+        read_tree(&theme_dir.join("static"), |rel, path| {
+            statics.insert(rel, StaticSource::Disk(path.to_path_buf()));
+            Ok(())
+        })?;
+    } else if theme == "default" {
+        for (name, text) in theme::TEMPLATES {
+            let origin = PathBuf::from(format!("(built-in theme) templates/{name}"));
+            templates.insert((*name).to_string(), ((*text).to_string(), origin));
+        }
+        for (name, bytes) in theme::STATIC {
+            statics.insert((*name).to_string(), StaticSource::Embedded(bytes));
+        }
+    } else {
+        diags.push(
+            Diagnostic::error(&shown(Path::new("site.toml")), 0, 0, format!("theme \"{theme}\" not found in themes/"))
+                .with_hint("remove the `theme` key to use the built-in default theme"),
+        );
+    }
+    read_tree(&root.join("templates"), |rel, path| {
+        let text = read_template(path, shown, root, diags)?;
+        templates.insert(rel, (text, shown(path.strip_prefix(root).unwrap_or(path))));
+        Ok(())
+    })?;
+    read_tree(&root.join("static"), |rel, path| {
+        statics.insert(rel, StaticSource::Disk(path.to_path_buf()));
+        Ok(())
+    })?;
+    Ok((templates.into_iter().map(|(name, (text, origin))| TemplateSource { name, text, origin }).collect(), statics.into_iter().collect()))
+}
+
+fn read_template(
+    path: &Path,
+    shown: &(dyn Fn(&Path) -> PathBuf + Sync),
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Read(path.to_path_buf(), e))?;
+    Ok(String::from_utf8(bytes).unwrap_or_else(|_| {
+        diags.push(Diagnostic::error(&shown(path.strip_prefix(root).unwrap_or(path)), 1, 1, "template is not valid UTF-8"));
+        String::new()
+    }))
+}
+
+/// Calls `f(relative path with '/', path)` for every regular file under `dir`, skipping
+/// hidden files and symbolic links (which could point outside the site).
+fn read_tree(dir: &Path, mut f: impl FnMut(String, &Path) -> Result<(), Error>) -> Result<(), Error> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::Walk(dir.to_path_buf(), e.to_string()))?;
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        f(rel, entry.path())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_slug_drops_date_prefix() {
+        assert_eq!(default_slug("2025-03-14-meta-talks"), "meta-talks");
+        assert_eq!(default_slug("meta-talks"), "meta-talks");
+        assert_eq!(default_slug("2025-03-14"), "2025-03-14");
+        assert_eq!(default_slug("2025-3-14-x"), "2025-3-14-x");
+    }
+}

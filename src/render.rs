@@ -1,0 +1,401 @@
+//! Stage 3, render: turns the [`Site`] into an [`Output`]: every page's bytes, in memory.
+//!
+//! Builds the Tera environment (theme templates under site overrides, our filters),
+//! prepares each brief's list card once, then renders every page in parallel. Writes
+//! nothing: `check` discards the output, `build` hands it to `write`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use tera::{Context, Kwargs, State, Tera, Value};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::feeds;
+use crate::load::StaticSource;
+use crate::site::*;
+use crate::views::{Paginator, SiteView, Views};
+
+/// One generated file.
+#[derive(Debug)]
+pub struct OutFile {
+    /// Site-relative path with `/` separators (`briefs/x/index.html`).
+    pub path: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything a build produces.
+#[derive(Debug)]
+pub struct Output {
+    /// Generated files.
+    pub files: Vec<OutFile>,
+    /// Static files to copy as they are.
+    pub statics: Vec<(String, StaticSource)>,
+}
+
+/// The templates every theme must provide.
+pub const REQUIRED_TEMPLATES: [&str; 13] = [
+    "index.html", "brief.html", "companies.html", "company.html", "sources.html", "source.html", "tags.html",
+    "tag.html", "stories.html", "story.html", "archive.html", "page.html", "404.html",
+];
+
+/// One page to render.
+enum Job {
+    Home(usize),
+    Brief(BriefId),
+    Companies,
+    Company(CompanyId, usize),
+    Sources,
+    Source(SourceId, usize),
+    Tags,
+    Tag(TagId, usize),
+    Stories,
+    Story(StoryId),
+    Archive,
+    Page(usize),
+    NotFound,
+}
+
+/// Renders the whole site.
+pub fn render(site: &Site, diags: &mut Diagnostics) -> Option<Output> {
+    let tera = environment(site, diags)?;
+    let views = Views { site, base_path: site.config.base_path() };
+    let per_page = site.config.briefs_per_page;
+    let pages_of = |n: usize| n.div_ceil(per_page).max(1);
+
+    // Each brief's card, once.
+    let cards: Vec<Value> =
+        (0..site.briefs.len()).into_par_iter().map(|i| Value::from_serializable(&views.card(BriefId(i as u32)))).collect();
+
+    let mut jobs: Vec<Job> = Vec::new();
+    jobs.extend((1..=pages_of(site.briefs.len())).map(Job::Home));
+    jobs.extend((0..site.briefs.len()).map(|i| Job::Brief(BriefId(i as u32))));
+    jobs.push(Job::Companies);
+    for (i, c) in site.companies.iter().enumerate() {
+        jobs.extend((1..=pages_of(c.briefs.len())).map(|p| Job::Company(CompanyId(i as u32), p)));
+    }
+    jobs.push(Job::Sources);
+    for (i, s) in site.sources.iter().enumerate() {
+        jobs.extend((1..=pages_of(s.briefs.len())).map(|p| Job::Source(SourceId(i as u32), p)));
+    }
+    jobs.push(Job::Tags);
+    for (i, t) in site.tags.iter().enumerate() {
+        jobs.extend((1..=pages_of(t.briefs.len())).map(|p| Job::Tag(TagId(i as u32), p)));
+    }
+    jobs.push(Job::Stories);
+    jobs.extend((0..site.stories.len()).map(|i| Job::Story(StoryId(i as u32))));
+    jobs.push(Job::Archive);
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.push(Job::NotFound);
+
+    let ctx = Ctx { site, views: &views, tera: &tera, cards: &cards };
+    let rendered: Vec<Result<OutFile, Diagnostic>> = jobs.par_iter().map(|job| ctx.page(job)).collect();
+    let mut files = Vec::with_capacity(rendered.len() + site.companies.len() + site.tags.len() + 8);
+    let mut seen = std::collections::HashSet::new();
+    for r in rendered {
+        match r {
+            Ok(f) => files.push(f),
+            // One report per place in a template is enough, not one per page.
+            Err(d) => {
+                if seen.insert((d.path.clone(), d.line, d.column)) {
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    if !seen.is_empty() {
+        return None;
+    }
+    files.extend(machine_files(site));
+    Some(Output { files, statics: site.statics.clone() })
+}
+
+/// Feeds, sitemap and robots.txt.
+fn machine_files(site: &Site) -> Vec<OutFile> {
+    let limit = site.config.feed_limit;
+    let entries: Vec<String> = site.briefs.par_iter().map(|b| feeds::atom_entry(site, b)).collect();
+    let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
+    let all: Vec<BriefId> = (0..site.briefs.len().min(limit)).map(|i| BriefId(i as u32)).collect();
+    let mut feeds_to_write: Vec<(String, String, Vec<BriefId>)> = vec![(String::new(), site.config.title.clone(), all.clone())];
+    for c in &site.companies {
+        feeds_to_write.push((paths::company(c.slug.as_str()), format!("{} — {}", c.name, site.config.title), head(&c.briefs)));
+    }
+    for s in &site.sources {
+        feeds_to_write.push((paths::source(s.slug.as_str()), format!("{} — {}", s.name, site.config.title), head(&s.briefs)));
+    }
+    for t in &site.tags {
+        feeds_to_write.push((paths::tag(t.slug.as_str()), format!("{} — {}", t.name, site.config.title), head(&t.briefs)));
+    }
+    for s in &site.stories {
+        let mut newest_first = s.briefs.clone();
+        newest_first.reverse();
+        feeds_to_write.push((paths::story(s.slug.as_str()), format!("{} — {}", s.title, site.config.title), head(&newest_first)));
+    }
+    let mut out: Vec<OutFile> = feeds_to_write
+        .par_iter()
+        .map(|(page, title, ids)| {
+            let feed_path = format!("{page}atom.xml");
+            let xml = feeds::atom_feed(site, title, page, &feed_path, ids, &entries);
+            OutFile { path: feed_path, bytes: xml.into_bytes() }
+        })
+        .collect();
+    out.push(OutFile { path: "feed.json".into(), bytes: feeds::json_feed(site, &all) });
+    out.push(OutFile { path: "sitemap.xml".into(), bytes: feeds::sitemap(site, &sitemap_entries(site)) });
+    out.push(OutFile { path: "robots.txt".into(), bytes: feeds::robots(site) });
+    out
+}
+
+fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
+    let latest = |ids: &[BriefId]| ids.first().map(|b| site.brief(*b).date.rfc3339());
+    let all: Vec<BriefId> = (0..site.briefs.len().min(1)).map(|i| BriefId(i as u32)).collect();
+    let mut v = vec![(String::new(), latest(&all))];
+    for b in &site.briefs {
+        v.push((paths::brief(b.slug.as_str()), Some(b.updated.unwrap_or(b.date).rfc3339())));
+    }
+    v.push(("companies/".into(), None));
+    v.extend(site.companies.iter().map(|c| (paths::company(c.slug.as_str()), latest(&c.briefs))));
+    v.push(("sources/".into(), None));
+    v.extend(site.sources.iter().map(|s| (paths::source(s.slug.as_str()), latest(&s.briefs))));
+    v.push(("tags/".into(), None));
+    v.extend(site.tags.iter().map(|t| (paths::tag(t.slug.as_str()), latest(&t.briefs))));
+    v.push(("stories/".into(), None));
+    v.extend(site.stories.iter().map(|s| (paths::story(s.slug.as_str()), s.briefs.last().map(|b| site.brief(*b).date.rfc3339()))));
+    v.push(("archive/".into(), None));
+    v.extend(site.pages.iter().map(|p| (paths::page(p.slug.as_str()), None)));
+    v
+}
+
+/// Tera with our filters, the theme's templates and the site's overrides.
+fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
+    let mut tera = Tera::new();
+    tera.register_filter("date", date_filter);
+    tera.register_filter("json_encode", json_encode);
+    let base_path = site.config.base_path();
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| crate::views::Ref { slug: p.slug.as_str(), name: &p.title, url: format!("{base_path}{}", paths::page(p.slug.as_str())), ticker: None })
+        .collect();
+    let site_view = SiteView {
+        title: &site.config.title,
+        description: &site.config.description,
+        base_url: &site.config.base_url,
+        base_path,
+        language: &site.config.language,
+        extra: &site.config.extra,
+        brief_count: site.briefs.len(),
+        pages,
+        generator: concat!("briefing ", env!("CARGO_PKG_VERSION")),
+    };
+    tera.global_context().insert("site", &site_view);
+    let origin = |name: &str| -> PathBuf {
+        site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
+    };
+    let sources: Vec<(&str, &str)> = site.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
+    if let Err(e) = tera.add_raw_templates(sources) {
+        diags.push(template_error(&e, &origin, None));
+        return None;
+    }
+    let missing: Vec<&str> = REQUIRED_TEMPLATES.iter().copied().filter(|t| !tera.contains_template(t)).collect();
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::error(&PathBuf::from("templates"), 0, 0, format!("the theme lacks {}", missing.join(", ")))
+                .with_hint("copy them from the default theme (`briefing init` writes one) or remove `theme` from site.toml"),
+        );
+        return None;
+    }
+    Some(tera)
+}
+
+/// A located diagnostic out of a Tera error.
+fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: Option<&str>) -> Diagnostic {
+    let context = page.map(|p| format!(" (while rendering /{p})")).unwrap_or_default();
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            Diagnostic::error(&origin(r.filename()), span.start_line, span.start_col + 1, format!("{}{context}", r.message()))
+                .with_hint_opt(page.map(|_| "see docs/templates.md for the variables each template receives".to_string()))
+        }
+        other => Diagnostic::error(&PathBuf::from("templates"), 0, 0, format!("{other}{context}")),
+    }
+}
+
+/// `{{ date | date(format="%-d %B %Y") }}`: formats a `YYYY-MM-DD` or RFC 3339 string.
+fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let format: &str = kwargs.get("format")?.unwrap_or("%Y-%m-%d");
+    let date = crate::model::Date::parse(value).map_err(tera::Error::message)?;
+    let mut out = String::new();
+    write!(out, "{}", date.at.format(format)).map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
+    Ok(out)
+}
+
+/// `{{ value | json_encode }}`: JSON, safe to embed in a `<script>` element.
+fn json_encode(value: Value, _: Kwargs, _: &State) -> Value {
+    let json = serde_json::to_string(&value).unwrap_or_else(|_| "null".into());
+    Value::safe_string(&json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
+}
+
+struct Ctx<'a> {
+    site: &'a Site,
+    views: &'a Views<'a>,
+    tera: &'a Tera,
+    cards: &'a [Value],
+}
+
+impl Ctx<'_> {
+    fn cards(&self, ids: &[BriefId]) -> Value {
+        Value::from(ids.iter().map(|b| self.cards[b.0 as usize].clone()).collect::<Vec<Value>>())
+    }
+
+    /// The slice of `ids` on page `n` and its paginator.
+    fn paginate<'i>(&self, base: &str, ids: &'i [BriefId], n: usize) -> (&'i [BriefId], Paginator) {
+        let per = self.site.config.briefs_per_page;
+        let total = ids.len().div_ceil(per).max(1);
+        let start = ((n - 1) * per).min(ids.len());
+        let end = (start + per).min(ids.len());
+        let url = |k: usize| self.views.url(&paths::paginated(base, k));
+        let p = Paginator {
+            current: n,
+            total,
+            prev_url: (n > 1).then(|| url(n - 1)),
+            next_url: (n < total).then(|| url(n + 1)),
+            first_url: url(1),
+            last_url: url(total),
+        };
+        (&ids[start..end], p)
+    }
+
+    fn page(&self, job: &Job) -> Result<OutFile, Diagnostic> {
+        let site = self.site;
+        let v = self.views;
+        let mut ctx = Context::new();
+        let (template, path, feed): (&str, String, Option<String>) = match *job {
+            Job::Home(n) => {
+                let all: Vec<BriefId> = (0..site.briefs.len()).map(|i| BriefId(i as u32)).collect();
+                let (ids, p) = self.paginate("", &all, n);
+                ctx.insert_value("briefs", self.cards(ids));
+                ctx.insert("paginator", &p);
+                ("index.html", paths::paginated("", n), Some("atom.xml".into()))
+            }
+            Job::Brief(id) => {
+                let b = site.brief(id);
+                ctx.insert("brief", &v.brief(id));
+                ctx.insert_value("related", self.cards(&b.related));
+                ctx.insert_value("story_prev", b.story_prev.map_or_else(Value::none, |p| self.cards[p.0 as usize].clone()));
+                ctx.insert_value("story_next", b.story_next.map_or_else(Value::none, |p| self.cards[p.0 as usize].clone()));
+                ("brief.html", paths::brief(b.slug.as_str()), None)
+            }
+            Job::Companies => {
+                let list: Vec<_> = (0..site.companies.len()).map(|i| v.company(CompanyId(i as u32))).collect();
+                ctx.insert("companies", &list);
+                ("companies.html", "companies/".into(), None)
+            }
+            Job::Company(id, n) => {
+                let c = site.company(id);
+                let base = paths::company(c.slug.as_str());
+                let (ids, p) = self.paginate(&base, &c.briefs, n);
+                ctx.insert("company", &v.company(id));
+                ctx.insert_value("briefs", self.cards(ids));
+                ctx.insert("paginator", &p);
+                let feed = format!("{base}atom.xml");
+                ("company.html", paths::paginated(&base, n), Some(feed))
+            }
+            Job::Sources => {
+                let list: Vec<_> = (0..site.sources.len()).map(|i| v.source(SourceId(i as u32))).collect();
+                ctx.insert("sources", &list);
+                ("sources.html", "sources/".into(), None)
+            }
+            Job::Source(id, n) => {
+                let s = site.source(id);
+                let base = paths::source(s.slug.as_str());
+                let (ids, p) = self.paginate(&base, &s.briefs, n);
+                ctx.insert("source", &v.source(id));
+                ctx.insert_value("briefs", self.cards(ids));
+                ctx.insert("paginator", &p);
+                let feed = format!("{base}atom.xml");
+                ("source.html", paths::paginated(&base, n), Some(feed))
+            }
+            Job::Tags => {
+                let list: Vec<_> = (0..site.tags.len()).map(|i| v.tag(TagId(i as u32))).collect();
+                ctx.insert("tags", &list);
+                ("tags.html", "tags/".into(), None)
+            }
+            Job::Tag(id, n) => {
+                let t = site.tag(id);
+                let base = paths::tag(t.slug.as_str());
+                let (ids, p) = self.paginate(&base, &t.briefs, n);
+                ctx.insert("tag", &v.tag(id));
+                ctx.insert_value("briefs", self.cards(ids));
+                ctx.insert("paginator", &p);
+                let feed = format!("{base}atom.xml");
+                ("tag.html", paths::paginated(&base, n), Some(feed))
+            }
+            Job::Stories => {
+                let list: Vec<_> = (0..site.stories.len()).map(|i| v.story(StoryId(i as u32))).collect();
+                ctx.insert("stories", &list);
+                ("stories.html", "stories/".into(), None)
+            }
+            Job::Story(id) => {
+                let s = site.story(id);
+                ctx.insert("story", &v.story(id));
+                ctx.insert_value("briefs", self.cards(&s.briefs));
+                let base = paths::story(s.slug.as_str());
+                let feed = format!("{base}atom.xml");
+                ("story.html", base, Some(feed))
+            }
+            Job::Archive => {
+                ctx.insert_value("months", self.archive());
+                ("archive.html", "archive/".into(), None)
+            }
+            Job::Page(i) => {
+                let p = &site.pages[i];
+                ctx.insert("page", &v.page(p));
+                ("page.html", paths::page(p.slug.as_str()), None)
+            }
+            Job::NotFound => ("404.html", String::new(), None),
+        };
+        let is_404 = matches!(job, Job::NotFound);
+        ctx.insert("current_path", &path);
+        ctx.insert("current_url", &format!("{}{path}", site.config.base_url));
+        ctx.insert("feed_url", &feed.map(|f| v.url(&f)));
+        let html = self.tera.render(template, &ctx).map_err(|e| {
+            let origin = |name: &str| -> PathBuf {
+                site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
+            };
+            template_error(&e, &origin, Some(&path))
+        })?;
+        let out_path = if is_404 { "404.html".to_string() } else { format!("{path}index.html") };
+        Ok(OutFile { path: out_path, bytes: html.into_bytes() })
+    }
+
+    /// `months`: `[{key: "2025-03", briefs: [...]}]`, newest first.
+    fn archive(&self) -> Value {
+        let mut months: Vec<Value> = Vec::new();
+        let mut current: Option<(String, Vec<Value>)> = None;
+        for (i, b) in self.site.briefs.iter().enumerate() {
+            let key = b.date.day().format("%Y-%m").to_string();
+            match &mut current {
+                Some((k, list)) if *k == key => list.push(self.cards[i].clone()),
+                _ => {
+                    if let Some((k, list)) = current.take() {
+                        months.push(month_value(k, list));
+                    }
+                    current = Some((key, vec![self.cards[i].clone()]));
+                }
+            }
+        }
+        if let Some((k, list)) = current {
+            months.push(month_value(k, list));
+        }
+        Value::from(months)
+    }
+}
+
+fn month_value(key: String, briefs: Vec<Value>) -> Value {
+    let mut m = std::collections::BTreeMap::new();
+    m.insert("date", Value::from(format!("{key}-01")));
+    m.insert("key", Value::from(key));
+    m.insert("briefs", Value::from(briefs));
+    Value::from(m)
+}

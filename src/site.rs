@@ -1,0 +1,276 @@
+//! The resolved site: every document validated and every reference turned into an id.
+//!
+//! [`Site`] is what `resolve` produces and `render` reads. It is immutable and `Sync`;
+//! lists (a company's briefs, a source's track record) are computed once here, never in
+//! templates. Paths are site-relative (`briefs/x/`): prefix `base_path` for links and
+//! `base_url` for feeds.
+
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::load::{StaticSource, TemplateSource};
+use crate::model::{Date, HttpUrl, Slug, Status};
+
+/// Index of a brief in [`Site::briefs`] (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BriefId(pub u32);
+/// Index of a company in [`Site::companies`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CompanyId(pub u32);
+/// Index of a source in [`Site::sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceId(pub u32);
+/// Index of a tag in [`Site::tags`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TagId(pub u32);
+/// Index of a story in [`Site::stories`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StoryId(pub u32);
+
+/// Front-matter `extra`, passed to templates untouched.
+pub type Extra = serde_yaml::Mapping;
+
+/// A cited article.
+#[derive(Debug, Clone)]
+pub struct Citation {
+    /// The outlet.
+    pub source: SourceId,
+    /// The article's own address.
+    pub url: Option<HttpUrl>,
+    /// The article's headline.
+    pub title: Option<String>,
+    /// When the article appeared.
+    pub date: Option<Date>,
+    /// A remark about the citation.
+    pub note: Option<String>,
+}
+
+/// One brief, resolved.
+#[derive(Debug)]
+pub struct Brief {
+    /// URL slug.
+    pub slug: Slug,
+    /// File it came from.
+    pub path: PathBuf,
+    /// Headline.
+    pub title: String,
+    /// Publication date.
+    pub date: Date,
+    /// Last significant update.
+    pub updated: Option<Date>,
+    /// Summary: from front matter, or the first paragraph.
+    pub summary: String,
+    /// Body HTML, links resolved.
+    pub body_html: String,
+    /// Companies it is about, in front-matter order.
+    pub companies: Vec<CompanyId>,
+    /// Citations, in front-matter order.
+    pub citations: Vec<Citation>,
+    /// Tags, in front-matter order.
+    pub tags: Vec<TagId>,
+    /// How sure the news is.
+    pub status: Option<Status>,
+    /// Story thread.
+    pub story: Option<StoryId>,
+    /// Tickers.
+    pub tickers: Vec<String>,
+    /// Whether it is a draft (only present with `--drafts`).
+    pub draft: bool,
+    /// Anything, for templates.
+    pub extra: Extra,
+    /// Most related briefs, best first.
+    pub related: Vec<BriefId>,
+    /// Previous (older) brief of its story.
+    pub story_prev: Option<BriefId>,
+    /// Next (newer) brief of its story.
+    pub story_next: Option<BriefId>,
+}
+
+/// One company, resolved.
+#[derive(Debug)]
+pub struct Company {
+    /// Slug (file stem).
+    pub slug: Slug,
+    /// Display name.
+    pub name: String,
+    /// Other names.
+    pub aliases: Vec<String>,
+    /// Stock ticker.
+    pub ticker: Option<String>,
+    /// Exchange.
+    pub exchange: Option<String>,
+    /// Home page.
+    pub website: Option<HttpUrl>,
+    /// Parent company.
+    pub parent: Option<CompanyId>,
+    /// Companies whose parent this is.
+    pub subsidiaries: Vec<CompanyId>,
+    /// Profile HTML.
+    pub body_html: String,
+    /// Briefs naming it in `companies`, newest first.
+    pub briefs: Vec<BriefId>,
+    /// Companies most often named alongside, with counts, most first.
+    pub often_with: Vec<(CompanyId, usize)>,
+    /// Anything, for templates.
+    pub extra: Extra,
+}
+
+/// What a source is.
+pub const SOURCE_KINDS: [&str; 6] = ["publication", "social", "filing", "press-release", "company-blog", "research"];
+
+/// A source's track record: its briefs by status, and what became of its reports.
+#[derive(Debug, Default, Clone)]
+pub struct TrackRecord {
+    /// Count of citing briefs per status (in [`Status::ALL`] order), plus those without.
+    pub by_status: [usize; 6],
+    /// Citing briefs without a status.
+    pub unlabelled: usize,
+    /// Reports and rumors whose story was later confirmed (or announced).
+    pub later_confirmed: usize,
+    /// Reports and rumors whose story was later denied.
+    pub later_denied: usize,
+    /// Reports and rumors with no later confirmation or denial.
+    pub open: usize,
+}
+
+/// One source, resolved.
+#[derive(Debug)]
+pub struct Source {
+    /// Slug (file stem).
+    pub slug: Slug,
+    /// Display name.
+    pub name: String,
+    /// One of [`SOURCE_KINDS`].
+    pub kind: Option<String>,
+    /// Home page.
+    pub website: Option<HttpUrl>,
+    /// Whether readers need a subscription.
+    pub paywalled: bool,
+    /// Profile HTML.
+    pub body_html: String,
+    /// Briefs citing it, newest first.
+    pub briefs: Vec<BriefId>,
+    /// What became of its reports.
+    pub record: TrackRecord,
+    /// Anything, for templates.
+    pub extra: Extra,
+}
+
+/// One tag.
+#[derive(Debug)]
+pub struct Tag {
+    /// URL slug.
+    pub slug: Slug,
+    /// Name as first written.
+    pub name: String,
+    /// Briefs carrying it, newest first.
+    pub briefs: Vec<BriefId>,
+}
+
+/// One story thread.
+#[derive(Debug)]
+pub struct Story {
+    /// Slug.
+    pub slug: Slug,
+    /// Title: from its file, or its earliest brief's.
+    pub title: String,
+    /// What it is about.
+    pub summary: Option<String>,
+    /// Body HTML of its file.
+    pub body_html: String,
+    /// Briefs, oldest first: the timeline.
+    pub briefs: Vec<BriefId>,
+    /// Anything, for templates.
+    pub extra: Extra,
+}
+
+/// One free page.
+#[derive(Debug)]
+pub struct Page {
+    /// Slug (file stem): the page lives at `/<slug>/`.
+    pub slug: Slug,
+    /// Title.
+    pub title: String,
+    /// Body HTML.
+    pub body_html: String,
+    /// Anything, for templates.
+    pub extra: Extra,
+}
+
+/// The whole resolved site.
+#[derive(Debug)]
+pub struct Site {
+    /// Configuration.
+    pub config: Config,
+    /// Briefs, newest first (date descending, then slug).
+    pub briefs: Vec<Brief>,
+    /// Companies, by slug.
+    pub companies: Vec<Company>,
+    /// Sources, by slug.
+    pub sources: Vec<Source>,
+    /// Tags, by slug.
+    pub tags: Vec<Tag>,
+    /// Stories, most recently updated first.
+    pub stories: Vec<Story>,
+    /// Free pages, by slug.
+    pub pages: Vec<Page>,
+    /// Templates to render with.
+    pub templates: Vec<TemplateSource>,
+    /// Static files to copy.
+    pub statics: Vec<(String, StaticSource)>,
+}
+
+impl Site {
+    /// A brief by id.
+    pub fn brief(&self, id: BriefId) -> &Brief {
+        &self.briefs[id.0 as usize]
+    }
+    /// A company by id.
+    pub fn company(&self, id: CompanyId) -> &Company {
+        &self.companies[id.0 as usize]
+    }
+    /// A source by id.
+    pub fn source(&self, id: SourceId) -> &Source {
+        &self.sources[id.0 as usize]
+    }
+    /// A tag by id.
+    pub fn tag(&self, id: TagId) -> &Tag {
+        &self.tags[id.0 as usize]
+    }
+    /// A story by id.
+    pub fn story(&self, id: StoryId) -> &Story {
+        &self.stories[id.0 as usize]
+    }
+}
+
+/// Site-relative paths of every kind of page (no leading slash, trailing slash).
+pub mod paths {
+    /// `briefs/<slug>/`
+    pub fn brief(slug: &str) -> String {
+        format!("briefs/{slug}/")
+    }
+    /// `companies/<slug>/`
+    pub fn company(slug: &str) -> String {
+        format!("companies/{slug}/")
+    }
+    /// `sources/<slug>/`
+    pub fn source(slug: &str) -> String {
+        format!("sources/{slug}/")
+    }
+    /// `tags/<slug>/`
+    pub fn tag(slug: &str) -> String {
+        format!("tags/{slug}/")
+    }
+    /// `stories/<slug>/`
+    pub fn story(slug: &str) -> String {
+        format!("stories/{slug}/")
+    }
+    /// `<slug>/`
+    pub fn page(slug: &str) -> String {
+        format!("{slug}/")
+    }
+    /// Page `n` (1-based) of a paginated list at `base`: `base` itself, then `base/page/n/`.
+    pub fn paginated(base: &str, n: usize) -> String {
+        if n <= 1 { base.to_string() } else { format!("{base}page/{n}/") }
+    }
+}

@@ -1,0 +1,499 @@
+//! Typed views handed to templates: what each template variable holds.
+//!
+//! Views borrow from [`Site`]; nothing here computes lists (that is `resolve`'s job),
+//! it only shapes data for templates. Every field is documented in `docs/templates.md`.
+
+use serde::Serialize;
+
+use crate::model::Status;
+use crate::site::*;
+
+/// `site`: available in every template.
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    /// From `site.toml`.
+    pub title: &'a str,
+    /// From `site.toml`.
+    pub description: &'a str,
+    /// Absolute base URL with a trailing slash.
+    pub base_url: &'a str,
+    /// Path part of `base_url` (`/` or `/briefing/`): prefix it to build links.
+    pub base_path: &'a str,
+    /// Language of the content.
+    pub language: &'a str,
+    /// `[extra]` from `site.toml`.
+    pub extra: &'a toml::Table,
+    /// Counts, for navigation.
+    pub brief_count: usize,
+    /// Free pages, for navigation.
+    pub pages: Vec<Ref<'a>>,
+    /// `briefing` and its version.
+    pub generator: &'static str,
+}
+
+/// A link to a company, source, tag, story or page.
+#[derive(Serialize, Clone)]
+pub struct Ref<'a> {
+    /// Slug.
+    pub slug: &'a str,
+    /// Display name or title.
+    pub name: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// Ticker (companies only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticker: Option<&'a str>,
+}
+
+/// A brief as it appears in lists.
+#[derive(Serialize)]
+pub struct CardView<'a> {
+    /// Slug.
+    pub slug: &'a str,
+    /// Headline.
+    pub title: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// Absolute URL.
+    pub permalink: String,
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub date: String,
+    /// Last update, if any.
+    pub updated: Option<String>,
+    /// `reported`, `confirmed`, `denied`, `announced`, `rumor`, `analysis` or none.
+    pub status: Option<&'static str>,
+    /// `Reported`, ... for display.
+    pub status_label: Option<&'static str>,
+    /// Plain-text summary.
+    pub summary: &'a str,
+    /// Its companies.
+    pub companies: Vec<Ref<'a>>,
+    /// Its tags.
+    pub tags: Vec<Ref<'a>>,
+    /// Its story.
+    pub story: Option<Ref<'a>>,
+    /// True only in `--drafts` builds.
+    pub draft: bool,
+}
+
+/// A cited article on a brief page.
+#[derive(Serialize)]
+pub struct CitationView<'a> {
+    /// The outlet.
+    pub source: SourceRef<'a>,
+    /// The article's own address.
+    pub url: Option<&'a str>,
+    /// Its headline.
+    pub title: Option<&'a str>,
+    /// When it appeared.
+    pub date: Option<String>,
+    /// A remark.
+    pub note: Option<&'a str>,
+}
+
+/// A link to a source, with what a reader needs to weigh it.
+#[derive(Serialize)]
+pub struct SourceRef<'a> {
+    /// Slug.
+    pub slug: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Root-relative URL of its page.
+    pub url: String,
+    /// Kind of source.
+    pub kind: Option<&'a str>,
+    /// Whether it needs a subscription.
+    pub paywalled: bool,
+}
+
+/// `brief` on a brief page (with every field of a card too).
+#[derive(Serialize)]
+pub struct BriefView<'a> {
+    /// The card fields.
+    #[serde(flatten)]
+    pub card: CardView<'a>,
+    /// Body HTML: print with `| safe`.
+    pub body: &'a str,
+    /// Citations, in the order written.
+    pub citations: Vec<CitationView<'a>>,
+    /// Tickers.
+    pub tickers: &'a [String],
+    /// Front-matter `extra`.
+    pub extra: &'a Extra,
+    /// Position in its story (1-based) and the story's length.
+    pub story_position: Option<(usize, usize)>,
+}
+
+/// A company on its page and in the index.
+#[derive(Serialize)]
+pub struct CompanyView<'a> {
+    /// Slug.
+    pub slug: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// Other names.
+    pub aliases: &'a [String],
+    /// Ticker.
+    pub ticker: Option<&'a str>,
+    /// Exchange.
+    pub exchange: Option<&'a str>,
+    /// Home page.
+    pub website: Option<&'a str>,
+    /// Parent company.
+    pub parent: Option<Ref<'a>>,
+    /// Subsidiaries.
+    pub subsidiaries: Vec<Ref<'a>>,
+    /// Profile HTML: print with `| safe`.
+    pub body: &'a str,
+    /// Number of briefs naming it.
+    pub brief_count: usize,
+    /// Date of its latest brief.
+    pub latest: Option<String>,
+    /// Companies most often named alongside: `{company, count}`.
+    pub often_with: Vec<CountedRef<'a>>,
+    /// Root-relative URL of its Atom feed.
+    pub feed_url: String,
+    /// Front-matter `extra`.
+    pub extra: &'a Extra,
+}
+
+/// A link with a count.
+#[derive(Serialize)]
+pub struct CountedRef<'a> {
+    /// The linked thing.
+    pub company: Ref<'a>,
+    /// How many briefs name both.
+    pub count: usize,
+}
+
+/// One row of a track record.
+#[derive(Serialize)]
+pub struct StatusCount {
+    /// Status.
+    pub status: &'static str,
+    /// For display.
+    pub label: &'static str,
+    /// Briefs with it.
+    pub count: usize,
+}
+
+/// A source's track record.
+#[derive(Serialize)]
+pub struct RecordView {
+    /// Citing briefs by status (only non-zero rows).
+    pub by_status: Vec<StatusCount>,
+    /// Citing briefs without a status.
+    pub unlabelled: usize,
+    /// Its reports later confirmed or announced.
+    pub later_confirmed: usize,
+    /// Its reports later denied.
+    pub later_denied: usize,
+    /// Its reports still open.
+    pub open: usize,
+}
+
+/// A source on its page and in the index.
+#[derive(Serialize)]
+pub struct SourceView<'a> {
+    /// Slug.
+    pub slug: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// Kind.
+    pub kind: Option<&'a str>,
+    /// Home page.
+    pub website: Option<&'a str>,
+    /// Needs a subscription.
+    pub paywalled: bool,
+    /// Profile HTML: print with `| safe`.
+    pub body: &'a str,
+    /// Number of briefs citing it.
+    pub brief_count: usize,
+    /// Track record.
+    pub record: RecordView,
+    /// Root-relative URL of its Atom feed.
+    pub feed_url: String,
+    /// Front-matter `extra`.
+    pub extra: &'a Extra,
+}
+
+/// A tag on its page and in the index.
+#[derive(Serialize)]
+pub struct TagView<'a> {
+    /// Slug.
+    pub slug: &'a str,
+    /// Name as first written.
+    pub name: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// Number of briefs.
+    pub brief_count: usize,
+    /// Root-relative URL of its Atom feed.
+    pub feed_url: String,
+}
+
+/// A story on its page and in the index.
+#[derive(Serialize)]
+pub struct StoryView<'a> {
+    /// Slug.
+    pub slug: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// Summary from its file.
+    pub summary: Option<&'a str>,
+    /// Body HTML of its file: print with `| safe`.
+    pub body: &'a str,
+    /// Status of its latest brief that has one.
+    pub status: Option<&'static str>,
+    /// For display.
+    pub status_label: Option<&'static str>,
+    /// Number of briefs.
+    pub brief_count: usize,
+    /// Date of the first brief.
+    pub first_date: Option<String>,
+    /// Date of the latest brief.
+    pub last_date: Option<String>,
+    /// The path of statuses, without repeats (`reported`, `denied`, `confirmed`).
+    pub status_path: Vec<&'static str>,
+    /// Root-relative URL of its Atom feed.
+    pub feed_url: String,
+    /// Front-matter `extra`.
+    pub extra: &'a Extra,
+}
+
+/// A free page.
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    /// Slug.
+    pub slug: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// Body HTML: print with `| safe`.
+    pub body: &'a str,
+    /// Front-matter `extra`.
+    pub extra: &'a Extra,
+}
+
+/// `paginator` on paginated lists.
+#[derive(Serialize)]
+pub struct Paginator {
+    /// Current page, 1-based.
+    pub current: usize,
+    /// Number of pages.
+    pub total: usize,
+    /// Root-relative URL of the previous page.
+    pub prev_url: Option<String>,
+    /// Root-relative URL of the next page.
+    pub next_url: Option<String>,
+    /// Root-relative URL of page 1.
+    pub first_url: String,
+    /// Root-relative URL of the last page.
+    pub last_url: String,
+}
+
+/// Builds views out of the site, prefixing `base_path` to every URL.
+pub struct Views<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// `/` or `/briefing/`.
+    pub base_path: &'a str,
+}
+
+impl<'a> Views<'a> {
+    /// Root-relative URL of a site-relative path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
+    }
+
+    /// A company chip.
+    pub fn company_ref(&self, id: CompanyId) -> Ref<'a> {
+        let c = self.site.company(id);
+        Ref { slug: c.slug.as_str(), name: &c.name, url: self.url(&paths::company(c.slug.as_str())), ticker: c.ticker.as_deref() }
+    }
+
+    /// A tag chip.
+    pub fn tag_ref(&self, id: TagId) -> Ref<'a> {
+        let t = self.site.tag(id);
+        Ref { slug: t.slug.as_str(), name: &t.name, url: self.url(&paths::tag(t.slug.as_str())), ticker: None }
+    }
+
+    /// A story link.
+    pub fn story_ref(&self, id: StoryId) -> Ref<'a> {
+        let s = self.site.story(id);
+        Ref { slug: s.slug.as_str(), name: &s.title, url: self.url(&paths::story(s.slug.as_str())), ticker: None }
+    }
+
+    /// A source link.
+    pub fn source_ref(&self, id: SourceId) -> SourceRef<'a> {
+        let s = self.site.source(id);
+        SourceRef {
+            slug: s.slug.as_str(),
+            name: &s.name,
+            url: self.url(&paths::source(s.slug.as_str())),
+            kind: s.kind.as_deref(),
+            paywalled: s.paywalled,
+        }
+    }
+
+    /// A brief as a list item.
+    pub fn card(&self, id: BriefId) -> CardView<'a> {
+        let b = self.site.brief(id);
+        let path = paths::brief(b.slug.as_str());
+        CardView {
+            slug: b.slug.as_str(),
+            title: &b.title,
+            permalink: format!("{}{path}", self.site.config.base_url),
+            url: self.url(&path),
+            date: b.date.iso(),
+            updated: b.updated.map(|d| d.iso()),
+            status: b.status.map(Status::as_str),
+            status_label: b.status.map(Status::label),
+            summary: &b.summary,
+            companies: b.companies.iter().map(|c| self.company_ref(*c)).collect(),
+            tags: b.tags.iter().map(|t| self.tag_ref(*t)).collect(),
+            story: b.story.map(|s| self.story_ref(s)),
+            draft: b.draft,
+        }
+    }
+
+    /// A brief on its own page.
+    pub fn brief(&self, id: BriefId) -> BriefView<'a> {
+        let b = self.site.brief(id);
+        let story_position = b.story.map(|s| {
+            let list = &self.site.story(s).briefs;
+            (list.iter().position(|x| *x == id).map_or(0, |p| p + 1), list.len())
+        });
+        BriefView {
+            card: self.card(id),
+            body: &b.body_html,
+            citations: b
+                .citations
+                .iter()
+                .map(|c| CitationView {
+                    source: self.source_ref(c.source),
+                    url: c.url.as_ref().map(|u| u.as_str()),
+                    title: c.title.as_deref(),
+                    date: c.date.map(|d| d.iso()),
+                    note: c.note.as_deref(),
+                })
+                .collect(),
+            tickers: &b.tickers,
+            extra: &b.extra,
+            story_position,
+        }
+    }
+
+    /// A company.
+    pub fn company(&self, id: CompanyId) -> CompanyView<'a> {
+        let c = self.site.company(id);
+        let path = paths::company(c.slug.as_str());
+        CompanyView {
+            slug: c.slug.as_str(),
+            name: &c.name,
+            url: self.url(&path),
+            aliases: &c.aliases,
+            ticker: c.ticker.as_deref(),
+            exchange: c.exchange.as_deref(),
+            website: c.website.as_ref().map(|u| u.as_str()),
+            parent: c.parent.map(|p| self.company_ref(p)),
+            subsidiaries: c.subsidiaries.iter().map(|s| self.company_ref(*s)).collect(),
+            body: &c.body_html,
+            brief_count: c.briefs.len(),
+            latest: c.briefs.first().map(|b| self.site.brief(*b).date.iso()),
+            often_with: c.often_with.iter().map(|(o, n)| CountedRef { company: self.company_ref(*o), count: *n }).collect(),
+            feed_url: self.url(&format!("{path}atom.xml")),
+            extra: &c.extra,
+        }
+    }
+
+    /// A source.
+    pub fn source(&self, id: SourceId) -> SourceView<'a> {
+        let s = self.site.source(id);
+        let path = paths::source(s.slug.as_str());
+        let r = &s.record;
+        SourceView {
+            slug: s.slug.as_str(),
+            name: &s.name,
+            url: self.url(&path),
+            kind: s.kind.as_deref(),
+            website: s.website.as_ref().map(|u| u.as_str()),
+            paywalled: s.paywalled,
+            body: &s.body_html,
+            brief_count: s.briefs.len(),
+            record: RecordView {
+                by_status: Status::ALL
+                    .iter()
+                    .zip(r.by_status)
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(st, count)| StatusCount { status: st.as_str(), label: st.label(), count })
+                    .collect(),
+                unlabelled: r.unlabelled,
+                later_confirmed: r.later_confirmed,
+                later_denied: r.later_denied,
+                open: r.open,
+            },
+            feed_url: self.url(&format!("{path}atom.xml")),
+            extra: &s.extra,
+        }
+    }
+
+    /// A tag.
+    pub fn tag(&self, id: TagId) -> TagView<'a> {
+        let t = self.site.tag(id);
+        let path = paths::tag(t.slug.as_str());
+        TagView {
+            slug: t.slug.as_str(),
+            name: &t.name,
+            url: self.url(&path),
+            brief_count: t.briefs.len(),
+            feed_url: self.url(&format!("{path}atom.xml")),
+        }
+    }
+
+    /// A story.
+    pub fn story(&self, id: StoryId) -> StoryView<'a> {
+        let s = self.site.story(id);
+        let path = paths::story(s.slug.as_str());
+        let statuses: Vec<Status> = s.briefs.iter().filter_map(|b| self.site.brief(*b).status).collect();
+        let mut status_path: Vec<&'static str> = Vec::new();
+        for st in &statuses {
+            if status_path.last() != Some(&st.as_str()) {
+                status_path.push(st.as_str());
+            }
+        }
+        StoryView {
+            slug: s.slug.as_str(),
+            title: &s.title,
+            url: self.url(&path),
+            summary: s.summary.as_deref(),
+            body: &s.body_html,
+            status: statuses.last().map(|s| s.as_str()),
+            status_label: statuses.last().map(|s| s.label()),
+            brief_count: s.briefs.len(),
+            first_date: s.briefs.first().map(|b| self.site.brief(*b).date.iso()),
+            last_date: s.briefs.last().map(|b| self.site.brief(*b).date.iso()),
+            status_path,
+            feed_url: self.url(&format!("{path}atom.xml")),
+            extra: &s.extra,
+        }
+    }
+
+    /// A free page.
+    pub fn page(&self, p: &'a Page) -> PageView<'a> {
+        PageView {
+            slug: p.slug.as_str(),
+            title: &p.title,
+            url: self.url(&paths::page(p.slug.as_str())),
+            body: &p.body_html,
+            extra: &p.extra,
+        }
+    }
+}
