@@ -76,14 +76,12 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, split: &Split<'_>, kn
     serde_yaml::from_str::<T>(yaml).map_err(|e| {
         let (line, col) = e.location().map_or((split.yaml_line, 1), |l| (l.line() + split.yaml_line - 1, l.column()));
         let raw = e.to_string();
-        let message = raw.split(" at line ").next().unwrap_or(&raw).to_string();
-        let message = tidy_message(&message);
-        let hint = unknown_field(&message)
-            .and_then(|f| did_you_mean(f, known.iter().copied()))
-            .map(|k| format!("did you mean \"{k}\"?"))
-            .or_else(|| {
-                unknown_field(&message).map(|_| format!("known keys: {}", known.join(", ")))
-            });
+        let untidy = raw.split(" at line ").next().unwrap_or(&raw);
+        let message = tidy_message(untidy);
+        let hint = unknown_field(untidy).map(|f| match did_you_mean(f, known.iter().copied()) {
+            Some(k) => format!("did you mean \"{k}\"?"),
+            None => format!("known keys: {}", known.join(", ")),
+        });
         Diagnostic::error(path, line, col, message).with_hint_opt(hint).with_source(text)
     })
 }
