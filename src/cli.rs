@@ -26,6 +26,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Validate everything and render in memory; write nothing.
     Check(CheckArgs),
+    /// Build in memory, serve on 127.0.0.1 and rebuild on every save (live reload).
+    Serve(ServeArgs),
 }
 
 /// Options shared by commands that read a site.
@@ -68,6 +70,29 @@ pub struct CheckArgs {
     site: SiteArgs,
 }
 
+/// `briefing serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Include drafts.
+    #[arg(long)]
+    drafts: bool,
+    /// First port to try (the next free one is used if it is taken).
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Replace `base_url` (by default the server's own address, keeping the sub-path).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Open the site in a browser.
+    #[arg(long)]
+    open: bool,
+}
+
 /// Parses the process arguments and runs.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -79,11 +104,17 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(a) => build(a),
         Command::Check(a) => check(a),
+        Command::Serve(a) => crate::serve::serve(crate::serve::ServeOptions {
+            load: LoadOptions { root: a.root, drafts: a.drafts, base_url: a.base_url, origin: None },
+            bind: a.bind,
+            port: a.port,
+            open: a.open,
+        }),
     }
 }
 
 fn load_options(site: &SiteArgs, base_url: Option<String>) -> LoadOptions {
-    LoadOptions { root: site.root.clone(), drafts: site.drafts, base_url }
+    LoadOptions { root: site.root.clone(), drafts: site.drafts, base_url, origin: None }
 }
 
 fn build(a: BuildArgs) -> ExitCode {

@@ -6,6 +6,7 @@
 //! `check` stops after render; `build` writes. The command line lives in [`cli`].
 
 #![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cli;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod markdown;
 pub mod model;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod views;
@@ -81,6 +83,8 @@ pub struct Outcome {
     pub timings: Timings,
     /// Number of briefs.
     pub briefs: usize,
+    /// The path part of the base URL (`/` when the config could not be read).
+    pub base_path: String,
 }
 
 /// Runs load, resolve and render. Writes nothing.
@@ -91,13 +95,14 @@ pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     let corpus = load::load(opts, &mut diags)?;
     timings.load = t.elapsed();
     let Some(corpus) = corpus else {
-        return Ok(Outcome { diags, output: None, timings, briefs: 0 });
+        return Ok(Outcome { diags, output: None, timings, briefs: 0, base_path: "/".into() });
     };
+    let base_path = corpus.config.base_path().to_string();
     let t = Instant::now();
     let site = resolve::resolve(corpus, &mut diags);
     timings.resolve = t.elapsed();
     let Some(site) = site else {
-        return Ok(Outcome { diags, output: None, timings, briefs: 0 });
+        return Ok(Outcome { diags, output: None, timings, briefs: 0, base_path });
     };
     let t = Instant::now();
     let output = render::render(&site, &mut diags);
@@ -105,7 +110,7 @@ pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     let briefs = site.briefs.len();
     // Dropping a large site takes time of its own; let it go in the background.
     std::thread::spawn(move || drop(site));
-    Ok(Outcome { diags, output, timings, briefs })
+    Ok(Outcome { diags, output, timings, briefs, base_path })
 }
 
 /// Generates the site and, when there was no error, writes it.

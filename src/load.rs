@@ -25,6 +25,9 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// Replaces `base_url` from `site.toml`.
     pub base_url: Option<String>,
+    /// Replaces only the scheme, host and port of `base_url`, keeping its path
+    /// (`serve` uses it: `http://127.0.0.1:1111`).
+    pub origin: Option<String>,
 }
 
 /// One content file: its text and its parsed front matter.
@@ -151,6 +154,9 @@ pub fn load(opts: &LoadOptions, diags: &mut Diagnostics) -> Result<Option<Corpus
             Ok(u) => c.base_url = u,
             Err(msg) => diags.push(Diagnostic::error(Path::new("--base-url"), 0, 0, msg)),
         }
+    }
+    if let (Some(c), Some(origin)) = (config.as_mut(), &opts.origin) {
+        c.base_url = format!("{}{}", origin.trim_end_matches('/'), c.base_path());
     }
 
     let content = root.join("content");

@@ -1,10 +1,8 @@
 //! Builds small fixture sites with the real binary and checks what readers see.
 
-mod support;
+use crate::support::*;
 
-use support::*;
-
-fn story_site() -> SiteTest {
+pub fn story_site() -> SiteTest {
     SiteTest::new()
         .brief(
             "2025-03-01-talks",

@@ -1,0 +1,402 @@
+//! `briefing serve`: builds the site in memory, serves it over HTTP on loopback, watches
+//! the site folder, rebuilds on save and tells open pages to reload (Server-Sent Events).
+//!
+//! Nothing is written to disk. The reload script is injected into HTML responses here
+//! only, never into `build` output. A failed rebuild keeps the last good pages and shows
+//! the errors in an overlay until the file is fixed. Only files of the built site can be
+//! served: request paths are looked up in memory, never joined to a folder.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use notify::RecursiveMode;
+use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::StreamExt as _;
+
+use crate::load::{LoadOptions, StaticSource};
+
+/// Where the live-reload event stream is served, under the site's base path.
+pub const EVENTS_PATH: &str = "__briefing/events";
+
+/// What `serve` is asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Site folder, drafts, base URL override.
+    pub load: LoadOptions,
+    /// Address to bind (127.0.0.1 unless told otherwise).
+    pub bind: IpAddr,
+    /// First port to try; the next free ones are tried after it.
+    pub port: u16,
+    /// Open a browser once serving.
+    pub open: bool,
+}
+
+/// One build, as served.
+#[derive(Default)]
+struct Snapshot {
+    files: HashMap<String, Arc<Vec<u8>>>,
+    /// The errors of the latest build, when it failed (the files are the last good ones).
+    error: Option<String>,
+}
+
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    events: broadcast::Sender<Signal>,
+    base_path: String,
+}
+
+/// What open pages are told.
+#[derive(Clone, Debug)]
+enum Signal {
+    Reload,
+    Css,
+    Error(String),
+}
+
+/// Binds the first free port from `opts.port` on, or fails with the reason.
+fn bind(opts: &ServeOptions) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for port in opts.port..opts.port.saturating_add(20) {
+        match TcpListener::bind(SocketAddr::new(opts.bind, port)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no port to try")))
+}
+
+/// Runs the server until interrupted. Returns the process exit code.
+pub fn serve(mut opts: ServeOptions) -> std::process::ExitCode {
+    let listener = match bind(&opts) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}:{}: {e}", opts.bind, opts.port);
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    if opts.load.base_url.is_none() {
+        opts.load.origin = Some(format!("http://{addr}"));
+    }
+    let (snapshot, base_path) = build_snapshot(&opts.load, None);
+    let (events, _) = broadcast::channel(16);
+    let shared = Arc::new(Shared { snapshot: RwLock::new(Arc::new(snapshot)), events, base_path });
+    let url = format!("http://{addr}{}", shared.base_path);
+    eprintln!("serving {} at {url} (Ctrl+C to stop)", opts.load.root.display());
+
+    let _watcher = match watch(&opts.load, shared.clone()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            eprintln!("warning: cannot watch for changes ({e}); serving without live reload");
+            None
+        }
+    };
+    if opts.open {
+        let _ = std::process::Command::new(if cfg!(target_os = "macos") { "open" } else { "xdg-open" }).arg(&url).spawn();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async move {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let events_route = format!("{}{EVENTS_PATH}", shared.base_path);
+        let app = Router::new().route(&events_route, get(event_stream)).fallback(file).with_state(shared);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
+
+/// Builds the site; on failure keeps `previous` files and records the errors.
+fn build_snapshot(opts: &LoadOptions, previous: Option<&Snapshot>) -> (Snapshot, String) {
+    let keep = || previous.map(|p| p.files.clone()).unwrap_or_default();
+    let outcome = match crate::generate(opts) {
+        Ok(o) => o,
+        Err(e) => {
+            let msg = format!("error: {e}");
+            eprintln!("{msg}");
+            return (Snapshot { files: keep(), error: Some(msg) }, "/".into());
+        }
+    };
+    let base_path = outcome.base_path.clone();
+    let failed = outcome.diags.has_errors();
+    let report = outcome.diags.report();
+    if !report.is_empty() {
+        eprint!("{report}");
+    }
+    match outcome.output {
+        Some(output) if !failed => {
+            let mut files: HashMap<String, Arc<Vec<u8>>> =
+                output.files.into_iter().map(|f| (f.path, Arc::new(f.bytes))).collect();
+            for (rel, src) in output.statics {
+                let bytes = match src {
+                    StaticSource::Embedded(b) => b.to_vec(),
+                    StaticSource::Disk(p) => match std::fs::read(&p) {
+                        Ok(b) => b,
+                        Err(e) => {
+                            eprintln!("warning: cannot read {}: {e}", p.display());
+                            continue;
+                        }
+                    },
+                };
+                files.insert(rel, Arc::new(bytes));
+            }
+            (Snapshot { files, error: None }, base_path)
+        }
+        _ => (Snapshot { files: keep(), error: Some(report) }, base_path),
+    }
+}
+
+/// Watches the site's sources and rebuilds on change.
+fn watch(opts: &LoadOptions, shared: Arc<Shared>) -> notify::Result<impl Send> {
+    let root = opts.root.canonicalize().unwrap_or_else(|_| opts.root.clone());
+    let opts = opts.clone();
+    let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(Duration::from_millis(60), None, tx)?;
+    for sub in ["content", "templates", "themes", "static"] {
+        let p = root.join(sub);
+        if p.is_dir() {
+            debouncer.watch(&p, RecursiveMode::Recursive)?;
+        }
+    }
+    // site.toml is watched through the root (not recursively), which also sees
+    // folders created later.
+    debouncer.watch(&root, RecursiveMode::NonRecursive)?;
+    let debouncer = Arc::new(std::sync::Mutex::new(debouncer));
+    let keep = debouncer.clone();
+    std::thread::spawn(move || {
+        while let Ok(result) = rx.recv() {
+            let Ok(events) = result else { continue };
+            // Reading files (as every rebuild does) is not a change.
+            let paths: Vec<PathBuf> = events
+                .iter()
+                .filter(|e| is_change(&e.event.kind))
+                .flat_map(|e| e.paths.iter().cloned())
+                .collect();
+            let relevant: Vec<&PathBuf> = paths.iter().filter(|p| is_source(&root, p)).collect();
+            if relevant.is_empty() {
+                continue;
+            }
+            // A watched folder created after start (say, static/) is watched from now on.
+            for p in &relevant {
+                if p.parent() == Some(root.as_path()) && p.is_dir() {
+                    if let Ok(mut d) = debouncer.lock() {
+                        let _ = d.watch(p, RecursiveMode::Recursive);
+                    }
+                }
+            }
+            let css_only = relevant.iter().all(|p| p.extension().is_some_and(|e| e == "css"));
+            let started = Instant::now();
+            let previous = shared.snapshot.read().map(|s| s.clone()).ok();
+            let (snap, _) = build_snapshot(&opts, previous.as_deref());
+            let signal = match &snap.error {
+                Some(e) => Signal::Error(e.clone()),
+                None if css_only => Signal::Css,
+                None => Signal::Reload,
+            };
+            if let Ok(mut s) = shared.snapshot.write() {
+                *s = Arc::new(snap);
+            }
+            let what = relevant.first().map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string()).unwrap_or_default();
+            match &signal {
+                Signal::Error(_) => eprintln!("rebuild failed after a change to {what}; serving the last good build"),
+                _ => eprintln!("rebuilt in {} ms after a change to {what}", started.elapsed().as_millis()),
+            }
+            let _ = shared.events.send(signal);
+        }
+    });
+    Ok(keep)
+}
+
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::event::{EventKind, ModifyKind};
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        _ => false,
+    }
+}
+
+/// Whether a changed path can affect the site (not editor swap files, not the output).
+fn is_source(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else { return false };
+    let mut comps = rel.components();
+    let first = comps.next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp");
+    if temp {
+        return false;
+    }
+    match first.as_str() {
+        "site.toml" => true,
+        "content" | "templates" | "themes" | "static" => true,
+        _ => false,
+    }
+}
+
+async fn event_stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let stream = BroadcastStream::new(shared.events.subscribe()).filter_map(|s| {
+        let event = match s.ok()? {
+            Signal::Reload => Event::default().event("reload").data("reload"),
+            Signal::Css => Event::default().event("css").data("css"),
+            Signal::Error(text) => Event::default().event("error").data(text),
+        };
+        Some(Ok::<Event, Infallible>(event))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Serves one file of the current snapshot.
+async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let snap = match shared.snapshot.read() {
+        Ok(s) => s.clone(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let raw = uri.path();
+    let Some(path) = clean_path(raw) else {
+        return (StatusCode::BAD_REQUEST, "bad path").into_response();
+    };
+    let base = shared.base_path.as_str();
+    if path == base.trim_end_matches('/') && base != "/" {
+        return redirect(base);
+    }
+    let Some(rel) = path.strip_prefix(base) else {
+        return if path == "/" { redirect(base) } else { not_found(&snap, base) };
+    };
+    let key = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+    if let Some(bytes) = snap.files.get(&key) {
+        return respond(StatusCode::OK, &key, bytes, &snap, base);
+    }
+    if snap.files.contains_key(&format!("{key}/index.html")) {
+        return redirect(&format!("{path}/"));
+    }
+    not_found(&snap, base)
+}
+
+/// Decodes a request path and rejects anything that could climb out of the site.
+pub fn clean_path(raw: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
+    if !decoded.starts_with('/') || decoded.contains('\\') || decoded.contains('\0') {
+        return None;
+    }
+    if decoded.split('/').any(|seg| seg == ".." || seg == ".") {
+        return None;
+    }
+    if decoded.contains("//") {
+        return None;
+    }
+    Some(decoded.into_owned())
+}
+
+fn redirect(to: &str) -> Response {
+    let mut r = StatusCode::MOVED_PERMANENTLY.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+fn not_found(snap: &Snapshot, base: &str) -> Response {
+    match snap.files.get("404.html") {
+        Some(b) => respond(StatusCode::NOT_FOUND, "404.html", b, snap, base),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+fn respond(status: StatusCode, key: &str, bytes: &Arc<Vec<u8>>, snap: &Snapshot, base: &str) -> Response {
+    let mime = mime_guess::from_path(key).first_or_octet_stream();
+    let is_html = mime.essence_str() == "text/html";
+    let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" || key.ends_with(".xml") || key.ends_with(".json") {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_string()
+    };
+    let body = if is_html { Body::from(inject(bytes, snap.error.as_deref(), base)) } else { Body::from(bytes.as_ref().clone()) };
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Adds the live-reload script (and the error overlay, if the last build failed).
+fn inject(html: &[u8], error: Option<&str>, base: &str) -> Vec<u8> {
+    let error_js = error.map(|e| serde_json::to_string(e).unwrap_or_default().replace("</", "<\\/")).unwrap_or_else(|| "null".into());
+    let script = format!(
+        r#"<script id="__briefing_live">(function(){{
+var es=new EventSource("{base}{EVENTS_PATH}");
+function show(t){{var d=document.getElementById("__briefing_overlay");if(!d){{d=document.createElement("pre");d.id="__briefing_overlay";d.setAttribute("role","alert");d.style.cssText="position:fixed;inset:0;margin:0;z-index:2147483647;background:rgba(30,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;padding:2rem;overflow:auto;white-space:pre-wrap";document.body.appendChild(d)}}d.textContent="briefing: the last rebuild failed; showing the last good page.\n\n"+t}}
+es.addEventListener("reload",function(){{location.reload()}});
+es.addEventListener("css",function(){{document.querySelectorAll('link[rel=stylesheet]').forEach(function(l){{var u=new URL(l.href);u.searchParams.set("v",Date.now());l.href=u.href}});var d=document.getElementById("__briefing_overlay");if(d)d.remove()}});
+es.addEventListener("error",function(e){{show(e.data)}});
+var initial={error_js};if(initial)document.addEventListener("DOMContentLoaded",function(){{show(initial)}});
+}})();</script>"#
+    );
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(i) => format!("{}{script}{}", &text[..i], &text[i..]).into_bytes(),
+        None => format!("{text}{script}").into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_path_refuses_traversal() {
+        assert_eq!(clean_path("/briefs/a/").as_deref(), Some("/briefs/a/"));
+        assert_eq!(clean_path("/a%20b/").as_deref(), Some("/a b/"));
+        assert!(clean_path("/../etc/passwd").is_none());
+        assert!(clean_path("/%2e%2e/etc/passwd").is_none());
+        assert!(clean_path("/%2E%2E%2Fetc").is_none());
+        assert!(clean_path("/a/..%5c..%5cwin.ini").is_none());
+        assert!(clean_path("//etc/passwd").is_none());
+        assert!(clean_path("/a%00").is_none());
+    }
+
+    #[test]
+    fn injects_before_body_end() {
+        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>", None, "/")).unwrap();
+        assert!(out.contains("<p>x</p><script id=\"__briefing_live\">"));
+        assert!(out.ends_with("</script></body></html>"));
+        let out = String::from_utf8(inject(b"<body></body>", Some("a.md:1:1: error: </script>"), "/")).unwrap();
+        assert!(!out.contains("error: </script>"), "error text must not close the script");
+    }
+}

@@ -1,0 +1,6 @@
+//! The integration tests: each module drives the real `briefing` binary on fixture sites.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod build;
+mod serve;
+mod support;

@@ -1,0 +1,265 @@
+//! `briefing serve` on loopback: pages, live reload, the error overlay, path safety.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::build::story_site;
+use crate::support::SiteTest;
+
+/// A running server, killed on drop.
+struct Server {
+    child: Child,
+    url: String,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start(site: &SiteTest) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["serve", "--port", &free_port().to_string(), "--root"])
+        .arg(site.root())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split(" at ").nth(1) {
+                if line.starts_with("serving") {
+                    let _ = tx.send(rest.split(' ').next().unwrap_or("").to_string());
+                }
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(20)).expect("server announced its address");
+    let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    Server { child, url, addr }
+}
+
+/// Sends a raw request line (no client-side path normalisation) and returns status and body.
+fn raw_get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+fn get(url: &str) -> (u16, String, String) {
+    let r = reqwest::blocking::get(url).unwrap();
+    let status = r.status().as_u16();
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+    (status, ct, r.text().unwrap())
+}
+
+/// Reads the event stream in the background, forwarding event names (and data).
+fn listen(url: &str) -> mpsc::Receiver<(String, String)> {
+    let (tx, rx) = mpsc::channel();
+    let url = format!("{url}__briefing/events");
+    std::thread::spawn(move || {
+        let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+        let Ok(resp) = client.get(&url).send() else { return };
+        let mut event = String::new();
+        let mut data = String::new();
+        for line in BufReader::new(resp).lines().map_while(Result::ok) {
+            if let Some(e) = line.strip_prefix("event: ") {
+                event = e.to_string();
+            } else if let Some(d) = line.strip_prefix("data: ") {
+                data.push_str(d);
+                data.push('\n');
+            } else if line.is_empty() && !event.is_empty() {
+                if tx.send((std::mem::take(&mut event), std::mem::take(&mut data))).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+fn next_event(rx: &mpsc::Receiver<(String, String)>) -> (String, String) {
+    rx.recv_timeout(Duration::from_secs(15)).expect("an event within 15 s")
+}
+
+/// Waits until the stream is connected (its first event cannot be predicted, so poke
+/// the server with a harmless change until one arrives).
+fn wait_connected(site: &SiteTest, rx: &mpsc::Receiver<(String, String)>) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut n = 0;
+    std::fs::create_dir_all(site.root().join("content/pages")).unwrap();
+    while Instant::now() < deadline {
+        n += 1;
+        std::fs::write(site.root().join(format!("content/pages/poke{n}.md")), "---\ntitle: Poke\n---\n").unwrap();
+        if rx.recv_timeout(Duration::from_millis(700)).is_ok() {
+            while rx.recv_timeout(Duration::from_millis(300)).is_ok() {}
+            return;
+        }
+    }
+    panic!("the event stream never delivered an event");
+}
+
+#[test]
+fn serves_pages_with_reload_script_and_right_types() {
+    let site = story_site();
+    let server = start(&site);
+    let (status, ct, body) = get(&format!("{}briefs/talks/", server.url));
+    assert_eq!(status, 200);
+    assert_eq!(ct, "text/html; charset=utf-8");
+    assert!(body.contains("Meta held talks with Google"));
+    assert!(body.contains("__briefing/events"), "live-reload script injected");
+    let (_, ct, _) = get(&format!("{}style.css", server.url));
+    assert!(ct.starts_with("text/css"), "{ct}");
+    let (_, ct, body) = get(&format!("{}atom.xml", server.url));
+    assert!(ct.contains("xml"), "{ct}");
+    assert!(!body.contains("__briefing"), "feeds are not touched");
+    let (status, _, body) = get(&format!("{}no/such/page/", server.url));
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"));
+    // The build output on disk is not involved, and build output never has the script.
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
+fn editing_a_brief_reloads_and_shows_new_content() {
+    let site = story_site();
+    let server = start(&site);
+    let events = listen(&server.url);
+    wait_connected(&site, &events);
+    let path = site.root().join("content/briefs/2025-03-02-shares.md");
+    let text = std::fs::read_to_string(&path).unwrap().replace("Alphabet shares rise", "Alphabet shares jump");
+    std::fs::write(&path, text).unwrap();
+    let (event, _) = next_event(&events);
+    assert_eq!(event, "reload");
+    let (_, _, body) = get(&format!("{}briefs/shares/", server.url));
+    assert!(body.contains("Alphabet shares jump"));
+}
+
+#[test]
+fn a_broken_file_shows_the_overlay_until_fixed() {
+    let site = story_site();
+    let server = start(&site);
+    let events = listen(&server.url);
+    wait_connected(&site, &events);
+    let path = site.root().join("content/briefs/2025-03-02-shares.md");
+    let good = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, good.replace("companies: [alphabet]", "companies: [alphabett]")).unwrap();
+    let (event, data) = next_event(&events);
+    assert_eq!(event, "error");
+    assert!(data.contains("unknown company \"alphabett\""), "{data}");
+    // The last good page is still served, with the errors for the overlay.
+    let (status, _, body) = get(&format!("{}briefs/shares/", server.url));
+    assert_eq!(status, 200);
+    assert!(body.contains("Alphabet shares rise"));
+    assert!(body.contains("unknown company \\\"alphabett\\\""), "overlay data in page");
+    std::fs::write(&path, good).unwrap();
+    let (event, _) = next_event(&events);
+    assert_eq!(event, "reload");
+    let (_, _, body) = get(&format!("{}briefs/shares/", server.url));
+    assert!(body.contains("var initial=null"), "overlay cleared");
+}
+
+#[test]
+fn css_changes_refresh_styles_only() {
+    let site = story_site().file("static/custom.css", "body{}");
+    let server = start(&site);
+    let events = listen(&server.url);
+    wait_connected(&site, &events);
+    std::fs::write(site.root().join("static/custom.css"), "body{color:red}").unwrap();
+    assert_eq!(next_event(&events).0, "css");
+    let (_, _, body) = get(&format!("{}custom.css", server.url));
+    assert_eq!(body, "body{color:red}");
+}
+
+#[test]
+fn traversal_is_refused() {
+    let site = story_site().file("secret.txt", "top secret");
+    let server = start(&site);
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/..%2fsite.toml",
+        "/briefs/..%5c..%5csecret.txt",
+        "//etc/passwd",
+        "/site.toml",
+        "/content/briefs/2025-03-01-talks.md",
+    ] {
+        let (status, body) = raw_get(&server.addr, path);
+        assert!(status == 400 || status == 404, "{path} answered {status}");
+        assert!(!body.contains("top secret") && !body.contains("base_url"), "{path} leaked a file");
+    }
+}
+
+#[test]
+fn serves_under_the_sub_path_of_base_url() {
+    let site = story_site().file("site.toml", "title = \"T\"\nbase_url = \"https://example.org/briefing/\"\n");
+    let server = start(&site);
+    assert!(server.url.ends_with("/briefing/"), "{}", server.url);
+    let (status, _, body) = get(&format!("{}briefs/talks/", server.url));
+    assert_eq!(status, 200);
+    assert!(body.contains("href=\"/briefing/companies/meta/\""));
+    assert!(body.contains(&format!("http://{}/briefing/briefs/talks/", server.addr)), "canonical uses the server");
+}
+
+#[test]
+fn many_concurrent_requests_all_succeed() {
+    let site = story_site();
+    let server = start(&site);
+    let url = server.url.clone();
+    let started = Instant::now();
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                let mut ok = 0;
+                for i in 0..50 {
+                    let page = ["", "briefs/talks/", "companies/meta/", "style.css", "atom.xml"][i % 5];
+                    if client.get(format!("{url}{page}")).send().map(|r| r.status().is_success()).unwrap_or(false) {
+                        ok += 1;
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(ok, 800);
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn taken_port_moves_to_the_next_one() {
+    let site = story_site();
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = holder.local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(site.root())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.contains("serving") && !line.contains(&format!(":{port}/")), "{line}");
+}
