@@ -28,6 +28,45 @@ pub enum Command {
     Check(CheckArgs),
     /// Build in memory, serve on 127.0.0.1 and rebuild on every save (live reload).
     Serve(ServeArgs),
+    /// Create a brief, company, source or story file with its front matter filled in.
+    New(NewArgs),
+    /// Create a new site that builds at once.
+    Init(InitArgs),
+}
+
+/// `briefing new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// What to create.
+    #[arg(value_enum)]
+    kind: crate::scaffold::Kind,
+    /// Title of the brief or story; name of the company or source.
+    title: String,
+    /// A company the brief is about (repeat for several).
+    #[arg(long = "company")]
+    companies: Vec<String>,
+    /// A source the brief cites (repeat for several).
+    #[arg(long = "source")]
+    sources: Vec<String>,
+    /// A tag (repeat for several).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// The story the brief belongs to.
+    #[arg(long)]
+    story: Option<String>,
+    /// reported, confirmed, denied, announced, rumor or analysis.
+    #[arg(long)]
+    status: Option<String>,
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+}
+
+/// `briefing init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder of the new site (must not exist or be empty).
+    dir: PathBuf,
 }
 
 /// Options shared by commands that read a site.
@@ -110,6 +149,45 @@ pub fn run(cli: Cli) -> ExitCode {
             port: a.port,
             open: a.open,
         }),
+        Command::New(a) => new(a),
+        Command::Init(a) => init(a),
+    }
+}
+
+fn new(a: NewArgs) -> ExitCode {
+    let opts = crate::scaffold::NewOptions {
+        title: a.title,
+        companies: a.companies,
+        sources: a.sources,
+        tags: a.tags,
+        story: a.story,
+        status: a.status,
+    };
+    match crate::scaffold::new(&a.root, a.kind, &opts, chrono::Local::now().date_naive()) {
+        Ok(path) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init(a: InitArgs) -> ExitCode {
+    match crate::scaffold::init(&a.dir, chrono::Local::now().date_naive()) {
+        Ok(files) => {
+            for f in files {
+                println!("{}", f.display());
+            }
+            eprintln!("created a new site in {}; try `briefing serve --root {}`", a.dir.display(), a.dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

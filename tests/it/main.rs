@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod build;
+mod scaffold;
 mod serve;
 mod support;

@@ -1,0 +1,194 @@
+//! `briefing new` and `briefing init`: files an editor would otherwise type by hand.
+//!
+//! Front matter is written with serde_yaml, so any title is quoted correctly. Referenced
+//! companies and sources must already exist. No file is ever overwritten.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diag::did_you_mean;
+use crate::model::Slug;
+
+/// What `new` creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// A brief in content/briefs/, dated today.
+    Brief,
+    /// A company in content/companies/.
+    Company,
+    /// A source in content/sources/.
+    Source,
+    /// A story in content/stories/.
+    Story,
+}
+
+/// Everything `new` may fill in.
+#[derive(Debug, Default, Clone)]
+pub struct NewOptions {
+    /// Title (brief, story) or name (company, source).
+    pub title: String,
+    /// Company slugs (briefs).
+    pub companies: Vec<String>,
+    /// Source slugs (briefs).
+    pub sources: Vec<String>,
+    /// Tags (briefs).
+    pub tags: Vec<String>,
+    /// Story slug (briefs).
+    pub story: Option<String>,
+    /// Status (briefs).
+    pub status: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NewBrief<'a> {
+    title: &'a str,
+    date: String,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    companies: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sources: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    story: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Titled<'a> {
+    title: &'a str,
+}
+
+/// Creates the file; returns its path, or a message saying why not.
+pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate) -> Result<PathBuf, String> {
+    let title = opts.title.trim();
+    if title.is_empty() {
+        return Err("the title must not be empty".into());
+    }
+    let slug = Slug::from_text(title);
+    let content = root.join("content");
+    if !root.join("site.toml").is_file() {
+        return Err(format!("{} is not a briefing site (no site.toml); pass --root or run `briefing init`", root.display()));
+    }
+    let (path, front, body) = match kind {
+        Kind::Brief => {
+            check_refs(&content.join("companies"), "company", &opts.companies)?;
+            check_refs(&content.join("sources"), "source", &opts.sources)?;
+            if let Some(s) = &opts.status {
+                crate::model::Status::parse(s)?;
+            }
+            if let Some(s) = &opts.story {
+                Slug::parse(s)?;
+            }
+            let front = NewBrief {
+                title,
+                date: today.format("%Y-%m-%d").to_string(),
+                companies: &opts.companies,
+                sources: &opts.sources,
+                tags: &opts.tags,
+                status: opts.status.as_deref(),
+                story: opts.story.as_deref(),
+            };
+            let path = content.join("briefs").join(format!("{}-{slug}.md", today.format("%Y-%m-%d")));
+            (path, yaml(&front)?, "What happened, in two or three sentences.\n\n## Why it matters\n\n")
+        }
+        Kind::Company => (content.join("companies").join(format!("{slug}.md")), yaml(&Named { name: title })?, "What the company does.\n"),
+        Kind::Source => (content.join("sources").join(format!("{slug}.md")), yaml(&Named { name: title })?, "What kind of source this is.\n"),
+        Kind::Story => (content.join("stories").join(format!("{slug}.md")), yaml(&Titled { title })?, ""),
+    };
+    write_new(&path, &format!("---\n{front}---\n{body}"))?;
+    Ok(path)
+}
+
+fn yaml<T: Serialize>(v: &T) -> Result<String, String> {
+    serde_yaml::to_string(v).map_err(|e| e.to_string())
+}
+
+fn check_refs(dir: &Path, kind: &str, slugs: &[String]) -> Result<(), String> {
+    let known: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".md")).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    for s in slugs {
+        if !known.contains(s) {
+            let hint = did_you_mean(s, known.iter().map(String::as_str))
+                .map_or_else(|| format!("create it with `briefing new {kind} NAME`"), |k| format!("did you mean \"{k}\"?"));
+            return Err(format!("unknown {kind} \"{s}\"\n  hint: {hint}"));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a file that must not exist yet.
+fn write_new(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!("{} already exists; nothing was written", path.display())
+        } else {
+            format!("cannot create {}: {e}", path.display())
+        }
+    })?;
+    f.write_all(text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Creates a new site in `dir` that builds at once with the built-in theme.
+pub fn init(dir: &Path, today: chrono::NaiveDate) -> Result<Vec<PathBuf>, String> {
+    if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(format!("{} exists and is not empty; choose a new folder", dir.display()));
+    }
+    let date = today.format("%Y-%m-%d");
+    let files: Vec<(String, String)> = vec![
+        (
+            "site.toml".into(),
+            "title = \"My AI Briefing\"\nbase_url = \"https://example.org/\"\ndescription = \"Short, sourced briefs on the business of AI.\"\nlanguage = \"en\"\nbriefs_per_page = 20\n\n[extra]\n".into(),
+        ),
+        (
+            "content/companies/example-labs.md".into(),
+            "---\nname: Example Labs\naliases: [ExLabs]\nwebsite: https://example.com/\n---\nA placeholder company: rename this file and write what the company does.\n".into(),
+        ),
+        (
+            "content/sources/example-wire.md".into(),
+            "---\nname: Example Wire\nkind: publication\nwebsite: https://example.com/news/\n---\nA placeholder news outlet.\n".into(),
+        ),
+        (
+            format!("content/briefs/{date}-first-brief.md"),
+            format!(
+                "---\ntitle: Example Labs opens its first office\ndate: {date}\ncompanies: [example-labs]\nsources:\n  - source: example-wire\n    url: https://example.com/news/first-office\nstatus: announced\ntags: [Expansion]\n---\n[[Example Labs]] opened its first office. Replace this brief with your own; run\n`briefing new brief \"Title\" --company example-labs` to start another.\n"
+            ),
+        ),
+        ("content/pages/about.md".into(), "---\ntitle: About\n---\nWhat this briefing covers, and how it works.\n".into()),
+    ];
+    let mut written = Vec::new();
+    for (rel, text) in files {
+        let p = dir.join(rel);
+        write_new(&p, &text)?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_quoted_as_yaml_needs() {
+        let y = yaml(&Titled { title: "Meta: \"no\" # comment" }).unwrap();
+        let back: serde_yaml::Value = serde_yaml::from_str(&y).unwrap();
+        assert_eq!(back["title"].as_str(), Some("Meta: \"no\" # comment"));
+    }
+}

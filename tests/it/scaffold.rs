@@ -1,0 +1,94 @@
+//! `briefing new` and `briefing init`: round trips through `check` and `build`.
+
+use std::process::Command;
+
+use crate::build::story_site;
+use crate::support::SiteTest;
+
+fn briefing(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_briefing")).args(args).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn init_creates_a_site_that_checks_and_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("new-site");
+    let d = dir.to_str().unwrap();
+    let (code, out, err) = briefing(&["init", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("site.toml"));
+    assert!(!dir.join("themes").exists(), "the theme comes from the binary");
+    let (code, _, err) = briefing(&["check", "--strict", "--root", d]);
+    assert_eq!(code, 0, "check failed:\n{err}");
+    let (code, _, err) = briefing(&["build", "--root", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.join("public/briefs/first-brief/index.html").exists());
+    assert!(dir.join("public/companies/example-labs/index.html").exists());
+    // A second init into the same (now non-empty) folder is refused.
+    let (code, _, err) = briefing(&["init", d]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not empty"), "{err}");
+}
+
+#[test]
+fn new_brief_fills_front_matter_and_never_overwrites() {
+    let site = story_site();
+    let root = site.root().to_str().unwrap().to_string();
+    let title = "Meta: \"no talks\" with Google # really";
+    let (code, out, err) = briefing(&[
+        "new", "brief", title, "--company", "meta", "--company", "google", "--source", "threads", "--tag", "Ads", "--status",
+        "denied", "--story", "meta-gemini", "--root", &root,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let path = std::path::PathBuf::from(out.trim());
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    assert!(path.ends_with(format!("content/briefs/{today}-meta-no-talks-with-google-really.md")), "{path:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("---\n"));
+    let run = site.build();
+    assert_eq!(crate::support::texts(&run.page("briefs/meta-no-talks-with-google-really/"), "h1"), [title]);
+    // Same title again: refused, file unchanged.
+    std::fs::write(&path, "edited").unwrap();
+    let (code, _, err) = briefing(&["new", "brief", title, "--root", &root]);
+    assert_eq!(code, 1);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "edited");
+}
+
+#[test]
+fn new_brief_checks_its_references() {
+    let site = SiteTest::new();
+    let root = site.root().to_str().unwrap().to_string();
+    let (code, _, err) = briefing(&["new", "brief", "Anything", "--company", "metta", "--root", &root]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown company \"metta\"") && err.contains("did you mean \"meta\"?"), "{err}");
+    assert!(!site.root().join("content/briefs").exists(), "nothing written");
+    let (code, _, err) = briefing(&["new", "brief", "Anything", "--status", "maybe", "--root", &root]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn new_company_source_and_story() {
+    let site = SiteTest::new();
+    let root = site.root().to_str().unwrap().to_string();
+    for (kind, name, path) in [
+        ("company", "Zürich AI", "content/companies/zurich-ai.md"),
+        ("source", "Example Wire", "content/sources/example-wire.md"),
+        ("story", "The chip export fight", "content/stories/the-chip-export-fight.md"),
+    ] {
+        let (code, out, err) = briefing(&["new", kind, name, "--root", &root]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.trim().ends_with(path), "{out}");
+    }
+    let run = site.build();
+    assert_eq!(crate::support::texts(&run.page("companies/zurich-ai/"), "h1"), ["Zürich AI"]);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, _) = briefing(&["new", "planet", "x"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = briefing(&["build", "--no-such-flag"]);
+    assert_eq!(code, 2);
+}
