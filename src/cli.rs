@@ -231,7 +231,10 @@ fn check(a: CheckArgs) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
-        Ok(outcome) => {
+        Ok(mut outcome) => {
+            if let Some(output) = &outcome.output {
+                outcome.diags.extend(crate::linkcheck::check(output, &outcome.base_url, &a.site.root));
+            }
             let failed = outcome.diags.has_errors() || (a.site.strict && outcome.diags.warning_count() > 0);
             let timings = outcome.timings.clone();
             let briefs = outcome.briefs;

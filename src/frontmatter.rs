@@ -82,6 +82,10 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, split: &Split<'_>, kn
             Some(k) => format!("did you mean \"{k}\"?"),
             None => format!("known keys: {}", known.join(", ")),
         });
+        let hint = hint.or_else(|| {
+            (!message.contains(':') || message.starts_with("did not find") || message.contains("mapping values"))
+                .then(|| "check the YAML here: quote text that contains `: ` or `#`, and close every `[` and `{`".to_string())
+        });
         Diagnostic::error(path, line, col, message).with_hint_opt(hint).with_source(text)
     })
 }

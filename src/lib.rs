@@ -13,6 +13,7 @@ pub mod config;
 pub mod diag;
 pub mod feeds;
 pub mod frontmatter;
+pub mod linkcheck;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -86,6 +87,8 @@ pub struct Outcome {
     pub briefs: usize,
     /// The path part of the base URL (`/` when the config could not be read).
     pub base_path: String,
+    /// The absolute base URL (empty when the config could not be read).
+    pub base_url: String,
 }
 
 /// Runs load, resolve and render. Writes nothing.
@@ -96,14 +99,15 @@ pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     let corpus = load::load(opts, &mut diags)?;
     timings.load = t.elapsed();
     let Some(corpus) = corpus else {
-        return Ok(Outcome { diags, output: None, timings, briefs: 0, base_path: "/".into() });
+        return Ok(Outcome { diags, output: None, timings, briefs: 0, base_path: "/".into(), base_url: String::new() });
     };
     let base_path = corpus.config.base_path().to_string();
+    let base_url = corpus.config.base_url.clone();
     let t = Instant::now();
     let site = resolve::resolve(corpus, &mut diags);
     timings.resolve = t.elapsed();
     let Some(site) = site else {
-        return Ok(Outcome { diags, output: None, timings, briefs: 0, base_path });
+        return Ok(Outcome { diags, output: None, timings, briefs: 0, base_path, base_url });
     };
     let t = Instant::now();
     let output = render::render(&site, &mut diags);
@@ -111,7 +115,7 @@ pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     let briefs = site.briefs.len();
     // Dropping a large site takes time of its own; let it go in the background.
     std::thread::spawn(move || drop(site));
-    Ok(Outcome { diags, output, timings, briefs, base_path })
+    Ok(Outcome { diags, output, timings, briefs, base_path, base_url })
 }
 
 /// Generates the site and, when there was no error, writes it.

@@ -23,6 +23,8 @@ pub struct OutFile {
     pub path: String,
     /// Its content.
     pub bytes: Vec<u8>,
+    /// The content file it shows, if one (for messages about the page).
+    pub source: Option<PathBuf>,
 }
 
 /// Everything a build produces.
@@ -137,12 +139,12 @@ fn machine_files(site: &Site) -> Vec<OutFile> {
         .map(|(page, title, ids)| {
             let feed_path = format!("{page}atom.xml");
             let xml = feeds::atom_feed(site, title, page, &feed_path, ids, &entries);
-            OutFile { path: feed_path, bytes: xml.into_bytes() }
+            OutFile { path: feed_path, bytes: xml.into_bytes(), source: None }
         })
         .collect();
-    out.push(OutFile { path: "feed.json".into(), bytes: feeds::json_feed(site, &all) });
-    out.push(OutFile { path: "sitemap.xml".into(), bytes: feeds::sitemap(site, &sitemap_entries(site)) });
-    out.push(OutFile { path: "robots.txt".into(), bytes: feeds::robots(site) });
+    out.push(OutFile { path: "feed.json".into(), bytes: feeds::json_feed(site, &all), source: None });
+    out.push(OutFile { path: "sitemap.xml".into(), bytes: feeds::sitemap(site, &sitemap_entries(site)), source: None });
+    out.push(OutFile { path: "robots.txt".into(), bytes: feeds::robots(site), source: None });
     out
 }
 
@@ -366,7 +368,15 @@ impl Ctx<'_> {
             template_error(&e, &origin, Some(&path))
         })?;
         let out_path = if is_404 { "404.html".to_string() } else { format!("{path}index.html") };
-        Ok(OutFile { path: out_path, bytes: html.into_bytes() })
+        let source = match *job {
+            Job::Brief(id) => Some(site.brief(id).path.clone()),
+            Job::Company(id, _) => Some(site.company(id).path.clone()),
+            Job::Source(id, _) => Some(site.source(id).path.clone()),
+            Job::Story(id) => site.story(id).path.clone(),
+            Job::Page(i) => Some(site.pages[i].path.clone()),
+            _ => None,
+        };
+        Ok(OutFile { path: out_path, bytes: html.into_bytes(), source })
     }
 
     /// `months`: `[{key: "2025-03", briefs: [...]}]`, newest first.

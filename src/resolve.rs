@@ -68,9 +68,33 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
     }
     let mut tags_by_slug: BTreeMap<Slug, String> = BTreeMap::new();
     let mut parts: Vec<(usize, BriefParts)> = Vec::with_capacity(briefs.len());
+    let mut invalid: Vec<usize> = Vec::new();
     for (i, doc) in briefs.iter().enumerate() {
-        if let Some(p) = brief_parts(doc, &company_index, &source_index, &mut tags_by_slug, diags) {
-            parts.push((i, p));
+        match brief_parts(doc, &company_index, &source_index, &mut tags_by_slug, diags) {
+            Some(p) => parts.push((i, p)),
+            None => invalid.push(i),
+        }
+    }
+    // A story without a file named by one brief only, and close to another story's
+    // slug, is almost surely a typo.
+    let mut story_uses: HashMap<&str, usize> = HashMap::new();
+    for (_, p) in &parts {
+        if let Some(s) = &p.story {
+            *story_uses.entry(s.as_str()).or_default() += 1;
+        }
+    }
+    for (i, p) in &parts {
+        let Some(slug) = &p.story else { continue };
+        if story_index.contains_key(slug.as_str()) || story_uses.get(slug.as_str()) != Some(&1) {
+            continue;
+        }
+        let others = story_index.keys().map(String::as_str).chain(story_uses.iter().filter(|(_, n)| **n > 1).map(|(k, _)| *k));
+        if let Some(close) = did_you_mean(slug.as_str(), others) {
+            diags.push(
+                briefs[*i]
+                    .error_at("story", Some(slug.as_str()), format!("unknown story \"{slug}\""))
+                    .with_hint(format!("did you mean \"{close}\"? (a new story needs no file, but this one is named only here)")),
+            );
         }
     }
     // Stories referenced without a file.
@@ -152,6 +176,11 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
     let rendered_pages: Vec<markdown::Rendered> =
         pages.par_iter().map(|d| markdown::render(d.body(), &d.content_path, &links)).collect();
     report_links(parts.iter().map(|(i, _)| &briefs[*i]), &rendered_briefs, diags);
+    // Briefs with front-matter errors are not published, but their links are checked
+    // too, so that one run reports every mistake.
+    let rendered_invalid: Vec<markdown::Rendered> =
+        invalid.par_iter().map(|i| markdown::render(briefs[*i].body(), &briefs[*i].content_path, &links)).collect();
+    report_links(invalid.iter().map(|i| &briefs[*i]), &rendered_invalid, diags);
     report_links(companies.iter(), &rendered_companies, diags);
     report_links(sources.iter(), &rendered_sources, diags);
     report_links(stories.iter(), &rendered_stories, diags);
@@ -194,9 +223,11 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
         .into_iter()
         .zip(rendered_companies)
         .zip(company_slugs)
-        .filter_map(|((p, r), slug)| {
+        .zip(&companies)
+        .filter_map(|(((p, r), slug), doc)| {
             Some(Company {
                 slug: slug?,
+                path: doc.path.clone(),
                 name: p.name,
                 aliases: p.aliases,
                 ticker: p.ticker,
@@ -215,9 +246,11 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
         .into_iter()
         .zip(rendered_sources)
         .zip(source_slugs)
-        .filter_map(|((p, r), slug)| {
+        .zip(&sources)
+        .filter_map(|(((p, r), slug), doc)| {
             Some(Source {
                 slug: slug?,
+                path: doc.path.clone(),
                 name: p.name,
                 kind: p.kind,
                 website: p.website,
@@ -234,6 +267,7 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
     let mut site_stories: Vec<Story> = story_titles
         .into_iter()
         .map(|(slug, file)| {
+            let path = file.map(|f| stories[f].path.clone());
             let (title, summary, body_html, extra) = match file {
                 Some(f) => (
                     stories[f].raw.title.clone().unwrap_or_default(),
@@ -243,7 +277,7 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
                 ),
                 None => (String::new(), None, String::new(), Extra::new()),
             };
-            Story { slug, title, summary, body_html, briefs: Vec::new(), extra }
+            Story { slug, path, title, summary, body_html, briefs: Vec::new(), extra }
         })
         .collect();
     let site_pages: Vec<Page> = pages
@@ -253,6 +287,7 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
         .filter_map(|((d, r), slug)| {
             Some(Page {
                 slug: slug?,
+                path: d.path.clone(),
                 title: d.raw.title.clone().unwrap_or_default(),
                 body_html: r.html,
                 extra: d.raw.extra.clone(),

@@ -91,6 +91,8 @@ pub struct Brief {
 pub struct Company {
     /// Slug (file stem).
     pub slug: Slug,
+    /// File it came from.
+    pub path: PathBuf,
     /// Display name.
     pub name: String,
     /// Other names.
@@ -138,6 +140,8 @@ pub struct TrackRecord {
 pub struct Source {
     /// Slug (file stem).
     pub slug: Slug,
+    /// File it came from.
+    pub path: PathBuf,
     /// Display name.
     pub name: String,
     /// One of [`SOURCE_KINDS`].
@@ -172,6 +176,8 @@ pub struct Tag {
 pub struct Story {
     /// Slug.
     pub slug: Slug,
+    /// Its file, if it has one.
+    pub path: Option<PathBuf>,
     /// Title: from its file, or its earliest brief's.
     pub title: String,
     /// What it is about.
@@ -189,6 +195,8 @@ pub struct Story {
 pub struct Page {
     /// Slug (file stem): the page lives at `/<slug>/`.
     pub slug: Slug,
+    /// File it came from.
+    pub path: PathBuf,
     /// Title.
     pub title: String,
     /// Body HTML.

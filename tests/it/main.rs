@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod build;
+mod check;
 mod scaffold;
 mod serve;
 mod support;

@@ -1,0 +1,149 @@
+//! The link check of `briefing check`: every internal link and `#anchor` in every page
+//! the build would write must resolve to a file of the same build (and an `id` in it).
+//!
+//! Works on the rendered [`Output`] in memory. Links leaving the site (other hosts) are
+//! not fetched. A broken link is reported at the content file that produced the page
+//! when there is one (and at the link's text in it when it can be found), else at the page.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diag::{line_col, Diagnostic};
+use crate::render::Output;
+
+/// Checks every HTML page of `output`. `base_url` is absolute with a trailing slash.
+pub fn check(output: &Output, base_url: &str, root: &Path) -> Vec<Diagnostic> {
+    let base_path = {
+        let after = base_url.find("://").map_or(0, |i| i + 3);
+        base_url[after..].find('/').map_or("/", |i| &base_url[after + i..])
+    };
+    let mut files: HashSet<&str> = output.files.iter().map(|f| f.path.as_str()).collect();
+    files.extend(output.statics.iter().map(|(p, _)| p.as_str()));
+    let pages: Vec<_> = output.files.iter().filter(|f| f.path.ends_with(".html")).collect();
+    let ids: HashMap<&str, HashSet<String>> =
+        pages.par_iter().map(|f| (f.path.as_str(), attr_values(&String::from_utf8_lossy(&f.bytes), "id"))).collect();
+    pages
+        .par_iter()
+        .flat_map_iter(|page| {
+            let html = String::from_utf8_lossy(&page.bytes);
+            let mut problems = Vec::new();
+            for link in attr_values_ordered(&html, "href").into_iter().chain(attr_values_ordered(&html, "src")) {
+                let link = link.replace("&amp;", "&");
+                let internal = if let Some(rest) = link.strip_prefix(base_url) {
+                    Some(format!("{base_path}{rest}"))
+                } else if link.starts_with('/') && !link.starts_with("//") {
+                    Some(link.clone())
+                } else if link.starts_with('#') {
+                    Some(format!("{base_path}{}{link}", page_dir(&page.path)))
+                } else {
+                    None
+                };
+                let Some(internal) = internal else { continue };
+                let (path, fragment) = match internal.split_once('#') {
+                    Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                    None => (internal.clone(), None),
+                };
+                let path = path.split('?').next().unwrap_or("").to_string();
+                let Some(rel) = path.strip_prefix(base_path) else {
+                    problems.push(problem(page, root, &link, format!("links to {link}, which is outside the site's path {base_path}")));
+                    continue;
+                };
+                let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy().into_owned();
+                let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.clone() };
+                if !files.contains(target.as_str()) {
+                    problems.push(problem(page, root, &link, format!("links to {link}, which the build does not write")));
+                    continue;
+                }
+                if let Some(f) = fragment.filter(|f| !f.is_empty()) {
+                    let f = percent_encoding::percent_decode_str(&f).decode_utf8_lossy().into_owned();
+                    if ids.get(target.as_str()).is_some_and(|set| !set.contains(&f)) {
+                        problems.push(problem(page, root, &link, format!("links to {link}, but that page has no element with id \"{f}\"")));
+                    }
+                }
+            }
+            problems
+        })
+        .collect()
+}
+
+/// `briefs/x/` for `briefs/x/index.html`.
+fn page_dir(path: &str) -> &str {
+    path.strip_suffix("index.html").unwrap_or(path)
+}
+
+fn problem(page: &crate::render::OutFile, root: &Path, link: &str, what: String) -> Diagnostic {
+    let message = format!("page /{} {what}", page_dir(&page.path));
+    match &page.source {
+        Some(src) => {
+            let text = std::fs::read_to_string(resolve(root, src)).unwrap_or_default();
+            // Point at the link in the source when it is written there.
+            let needle = link.rsplit_once('#').map_or(link, |(_, f)| f);
+            let (line, col) = text.find(needle).map_or((0, 0), |i| line_col(&text, i));
+            Diagnostic::error(src, line, col, message)
+                .with_source(&text)
+                .with_hint("fix the link in this file, or the template that makes it")
+        }
+        None => Diagnostic::error(Path::new(&format!("(page) /{}", page.path)), 0, 0, message)
+            .with_hint("the link comes from a template; check the theme and templates/"),
+    }
+}
+
+fn resolve(root: &Path, shown: &Path) -> PathBuf {
+    if shown.is_absolute() || shown.exists() { shown.to_path_buf() } else { root.join(shown) }
+}
+
+fn attr_values(html: &str, attr: &str) -> HashSet<String> {
+    attr_values_ordered(html, attr).into_iter().collect()
+}
+
+/// Values of `attr="..."` (double-quoted, as our templates and Markdown write them).
+fn attr_values_ordered(html: &str, attr: &str) -> Vec<String> {
+    let pat = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&pat) {
+        rest = &rest[i + pat.len()..];
+        if let Some(end) = rest.find('"') {
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::OutFile;
+
+    fn out(files: &[(&str, &str)]) -> Output {
+        Output {
+            files: files.iter().map(|(p, t)| OutFile { path: p.to_string(), bytes: t.as_bytes().to_vec(), source: None }).collect(),
+            statics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn finds_missing_pages_and_anchors() {
+        let o = out(&[
+            ("index.html", r##"<a href="/b/a/">ok</a><a href="/b/none/">x</a><a href="/b/a/#here">ok</a><a href="/b/a/#gone">x</a><a href="#top">x</a><a href="https://other.org/">ok</a>"##),
+            ("b/a/index.html", r#"<h2 id="here">H</h2>"#),
+        ]);
+        let d = check(&o, "https://e.org/", Path::new("."));
+        let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(d.len(), 3, "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("/b/none/")));
+        assert!(msgs.iter().any(|m| m.contains("no element with id \"gone\"")));
+        assert!(msgs.iter().any(|m| m.contains("no element with id \"top\"")));
+    }
+
+    #[test]
+    fn respects_sub_paths_and_absolute_self_links() {
+        let o = out(&[("index.html", r#"<a href="https://e.org/sub/">ok</a><link href="/sub/style.css"><a href="/elsewhere/">x</a>"#), ("style.css", "")]);
+        let d = check(&o, "https://e.org/sub/", Path::new("."));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("outside the site's path"));
+    }
+}

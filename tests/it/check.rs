@@ -1,0 +1,273 @@
+//! One fixture per mistake an editor can make: `check` and `build` report each at its
+//! file, line and column with a useful message, exit 1, and write nothing.
+
+use crate::support::SiteTest;
+
+const OK_BRIEF: &str = "---\ntitle: Fine\ndate: 2025-01-01\ncompanies: [meta]\nsources: [threads]\n---\nBody.\n";
+
+/// Adds `file` with `text` to a valid site, runs `check`, and expects `want` (a whole
+/// `path:line:col: error: message` prefix) and, if given, the hint.
+fn expect(file: &str, text: &[u8], want: &str, hint: Option<&str>) {
+    let site = SiteTest::new().file("content/briefs/2025-01-01-fine.md", OK_BRIEF).bytes(file, text);
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1, "check should fail for {file}:\n{}", r.stderr);
+    let root = site.root().to_string_lossy().into_owned();
+    let shown = r.stderr.replace(&format!("{root}/"), "");
+    assert!(shown.contains(want), "expected\n  {want}\nin\n{shown}");
+    if let Some(h) = hint {
+        assert!(shown.contains(&format!("hint: {h}")), "expected hint {h:?} in\n{shown}");
+    }
+    assert!(!shown.contains("panicked"), "{shown}");
+    // build reports the same and writes nothing.
+    let b = site.run(&["build"]);
+    assert_eq!(b.code, 1);
+    assert!(!site.root().join("public").exists(), "a failed build wrote output");
+}
+
+fn brief(front: &str, body: &str) -> Vec<u8> {
+    format!("---\n{front}\n---\n{body}\n").into_bytes()
+}
+
+const B: &str = "content/briefs/2025-02-01-b.md";
+
+#[test]
+fn malformed_yaml() {
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\ntags: [a, b\nstatus: reported", ""),
+        "content/briefs/2025-02-01-b.md:5:7: error: did not find expected ',' or ']'",
+        Some("check the YAML here: quote text that contains `: ` or `#`, and close every `[` and `{`"),
+    );
+}
+
+#[test]
+fn missing_front_matter_fence() {
+    expect(B, b"title: A\ndate: 2025-02-01\n", "content/briefs/2025-02-01-b.md:1:1: error: missing front matter", Some("put `---` on the first line, the YAML keys, then another `---` line before the text"));
+}
+
+#[test]
+fn unclosed_front_matter() {
+    expect(B, b"---\ntitle: A\ndate: 2025-02-01\nBody\n", "content/briefs/2025-02-01-b.md:1:1: error: unclosed front matter", None);
+}
+
+#[test]
+fn empty_file() {
+    expect(B, b"", "content/briefs/2025-02-01-b.md:1:1: error: the file is empty", None);
+}
+
+#[test]
+fn not_utf8() {
+    expect(B, b"---\ntitle: caf\xe9\ndate: 2025-02-01\n---\n", "content/briefs/2025-02-01-b.md:2:11: error: the file is not valid UTF-8", None);
+}
+
+#[test]
+fn missing_required_field() {
+    expect(B, &brief("date: 2025-02-01\nsources: [threads]", ""), "content/briefs/2025-02-01-b.md:2:1: error: missing required key `title`", None);
+}
+
+#[test]
+fn unknown_key_with_suggestion() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\ncompnies: [meta]", ""), "content/briefs/2025-02-01-b.md:4:1: error: unknown key `compnies`", Some("did you mean \"companies\"?"));
+}
+
+#[test]
+fn wrong_type() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\ncompanies: meta", ""), "content/briefs/2025-02-01-b.md:4:12: error: companies: invalid type: string \"meta\", expected a sequence", None);
+}
+
+#[test]
+fn impossible_date() {
+    expect(B, &brief("title: A\ndate: 2025-02-30\nsources: [threads]", ""), "content/briefs/2025-02-01-b.md:3:7: error: \"2025-02-30\" is not a valid date", None);
+}
+
+#[test]
+fn malformed_date() {
+    expect(B, &brief("title: A\ndate: 14/03/2025\nsources: [threads]", ""), "content/briefs/2025-02-01-b.md:3:7: error: \"14/03/2025\" is not a valid date", None);
+}
+
+#[test]
+fn status_outside_the_set() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\nstatus: confimed", ""), "content/briefs/2025-02-01-b.md:4:9: error: unknown status \"confimed\"", Some("did you mean \"confirmed\"?"));
+}
+
+#[test]
+fn unknown_company() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\ncompanies: [meta, alphabat]", ""), "content/briefs/2025-02-01-b.md:4:19: error: unknown company \"alphabat\"", Some("did you mean \"alphabet\"?"));
+}
+
+#[test]
+fn unknown_source() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\nsources:\n  - source: the-inf\n    url: https://e.org/", ""), "content/briefs/2025-02-01-b.md:5:13: error: unknown source \"the-inf\"", Some("did you mean \"the-info\"?"));
+}
+
+#[test]
+fn unknown_parent() {
+    expect("content/companies/waymo.md", b"---\nname: Waymo\nparent: alphabett\n---\n", "content/companies/waymo.md:3:9: error: unknown company \"alphabett\"", Some("did you mean \"alphabet\"?"));
+}
+
+#[test]
+fn unknown_story_close_to_another() {
+    let site = SiteTest::new()
+        .file("content/stories/meta-gemini.md", "---\ntitle: Meta and Gemini\n---\n")
+        .brief("2025-02-01-b", "title: B\ndate: 2025-02-01\nsources: [threads]\nstory: meta-gemni", "x");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("2025-02-01-b.md:5:8: error: unknown story \"meta-gemni\""), "{}", r.stderr);
+    assert!(r.stderr.contains("did you mean \"meta-gemini\"?"), "{}", r.stderr);
+}
+
+#[test]
+fn wiki_link_to_nothing() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "First line.\nThen [[Metta]] spoke."), "content/briefs/2025-02-01-b.md:7:6: error: [[Metta]] matches no company, source, brief or story", Some("did you mean [[meta]]?"));
+}
+
+#[test]
+fn wiki_link_to_a_missing_brief() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "See [[brief:fien]]."), "content/briefs/2025-02-01-b.md:6:5: error: no brief with the slug \"fien\"", Some("did you mean \"brief:fine\"?"));
+}
+
+#[test]
+fn ambiguous_wiki_link_lists_candidates() {
+    let site = SiteTest::new()
+        .file("content/companies/threads-inc.md", "---\nname: Threads\n---\n")
+        .brief("2025-02-01-b", "title: B\ndate: 2025-02-01\nsources: [threads]", "On [[Threads]] today.");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("2025-02-01-b.md:6:4: error: [[Threads]] matches more than one thing: company \"threads-inc\" (Threads), source \"threads\" (Threads)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("[[company:Threads]]"), "{}", r.stderr);
+}
+
+#[test]
+fn md_link_to_nothing() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "See [Meta](../companies/mta.md)."), "content/briefs/2025-02-01-b.md:6:5: error: link \"../companies/mta.md\" points to content/companies/mta.md", Some("did you mean content/companies/meta.md?"));
+}
+
+#[test]
+fn duplicate_brief_slugs_name_both_files() {
+    let site = SiteTest::new()
+        .brief("2025-01-01-same", "title: A\ndate: 2025-01-01\nsources: [threads]", "x")
+        .brief("2025-01-02-other", "title: B\ndate: 2025-01-02\nslug: same\nsources: [threads]", "x");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("two briefs have the slug \"same\""), "{}", r.stderr);
+    assert!(r.stderr.contains("2025-01-01-same.md") && r.stderr.contains("2025-01-02-other.md"), "{}", r.stderr);
+}
+
+#[test]
+fn slug_that_would_escape_the_output() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\nslug: ../../etc/passwd", ""), "content/briefs/2025-02-01-b.md:4:7: error: \"../../etc/passwd\" is not a valid slug", None);
+}
+
+#[test]
+fn non_http_url() {
+    expect(B, &brief("title: A\ndate: 2025-02-01\nsources:\n  - source: threads\n    url: javascript:alert(1)", ""), "content/briefs/2025-02-01-b.md:6:10: error: \"javascript:alert(1)\" is not an http(s) URL", None);
+    expect("content/sources/ftp.md", b"---\nname: FTP\nwebsite: ftp://files.example/\n---\n", "content/sources/ftp.md:3:10: error: \"ftp://files.example/\" is not an http(s) URL", None);
+}
+
+#[test]
+fn alias_shared_by_two_companies() {
+    // The first file in name order keeps the alias; the other is reported, naming it.
+    expect("content/companies/fb.md", b"---\nname: FB Inc\naliases: [Facebook]\n---\n", "content/companies/meta.md:3:11: error: alias \"Facebook\" is already used by company \"fb\"", Some("an alias must name one company only; remove it from one of them"));
+}
+
+#[test]
+fn parent_cycle() {
+    let site = SiteTest::new()
+        .file("content/companies/a.md", "---\nname: A\nparent: b\n---\n")
+        .file("content/companies/b.md", "---\nname: B\nparent: a\n---\n");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("content/companies/a.md:3:1: error: parent companies form a cycle: a -> b -> a"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_config_key() {
+    let site = SiteTest::new().file("site.toml", "title = \"T\"\nbase_url = \"https://e.org/\"\nbrief_per_page = 3\n");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("site.toml:3:1: error: unknown field `brief_per_page`"), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: did you mean \"briefs_per_page\"?"), "{}", r.stderr);
+}
+
+#[test]
+fn page_that_would_replace_a_site_page() {
+    expect("content/pages/archive.md", b"---\ntitle: Old archive\n---\n", "content/pages/archive.md:1:1: error: page \"archive\" would replace the site's own /archive/", None);
+}
+
+#[test]
+fn broken_anchor_found_by_check() {
+    let site = SiteTest::new().brief("2025-02-01-b", "title: A\ndate: 2025-02-01\nsources: [threads]", "Jump [below](#nowhere) or [up](#h-sources).");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("2025-02-01-b.md:6:15: error: page /briefs/b/ links to #nowhere, but that page has no element with id \"nowhere\""),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1 error"), "the anchor that exists is fine: {}", r.stderr);
+}
+
+#[test]
+fn template_error_names_template_and_page() {
+    let site = SiteTest::new()
+        .file("content/briefs/2025-01-01-fine.md", OK_BRIEF)
+        .file("templates/brief.html", "{% extends \"base.html\" %}{% block content %}{{ brief.titel }}{% endblock content %}");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("templates/brief.html:1:"), "{}", r.stderr);
+    assert!(r.stderr.contains("while rendering /briefs/fine/"), "{}", r.stderr);
+}
+
+#[test]
+fn every_mistake_in_every_file_is_reported_at_once_sorted() {
+    let site = SiteTest::new()
+        .brief("2025-01-01-a", "title: A\ndate: 2025-01-01\ncompanies: [metta]", "x")
+        .brief("2025-01-02-b", "title: B\ndate: 2025-13-01", "x")
+        .brief("2025-01-03-c", "title: C\ndate: 2025-01-03\nstatus: sure", "[[nobody]]")
+        .file("content/companies/z.md", "---\nname: Z\nwebsite: nope\n---\n");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    let root = site.root().to_string_lossy().into_owned();
+    let errors: Vec<String> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .map(|l| l.replace(&format!("{root}/"), "").split(": error: ").next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "content/briefs/2025-01-01-a.md:4:13",
+            "content/briefs/2025-01-02-b.md:3:7",
+            "content/briefs/2025-01-03-c.md:4:9",
+            "content/briefs/2025-01-03-c.md:6:1",
+            "content/companies/z.md:3:10"
+        ]
+    );
+    assert!(r.stderr.contains("5 errors"), "{}", r.stderr);
+}
+
+#[test]
+fn warnings_pass_unless_strict() {
+    let site = SiteTest::new().brief("2025-01-01-a", "title: A\ndate: 2025-01-01", "No sources.");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning: this brief cites no sources"), "{}", r.stderr);
+    let r = site.run(&["check", "--strict"]);
+    assert_eq!(r.code, 1);
+    let r = site.run(&["build", "--strict"]);
+    assert_eq!(r.code, 1);
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
+fn missing_site_toml_is_explained() {
+    let site = SiteTest::empty();
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("no site.toml"), "{}", r.stderr);
+}
