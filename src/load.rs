@@ -185,6 +185,68 @@ pub fn load(opts: &LoadOptions, diags: &mut Diagnostics) -> Result<Option<Corpus
     }))
 }
 
+/// Builds a corpus from texts in memory, as `load` would from disk: `files` are paths
+/// under the site root (`content/briefs/a.md`). Uses the built-in theme. For tests and
+/// fuzzing of everything after the disk.
+pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mut Diagnostics) -> Option<Corpus> {
+    let config = Config::parse(Path::new("site.toml"), config, diags);
+    let mut briefs = Vec::new();
+    let mut companies = Vec::new();
+    let mut sources = Vec::new();
+    let mut stories = Vec::new();
+    let mut pages = Vec::new();
+    let content = Path::new("content");
+    for (rel, text) in files {
+        let file = Path::new(rel);
+        let bytes = text.as_bytes().to_vec();
+        let path = file.to_path_buf();
+        let push = |r: Result<(), Diagnostic>, diags: &mut Diagnostics| {
+            if let Err(d) = r {
+                diags.push(d);
+            }
+        };
+        let r = if rel.starts_with("content/briefs/") {
+            parse_doc(path, content, file, bytes, frontmatter::BRIEF_KEYS).map(|d| briefs.push(d))
+        } else if rel.starts_with("content/companies/") {
+            parse_doc(path, content, file, bytes, frontmatter::COMPANY_KEYS).map(|d| companies.push(d))
+        } else if rel.starts_with("content/sources/") {
+            parse_doc(path, content, file, bytes, frontmatter::SOURCE_KEYS).map(|d| sources.push(d))
+        } else if rel.starts_with("content/stories/") {
+            parse_doc(path, content, file, bytes, frontmatter::STORY_KEYS).map(|d| stories.push(d))
+        } else {
+            parse_doc(path, content, file, bytes, frontmatter::PAGE_KEYS).map(|d| pages.push(d))
+        };
+        push(r, diags);
+    }
+    let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b: &Doc<RawBrief>| drafts || !b.raw.draft);
+    let (templates, statics) = builtin_theme();
+    Some(Corpus {
+        root: PathBuf::from("."),
+        config: config?,
+        briefs,
+        companies,
+        sources,
+        stories,
+        pages,
+        dropped_drafts: dropped.iter().map(|b| b.raw.slug.clone().unwrap_or_else(|| default_slug(&b.stem))).collect(),
+        templates,
+        statics,
+    })
+}
+
+fn builtin_theme() -> ThemeFiles {
+    let templates = theme::TEMPLATES
+        .iter()
+        .map(|(name, text)| TemplateSource {
+            name: (*name).to_string(),
+            text: (*text).to_string(),
+            origin: PathBuf::from(format!("(built-in theme) templates/{name}")),
+        })
+        .collect();
+    let statics = theme::STATIC.iter().map(|(name, bytes)| ((*name).to_string(), StaticSource::Embedded(bytes))).collect();
+    (templates, statics)
+}
+
 /// The default slug of a brief: its file stem without a leading `YYYY-MM-DD-`.
 pub fn default_slug(stem: &str) -> String {
     let b = stem.as_bytes();
@@ -291,13 +353,9 @@ fn read_theme(
             Ok(())
         })?;
     } else if theme == "default" {
-        for (name, text) in theme::TEMPLATES {
-            let origin = PathBuf::from(format!("(built-in theme) templates/{name}"));
-            templates.insert((*name).to_string(), ((*text).to_string(), origin));
-        }
-        for (name, bytes) in theme::STATIC {
-            statics.insert((*name).to_string(), StaticSource::Embedded(bytes));
-        }
+        let (t, st) = builtin_theme();
+        templates.extend(t.into_iter().map(|t| (t.name, (t.text, t.origin))));
+        statics.extend(st);
     } else {
         diags.push(
             Diagnostic::error(&shown(Path::new("site.toml")), 0, 0, format!("theme \"{theme}\" not found in themes/"))

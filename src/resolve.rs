@@ -106,7 +106,25 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
             }
         }
     }
-    // Newest first; duplicates reported with both files.
+    // Two briefs whose default slugs collide (same title on different days): the oldest
+    // keeps the short slug, later ones keep the date of their file name. An explicit
+    // `slug:` never moves; colliding with one is an error that names both files.
+    parts.sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| briefs[a.0].path.cmp(&briefs[b.0].path)));
+    let explicit: std::collections::HashSet<String> =
+        parts.iter().filter(|(i, _)| briefs[*i].raw.slug.is_some()).map(|(_, p)| p.slug.as_str().to_string()).collect();
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (i, p) in parts.iter_mut() {
+        let is_default = briefs[*i].raw.slug.is_none();
+        if is_default && taken.contains(p.slug.as_str()) && !explicit.contains(p.slug.as_str()) {
+            if let Ok(dated) = Slug::parse(&briefs[*i].stem) {
+                if dated != p.slug && !taken.contains(dated.as_str()) && !explicit.contains(dated.as_str()) {
+                    p.slug = dated;
+                }
+            }
+        }
+        taken.insert(p.slug.as_str().to_string());
+    }
+    // Newest first; remaining duplicates reported with both files.
     parts.sort_by(|a, b| b.1.date.cmp(&a.1.date).then_with(|| a.1.slug.cmp(&b.1.slug)));
     let mut brief_index: HashMap<&str, usize> = HashMap::new();
     for (pos, (i, p)) in parts.iter().enumerate() {
@@ -699,6 +717,10 @@ fn name_index(
             add(k, Named::Company(i));
         }
     }
+    // An alias that is another company's slug or name would take its links: an error.
+    // An alias two companies both claim is reported once as a warning; linking with it
+    // is then an error (ambiguous), linking with the slug or name still works.
+    let mut alias_users: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, (doc, slug)) in companies.iter().zip(company_slugs).enumerate() {
         if slug.is_none() {
             continue;
@@ -707,14 +729,34 @@ fn name_index(
             let key = a.trim().to_lowercase();
             match owner.get(&key) {
                 Some(&j) if j != i => diags.push(
-                    doc.error_at("aliases", Some(a.as_str()), format!("alias \"{a}\" is already used by company \"{}\"", companies[j].stem))
-                        .with_hint("an alias must name one company only; remove it from one of them"),
+                    doc.error_at("aliases", Some(a.as_str()), format!("alias \"{a}\" is the name of company \"{}\"", companies[j].stem))
+                        .with_hint("an alias must not name another company; remove it"),
                 ),
-                _ => {
-                    owner.insert(key, i);
+                Some(_) => {}
+                None => {
+                    let users = alias_users.entry(key).or_default();
+                    if !users.contains(&i) {
+                        users.push(i);
+                    }
                     add(a, Named::Company(i));
                 }
             }
+        }
+    }
+    for (key, users) in &alias_users {
+        if let [first, rest @ ..] = users.as_slice() {
+            if rest.is_empty() {
+                continue;
+            }
+            let doc = &companies[*first];
+            let alias = doc.raw.aliases.iter().find(|a| a.trim().to_lowercase() == *key).map_or(key.as_str(), String::as_str);
+            let others: Vec<&str> = rest.iter().map(|j| companies[*j].stem.as_str()).collect();
+            let (line, col) = doc.locate("aliases", Some(alias));
+            diags.push(
+                Diagnostic::warning(&doc.path, line, col, format!("alias \"{alias}\" is also an alias of {}", others.join(", ")))
+                    .with_hint(format!("[[{alias}]] cannot say which company it means; give each company its own alias"))
+                    .with_source(&doc.text),
+            );
         }
     }
     for (i, (doc, slug)) in sources.iter().zip(source_slugs).enumerate() {

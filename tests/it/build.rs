@@ -355,3 +355,14 @@ fn unknown_company_is_reported_with_place_and_hint() {
     );
     assert!(r.stderr.contains("hint: did you mean \"meta\"?"), "{}", r.stderr);
 }
+
+#[test]
+fn same_title_on_two_days_keeps_both_briefs() {
+    let run = SiteTest::new()
+        .brief("2025-01-01-regulators-probe-meta", "title: Regulators probe Meta\ndate: 2025-01-01\nsources: [threads]", "First.")
+        .brief("2025-06-01-regulators-probe-meta", "title: Regulators probe Meta\ndate: 2025-06-01\nsources: [threads]", "Second.")
+        .build();
+    // The older brief keeps the short slug; the later one keeps its date.
+    assert!(run.read("briefs/regulators-probe-meta/index.html").contains("First."));
+    assert!(run.read("briefs/2025-06-01-regulators-probe-meta/index.html").contains("Second."));
+}

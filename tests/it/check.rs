@@ -169,9 +169,25 @@ fn non_http_url() {
 }
 
 #[test]
+fn alias_that_is_another_companys_name() {
+    expect("content/companies/fb.md", b"---\nname: FB Inc\naliases: [Alphabet]\n---\n", "content/companies/fb.md:3:11: error: alias \"Alphabet\" is the name of company \"alphabet\"", None);
+}
+
+#[test]
 fn alias_shared_by_two_companies() {
-    // The first file in name order keeps the alias; the other is reported, naming it.
-    expect("content/companies/fb.md", b"---\nname: FB Inc\naliases: [Facebook]\n---\n", "content/companies/meta.md:3:11: error: alias \"Facebook\" is already used by company \"fb\"", Some("an alias must name one company only; remove it from one of them"));
+    // Reported as a warning on the first file, naming the other; --strict fails on it, and
+    // a link with the shared alias is an error because it is ambiguous.
+    let site = SiteTest::new()
+        .file("content/briefs/2025-01-01-fine.md", OK_BRIEF)
+        .file("content/companies/fb.md", "---\nname: FB Inc\naliases: [Facebook]\n---\n");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("content/companies/fb.md:3:11: warning: alias \"Facebook\" is also an alias of meta"), "{}", r.stderr);
+    assert_eq!(site.run(&["check", "--strict"]).code, 1);
+    let site = site.brief("2025-02-01-b", "title: B\ndate: 2025-02-01\nsources: [threads]", "[[Facebook]] said no.");
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("2025-02-01-b.md:6:1: error: [[Facebook]] matches more than one thing: company \"fb\" (FB Inc), company \"meta\" (Meta Platforms)"), "{}", r.stderr);
 }
 
 #[test]

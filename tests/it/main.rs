@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod fuzz;
 mod scaffold;
 mod serve;
 mod support;
