@@ -226,15 +226,12 @@ fn build(a: BuildArgs) -> ExitCode {
 }
 
 fn check(a: CheckArgs) -> ExitCode {
-    match crate::generate(&load_options(&a.site, None)) {
+    match crate::check(&load_options(&a.site, None)) {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
-        Ok(mut outcome) => {
-            if let Some(output) = &outcome.output {
-                outcome.diags.extend(crate::linkcheck::check(output, &outcome.base_url, &a.site.root));
-            }
+        Ok(outcome) => {
             let failed = outcome.diags.has_errors() || (a.site.strict && outcome.diags.warning_count() > 0);
             let timings = outcome.timings.clone();
             let briefs = outcome.briefs;
@@ -255,7 +252,7 @@ fn check(a: CheckArgs) -> ExitCode {
 fn print_timings(t: &crate::Timings) {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     eprintln!(
-        "timings: load {:.1} ms, resolve {:.1} ms, render {:.1} ms, write {:.1} ms",
+        "timings: load {:.1} ms, resolve {:.1} ms, render {:.1} ms, render+write {:.1} ms",
         ms(t.load),
         ms(t.resolve),
         ms(t.render),

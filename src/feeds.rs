@@ -28,8 +28,8 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
-/// The `<entry>` of one brief.
-pub fn atom_entry(site: &Site, brief: &Brief) -> String {
+/// The `<entry>` of one brief: with its whole body when `full`, else its summary only.
+pub fn atom_entry(site: &Site, brief: &Brief, full: bool) -> String {
     let base = &site.config.base_url;
     let url = format!("{base}{}", paths::brief(brief.slug.as_str()));
     let updated = brief.updated.unwrap_or(brief.date);
@@ -54,12 +54,15 @@ pub fn atom_entry(site: &Site, brief: &Brief) -> String {
     if !brief.summary.is_empty() {
         let _ = write!(e, "<summary>{}</summary>", xml_escape(&brief.summary));
     }
-    let _ = write!(e, "<content type=\"html\">{}</content></entry>", xml_escape(&brief.body_html));
+    if full {
+        let _ = write!(e, "<content type=\"html\">{}</content>", xml_escape(&brief.body_html));
+    }
+    e.push_str("</entry>");
     e
 }
 
 /// A whole Atom feed of `ids` (newest first, already limited).
-pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids: &[BriefId], entries: &[String]) -> String {
+pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids: &[BriefId], full: bool) -> String {
     let base = &site.config.base_url;
     let updated = ids
         .iter()
@@ -69,7 +72,8 @@ pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids
         })
         .max()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
-    let mut out = String::with_capacity(1024 + ids.iter().map(|b| entries[b.0 as usize].len()).sum::<usize>());
+    let per_entry = if full { 8192 } else { 1024 };
+    let mut out = String::with_capacity(1024 + ids.len() * per_entry);
     let _ = write!(
         out,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\"><title>{}</title>",
@@ -89,7 +93,7 @@ pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids
         env!("CARGO_PKG_VERSION"),
     );
     for b in ids {
-        out.push_str(&entries[b.0 as usize]);
+        out.push_str(&atom_entry(site, site.brief(*b), full));
     }
     out.push_str("</feed>\n");
     out

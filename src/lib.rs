@@ -68,9 +68,9 @@ pub struct Timings {
     pub load: Duration,
     /// Checking references, rendering Markdown, computing lists.
     pub resolve: Duration,
-    /// Rendering templates and feeds.
+    /// Rendering templates and feeds (in memory, or with the link check).
     pub render: Duration,
-    /// Writing the output folder.
+    /// Rendering and writing the output folder (`build`).
     pub write: Duration,
 }
 
@@ -91,43 +91,80 @@ pub struct Outcome {
     pub base_url: String,
 }
 
-/// Runs load, resolve and render. Writes nothing.
-pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
+/// Load and resolve: the site, or the reasons there is none.
+struct Prepared {
+    diags: Diagnostics,
+    timings: Timings,
+    site: Option<site::Site>,
+    base_path: String,
+    base_url: String,
+}
+
+fn prepare(opts: &load::LoadOptions) -> Result<Prepared, Error> {
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
     let t = Instant::now();
     let corpus = load::load(opts, &mut diags)?;
     timings.load = t.elapsed();
     let Some(corpus) = corpus else {
-        return Ok(Outcome { diags, output: None, timings, briefs: 0, base_path: "/".into(), base_url: String::new() });
+        return Ok(Prepared { diags, timings, site: None, base_path: "/".into(), base_url: String::new() });
     };
     let base_path = corpus.config.base_path().to_string();
     let base_url = corpus.config.base_url.clone();
     let t = Instant::now();
     let site = resolve::resolve(corpus, &mut diags);
     timings.resolve = t.elapsed();
-    let Some(site) = site else {
-        return Ok(Outcome { diags, output: None, timings, briefs: 0, base_path, base_url });
-    };
-    let t = Instant::now();
-    let output = render::render(&site, &mut diags);
-    timings.render = t.elapsed();
-    let briefs = site.briefs.len();
-    // Dropping a large site takes time of its own; let it go in the background.
-    std::thread::spawn(move || drop(site));
-    Ok(Outcome { diags, output, timings, briefs, base_path, base_url })
+    Ok(Prepared { diags, timings, site, base_path, base_url })
 }
 
-/// Generates the site and, when there was no error, writes it.
-pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>), Error> {
-    let mut outcome = generate(&opts.load)?;
-    if outcome.diags.has_errors() || (opts.strict && outcome.diags.warning_count() > 0) {
-        return Ok((outcome, None));
+impl Prepared {
+    fn finish(self, output: Option<render::Output>, site: Option<site::Site>) -> Outcome {
+        let briefs = site.as_ref().map_or(0, |s| s.briefs.len());
+        // Dropping a large site takes time of its own; let it go in the background.
+        if let Some(site) = site {
+            std::thread::spawn(move || drop(site));
+        }
+        Outcome { diags: self.diags, output, timings: self.timings, briefs, base_path: self.base_path, base_url: self.base_url }
     }
-    let Some(output) = &outcome.output else { return Ok((outcome, None)) };
+}
+
+/// Runs load, resolve and render, keeping every file in memory (what `serve` shows).
+pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
+    let mut p = prepare(opts)?;
+    let Some(site) = p.site.take() else { return Ok(p.finish(None, None)) };
+    let t = Instant::now();
+    let output = render::render(&site, &mut p.diags);
+    p.timings.render = t.elapsed();
+    Ok(p.finish(output, Some(site)))
+}
+
+/// Runs load, resolve and render, and checks every internal link and anchor of every
+/// page. Writes nothing and keeps no page in memory.
+pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
+    let mut p = prepare(opts)?;
+    let Some(site) = p.site.take() else { return Ok(p.finish(None, None)) };
+    let t = Instant::now();
+    if let Some(renderer) = render::Renderer::new(&site, &mut p.diags) {
+        let problems = linkcheck::check_rendered(&renderer, &site.config.base_url, &opts.root, &mut p.diags);
+        p.diags.extend(problems);
+    }
+    p.timings.render = t.elapsed();
+    Ok(p.finish(None, Some(site)))
+}
+
+/// Loads, resolves and, when there was no error, renders straight into the output folder.
+pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>), Error> {
+    let mut p = prepare(&opts.load)?;
+    let Some(site) = p.site.take() else { return Ok((p.finish(None, None), None)) };
+    if p.diags.has_errors() || (opts.strict && p.diags.warning_count() > 0) {
+        return Ok((p.finish(None, Some(site)), None));
+    }
     let out_dir = opts.output.clone().unwrap_or_else(|| opts.load.root.join("public"));
     let t = Instant::now();
-    let report = write::write(output, &out_dir, &opts.load.root, opts.force)?;
-    outcome.timings.write = t.elapsed();
-    Ok((outcome, Some(report)))
+    let report = match render::Renderer::new(&site, &mut p.diags) {
+        Some(renderer) => write::write(&renderer, &out_dir, &opts.load.root, opts.force, &mut p.diags)?,
+        None => None,
+    };
+    p.timings.write = t.elapsed();
+    Ok((p.finish(None, Some(site)), report))
 }

@@ -11,25 +11,70 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diag::{line_col, Diagnostic};
-use crate::render::Output;
+use crate::diag::Diagnostics;
+use crate::render::{OutFile, Output, Renderer};
 
-/// Checks every HTML page of `output`. `base_url` is absolute with a trailing slash.
+/// What the link check keeps of one page: where it is, what it links to, its ids.
+pub struct PageScan {
+    path: String,
+    source: Option<PathBuf>,
+    ids: HashSet<String>,
+    links: Vec<String>,
+}
+
+/// Scans one rendered file (non-HTML files only count as link targets).
+pub fn scan(file: &OutFile) -> PageScan {
+    if !file.path.ends_with(".html") {
+        return PageScan { path: file.path.clone(), source: None, ids: HashSet::new(), links: Vec::new() };
+    }
+    let html = String::from_utf8_lossy(&file.bytes);
+    let mut links = attr_values_ordered(&html, "href");
+    links.extend(attr_values_ordered(&html, "src"));
+    let mut seen = HashSet::new();
+    links.retain(|l| seen.insert(l.clone()));
+    PageScan { path: file.path.clone(), source: file.source.clone(), ids: attr_values(&html, "id"), links }
+}
+
+/// Renders every page with `renderer`, scanning each as it is made, then checks the links.
+/// Render errors go to `diags`.
+pub fn check_rendered(renderer: &Renderer<'_>, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
+    let results: Vec<Result<PageScan, Diagnostic>> =
+        renderer.jobs().into_par_iter().map(|job| renderer.render(job).map(|f| scan(&f))).collect();
+    let mut scans = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(s) => scans.push(s),
+            Err(d) => errors.push(d),
+        }
+    }
+    if crate::render::report_render_errors(errors, diags) {
+        return Vec::new();
+    }
+    let statics: Vec<&str> = renderer.statics().iter().map(|(p, _)| p.as_str()).collect();
+    verify(&scans, &statics, base_url, root)
+}
+
+/// Checks every HTML page of an output in memory. `base_url` is absolute with a trailing slash.
 pub fn check(output: &Output, base_url: &str, root: &Path) -> Vec<Diagnostic> {
+    let scans: Vec<PageScan> = output.files.par_iter().map(scan).collect();
+    let statics: Vec<&str> = output.statics.iter().map(|(p, _)| p.as_str()).collect();
+    verify(&scans, &statics, base_url, root)
+}
+
+fn verify(scans: &[PageScan], statics: &[&str], base_url: &str, root: &Path) -> Vec<Diagnostic> {
     let base_path = {
         let after = base_url.find("://").map_or(0, |i| i + 3);
         base_url[after..].find('/').map_or("/", |i| &base_url[after + i..])
     };
-    let mut files: HashSet<&str> = output.files.iter().map(|f| f.path.as_str()).collect();
-    files.extend(output.statics.iter().map(|(p, _)| p.as_str()));
-    let pages: Vec<_> = output.files.iter().filter(|f| f.path.ends_with(".html")).collect();
-    let ids: HashMap<&str, HashSet<String>> =
-        pages.par_iter().map(|f| (f.path.as_str(), attr_values(&String::from_utf8_lossy(&f.bytes), "id"))).collect();
-    pages
+    let mut files: HashSet<&str> = scans.iter().map(|f| f.path.as_str()).collect();
+    files.extend(statics.iter().copied());
+    let ids: HashMap<&str, &HashSet<String>> = scans.iter().map(|f| (f.path.as_str(), &f.ids)).collect();
+    scans
         .par_iter()
         .flat_map_iter(|page| {
-            let html = String::from_utf8_lossy(&page.bytes);
             let mut problems = Vec::new();
-            for link in attr_values_ordered(&html, "href").into_iter().chain(attr_values_ordered(&html, "src")) {
+            for link in &page.links {
                 let link = link.replace("&amp;", "&");
                 let internal = if let Some(rest) = link.strip_prefix(base_url) {
                     Some(format!("{base_path}{rest}"))
@@ -73,7 +118,7 @@ fn page_dir(path: &str) -> &str {
     path.strip_suffix("index.html").unwrap_or(path)
 }
 
-fn problem(page: &crate::render::OutFile, root: &Path, link: &str, what: String) -> Diagnostic {
+fn problem(page: &PageScan, root: &Path, link: &str, what: String) -> Diagnostic {
     let message = format!("page /{} {what}", page_dir(&page.path));
     match &page.source {
         Some(src) => {

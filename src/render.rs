@@ -42,110 +42,241 @@ pub const REQUIRED_TEMPLATES: [&str; 13] = [
     "tag.html", "stories.html", "story.html", "archive.html", "page.html", "404.html",
 ];
 
-/// One page to render.
-enum Job {
+/// One file to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Home page `n`.
     Home(usize),
+    /// A brief page.
     Brief(BriefId),
+    /// `/companies/`.
     Companies,
+    /// Page `n` of a company.
     Company(CompanyId, usize),
+    /// `/sources/`.
     Sources,
+    /// Page `n` of a source.
     Source(SourceId, usize),
+    /// `/tags/`.
     Tags,
+    /// Page `n` of a tag.
     Tag(TagId, usize),
+    /// `/stories/`.
     Stories,
+    /// A story.
     Story(StoryId),
+    /// `/archive/`.
     Archive,
+    /// A free page.
     Page(usize),
+    /// `/404.html`.
     NotFound,
+    /// An Atom feed.
+    Feed(FeedOf),
+    /// `/feed.json`.
+    JsonFeed,
+    /// `/sitemap.xml`.
+    Sitemap,
+    /// `/robots.txt`.
+    Robots,
 }
 
-/// Renders the whole site.
-pub fn render(site: &Site, diags: &mut Diagnostics) -> Option<Output> {
-    let tera = environment(site, diags)?;
-    let views = Views { site, base_path: site.config.base_path() };
-    let per_page = site.config.briefs_per_page;
-    let pages_of = |n: usize| n.div_ceil(per_page).max(1);
+/// Whose Atom feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedOf {
+    /// The whole site (full content).
+    Site,
+    /// A company.
+    Company(CompanyId),
+    /// A source.
+    Source(SourceId),
+    /// A tag.
+    Tag(TagId),
+    /// A story.
+    Story(StoryId),
+}
 
-    // Each brief's card, once.
-    let cards: Vec<Value> =
-        (0..site.briefs.len()).into_par_iter().map(|i| Value::from_serializable(&views.card(BriefId(i as u32)))).collect();
+/// The template each brief's list card is rendered with, once.
+pub const CARD_PARTIAL: &str = "partials/card.html";
 
-    let mut jobs: Vec<Job> = Vec::new();
-    jobs.extend((1..=pages_of(site.briefs.len())).map(Job::Home));
-    jobs.extend((0..site.briefs.len()).map(|i| Job::Brief(BriefId(i as u32))));
-    jobs.push(Job::Companies);
-    for (i, c) in site.companies.iter().enumerate() {
-        jobs.extend((1..=pages_of(c.briefs.len())).map(|p| Job::Company(CompanyId(i as u32), p)));
-    }
-    jobs.push(Job::Sources);
-    for (i, s) in site.sources.iter().enumerate() {
-        jobs.extend((1..=pages_of(s.briefs.len())).map(|p| Job::Source(SourceId(i as u32), p)));
-    }
-    jobs.push(Job::Tags);
-    for (i, t) in site.tags.iter().enumerate() {
-        jobs.extend((1..=pages_of(t.briefs.len())).map(|p| Job::Tag(TagId(i as u32), p)));
-    }
-    jobs.push(Job::Stories);
-    jobs.extend((0..site.stories.len()).map(|i| Job::Story(StoryId(i as u32))));
-    jobs.push(Job::Archive);
-    jobs.extend((0..site.pages.len()).map(Job::Page));
-    jobs.push(Job::NotFound);
+/// A card with its HTML, as lists receive it.
+#[derive(serde::Serialize)]
+struct CardWithHtml<'a> {
+    #[serde(flatten)]
+    card: crate::views::CardView<'a>,
+    /// `partials/card.html` rendered for this brief.
+    html: String,
+}
 
-    let ctx = Ctx { site, views: &views, tera: &tera, cards: &cards };
-    let rendered: Vec<Result<OutFile, Diagnostic>> = jobs.par_iter().map(|job| ctx.page(job)).collect();
-    let mut files = Vec::with_capacity(rendered.len() + site.companies.len() + site.tags.len() + 8);
-    let mut seen = std::collections::HashSet::new();
-    for r in rendered {
-        match r {
-            Ok(f) => files.push(f),
-            // One report per place in a template is enough, not one per page.
-            Err(d) => {
-                if seen.insert((d.path.clone(), d.line, d.column)) {
-                    diags.push(d);
+fn template_origin(site: &Site, name: &str) -> PathBuf {
+    site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
+}
+
+/// Everything needed to render any page of a site, prepared once.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    views: Views<'a>,
+    tera: Tera,
+    cards: Vec<Value>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Loads the templates and prepares each brief's list card. Template errors land in
+    /// `diags` and give `None`.
+    pub fn new(site: &'a Site, diags: &mut Diagnostics) -> Option<Renderer<'a>> {
+        let tera = environment(site, diags)?;
+        let views = Views { site, base_path: site.config.base_path() };
+        // Each brief's card is rendered once through `partials/card.html` (when the theme
+        // has it) and handed to every list as `card.html`, instead of once per list.
+        let has_partial = tera.contains_template(CARD_PARTIAL);
+        let cards: Result<Vec<Value>, Diagnostic> = (0..site.briefs.len())
+            .into_par_iter()
+            .map(|i| {
+                let card = views.card(BriefId(i as u32));
+                if !has_partial {
+                    return Ok(Value::from_serializable(&card));
                 }
+                let mut ctx = Context::new();
+                ctx.insert("card", &card);
+                let html = tera.render(CARD_PARTIAL, &ctx).map_err(|e| {
+                    let origin = |name: &str| template_origin(site, name);
+                    template_error(&e, &origin, Some(&paths::brief(card.slug)))
+                })?;
+                Ok(Value::from_serializable(&CardWithHtml { card, html }))
+            })
+            .collect();
+        match cards {
+            Ok(cards) => Some(Renderer { site, views, tera, cards }),
+            Err(d) => {
+                diags.push(d);
+                None
             }
         }
     }
-    if !seen.is_empty() {
-        return None;
+
+    /// Every file of the site, in a stable order.
+    pub fn jobs(&self) -> Vec<Job> {
+        let site = self.site;
+        let per_page = site.config.briefs_per_page;
+        let pages_of = |n: usize| n.div_ceil(per_page).max(1);
+        let mut jobs: Vec<Job> = Vec::with_capacity(site.briefs.len() * 2 + 64);
+        jobs.extend((1..=pages_of(site.briefs.len())).map(Job::Home));
+        jobs.extend((0..site.briefs.len()).map(|i| Job::Brief(BriefId(i as u32))));
+        jobs.push(Job::Companies);
+        for (i, c) in site.companies.iter().enumerate() {
+            let id = CompanyId(i as u32);
+            jobs.extend((1..=pages_of(c.briefs.len())).map(|p| Job::Company(id, p)));
+            jobs.push(Job::Feed(FeedOf::Company(id)));
+        }
+        jobs.push(Job::Sources);
+        for (i, s) in site.sources.iter().enumerate() {
+            let id = SourceId(i as u32);
+            jobs.extend((1..=pages_of(s.briefs.len())).map(|p| Job::Source(id, p)));
+            jobs.push(Job::Feed(FeedOf::Source(id)));
+        }
+        jobs.push(Job::Tags);
+        for (i, t) in site.tags.iter().enumerate() {
+            let id = TagId(i as u32);
+            jobs.extend((1..=pages_of(t.briefs.len())).map(|p| Job::Tag(id, p)));
+            jobs.push(Job::Feed(FeedOf::Tag(id)));
+        }
+        jobs.push(Job::Stories);
+        for i in 0..site.stories.len() {
+            jobs.push(Job::Story(StoryId(i as u32)));
+            jobs.push(Job::Feed(FeedOf::Story(StoryId(i as u32))));
+        }
+        jobs.push(Job::Archive);
+        jobs.extend((0..site.pages.len()).map(Job::Page));
+        jobs.extend([Job::NotFound, Job::Feed(FeedOf::Site), Job::JsonFeed, Job::Sitemap, Job::Robots]);
+        jobs
     }
-    files.extend(machine_files(site));
-    Some(Output { files, statics: site.statics.clone() })
+
+    /// Static files to copy as they are.
+    pub fn statics(&self) -> &'a [(String, StaticSource)] {
+        &self.site.statics
+    }
+
+    /// Renders one file.
+    pub fn render(&self, job: Job) -> Result<OutFile, Diagnostic> {
+        let site = self.site;
+        let file = |path: &str, bytes: Vec<u8>| Ok(OutFile { path: path.to_string(), bytes, source: None });
+        match job {
+            Job::Feed(of) => self.feed(of),
+            Job::JsonFeed => {
+                let latest: Vec<BriefId> = (0..site.briefs.len().min(site.config.feed_limit)).map(|i| BriefId(i as u32)).collect();
+                file("feed.json", feeds::json_feed(site, &latest))
+            }
+            Job::Sitemap => file("sitemap.xml", feeds::sitemap(site, &sitemap_entries(site))),
+            Job::Robots => file("robots.txt", feeds::robots(site)),
+            page => self.page(page),
+        }
+    }
+
+    /// Renders every file into memory (for `serve` and tests; `build` streams instead).
+    pub fn render_all(&self, diags: &mut Diagnostics) -> Option<Output> {
+        let rendered: Vec<Result<OutFile, Diagnostic>> = self.jobs().into_par_iter().map(|job| self.render(job)).collect();
+        let mut files = Vec::with_capacity(rendered.len());
+        let mut errors = Vec::new();
+        for r in rendered {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => errors.push(d),
+            }
+        }
+        if report_render_errors(errors, diags) {
+            return None;
+        }
+        Some(Output { files, statics: self.site.statics.clone() })
+    }
+
+    fn feed(&self, of: FeedOf) -> Result<OutFile, Diagnostic> {
+        let site = self.site;
+        let limit = site.config.feed_limit;
+        let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
+        let (page, title, ids, full) = match of {
+            FeedOf::Site => {
+                let latest: Vec<BriefId> = (0..site.briefs.len().min(limit)).map(|i| BriefId(i as u32)).collect();
+                (String::new(), site.config.title.clone(), latest, true)
+            }
+            FeedOf::Company(id) => {
+                let c = site.company(id);
+                (paths::company(c.slug.as_str()), format!("{} — {}", c.name, site.config.title), head(&c.briefs), false)
+            }
+            FeedOf::Source(id) => {
+                let s = site.source(id);
+                (paths::source(s.slug.as_str()), format!("{} — {}", s.name, site.config.title), head(&s.briefs), false)
+            }
+            FeedOf::Tag(id) => {
+                let t = site.tag(id);
+                (paths::tag(t.slug.as_str()), format!("{} — {}", t.name, site.config.title), head(&t.briefs), false)
+            }
+            FeedOf::Story(id) => {
+                let s = site.story(id);
+                let newest_first: Vec<BriefId> = s.briefs.iter().rev().copied().collect();
+                (paths::story(s.slug.as_str()), format!("{} — {}", s.title, site.config.title), head(&newest_first), false)
+            }
+        };
+        let feed_path = format!("{page}atom.xml");
+        let xml = feeds::atom_feed(site, &title, &page, &feed_path, &ids, full);
+        Ok(OutFile { path: feed_path, bytes: xml.into_bytes(), source: None })
+    }
 }
 
-/// Feeds, sitemap and robots.txt.
-fn machine_files(site: &Site) -> Vec<OutFile> {
-    let limit = site.config.feed_limit;
-    let entries: Vec<String> = site.briefs.par_iter().map(|b| feeds::atom_entry(site, b)).collect();
-    let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
-    let all: Vec<BriefId> = (0..site.briefs.len().min(limit)).map(|i| BriefId(i as u32)).collect();
-    let mut feeds_to_write: Vec<(String, String, Vec<BriefId>)> = vec![(String::new(), site.config.title.clone(), all.clone())];
-    for c in &site.companies {
-        feeds_to_write.push((paths::company(c.slug.as_str()), format!("{} — {}", c.name, site.config.title), head(&c.briefs)));
+/// Renders the whole site into memory.
+pub fn render(site: &Site, diags: &mut Diagnostics) -> Option<Output> {
+    Renderer::new(site, diags)?.render_all(diags)
+}
+
+/// Reports render errors once per place in a template (not once per page); true if any.
+pub fn report_render_errors(errors: Vec<Diagnostic>, diags: &mut Diagnostics) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let any = !errors.is_empty();
+    for d in errors {
+        if seen.insert((d.path.clone(), d.line, d.column)) {
+            diags.push(d);
+        }
     }
-    for s in &site.sources {
-        feeds_to_write.push((paths::source(s.slug.as_str()), format!("{} — {}", s.name, site.config.title), head(&s.briefs)));
-    }
-    for t in &site.tags {
-        feeds_to_write.push((paths::tag(t.slug.as_str()), format!("{} — {}", t.name, site.config.title), head(&t.briefs)));
-    }
-    for s in &site.stories {
-        let mut newest_first = s.briefs.clone();
-        newest_first.reverse();
-        feeds_to_write.push((paths::story(s.slug.as_str()), format!("{} — {}", s.title, site.config.title), head(&newest_first)));
-    }
-    let mut out: Vec<OutFile> = feeds_to_write
-        .par_iter()
-        .map(|(page, title, ids)| {
-            let feed_path = format!("{page}atom.xml");
-            let xml = feeds::atom_feed(site, title, page, &feed_path, ids, &entries);
-            OutFile { path: feed_path, bytes: xml.into_bytes(), source: None }
-        })
-        .collect();
-    out.push(OutFile { path: "feed.json".into(), bytes: feeds::json_feed(site, &all), source: None });
-    out.push(OutFile { path: "sitemap.xml".into(), bytes: feeds::sitemap(site, &sitemap_entries(site)), source: None });
-    out.push(OutFile { path: "robots.txt".into(), bytes: feeds::robots(site), source: None });
-    out
+    any
 }
 
 fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
@@ -191,9 +322,7 @@ fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
         generator: concat!("briefing ", env!("CARGO_PKG_VERSION")),
     };
     tera.global_context().insert("site", &site_view);
-    let origin = |name: &str| -> PathBuf {
-        site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
-    };
+    let origin = |name: &str| template_origin(site, name);
     let sources: Vec<(&str, &str)> = site.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
     if let Err(e) = tera.add_raw_templates(sources) {
         diags.push(template_error(&e, &origin, None));
@@ -238,14 +367,7 @@ fn json_encode(value: Value, _: Kwargs, _: &State) -> Value {
     Value::safe_string(&json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
 }
 
-struct Ctx<'a> {
-    site: &'a Site,
-    views: &'a Views<'a>,
-    tera: &'a Tera,
-    cards: &'a [Value],
-}
-
-impl Ctx<'_> {
+impl Renderer<'_> {
     fn cards(&self, ids: &[BriefId]) -> Value {
         Value::from(ids.iter().map(|b| self.cards[b.0 as usize].clone()).collect::<Vec<Value>>())
     }
@@ -268,11 +390,11 @@ impl Ctx<'_> {
         (&ids[start..end], p)
     }
 
-    fn page(&self, job: &Job) -> Result<OutFile, Diagnostic> {
+    fn page(&self, job: Job) -> Result<OutFile, Diagnostic> {
         let site = self.site;
-        let v = self.views;
+        let v = &self.views;
         let mut ctx = Context::new();
-        let (template, path, feed): (&str, String, Option<String>) = match *job {
+        let (template, path, feed): (&str, String, Option<String>) = match job {
             Job::Home(n) => {
                 let all: Vec<BriefId> = (0..site.briefs.len()).map(|i| BriefId(i as u32)).collect();
                 let (ids, p) = self.paginate("", &all, n);
@@ -356,19 +478,23 @@ impl Ctx<'_> {
                 ("page.html", paths::page(p.slug.as_str()), None)
             }
             Job::NotFound => ("404.html", String::new(), None),
+            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots => return Err(Diagnostic::error(
+                std::path::Path::new("(internal)"),
+                0,
+                0,
+                "a feed was sent to the page renderer",
+            )),
         };
         let is_404 = matches!(job, Job::NotFound);
         ctx.insert("current_path", &path);
         ctx.insert("current_url", &format!("{}{path}", site.config.base_url));
         ctx.insert("feed_url", &feed.map(|f| v.url(&f)));
         let html = self.tera.render(template, &ctx).map_err(|e| {
-            let origin = |name: &str| -> PathBuf {
-                site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
-            };
+            let origin = |name: &str| template_origin(site, name);
             template_error(&e, &origin, Some(&path))
         })?;
         let out_path = if is_404 { "404.html".to_string() } else { format!("{path}index.html") };
-        let source = match *job {
+        let source = match job {
             Job::Brief(id) => Some(site.brief(id).path.clone()),
             Job::Company(id, _) => Some(site.company(id).path.clone()),
             Job::Source(id, _) => Some(site.source(id).path.clone()),

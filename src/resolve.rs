@@ -357,8 +357,13 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
     for src in &mut site_sources {
         src.record = track_record(&site_briefs, &site_stories, &src.briefs);
     }
-    let related: Vec<Vec<BriefId>> =
-        (0..site_briefs.len()).into_par_iter().map(|i| related(&site_briefs, &site_companies, &site_tags, i)).collect();
+    let n = site_briefs.len();
+    let related: Vec<Vec<BriefId>> = (0..n)
+        .into_par_iter()
+        .map_init(|| Scratch { score: vec![0; n], touched: Vec::new() }, |scratch, i| {
+            related(&site_briefs, &site_companies, &site_tags, i, scratch)
+        })
+        .collect();
     for (b, r) in site_briefs.iter_mut().zip(related) {
         b.related = r;
     }
@@ -971,23 +976,44 @@ fn track_record(briefs: &[Brief], stories: &[Story], cited: &[BriefId]) -> Track
     r
 }
 
-fn related(briefs: &[Brief], companies: &[Company], tags: &[Tag], i: usize) -> Vec<BriefId> {
+/// Per-thread scores for [`related`], cleared after each brief.
+struct Scratch {
+    score: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+/// The briefs sharing the most companies (2 points each) and tags (1 point) with brief `i`;
+/// among equals, the nearest in time. Linear in the lists it walks; keeps only the best.
+fn related(briefs: &[Brief], companies: &[Company], tags: &[Tag], i: usize, scratch: &mut Scratch) -> Vec<BriefId> {
     let me = &briefs[i];
-    let mut score: HashMap<u32, u32> = HashMap::new();
-    for c in &me.companies {
-        for b in &companies[c.0 as usize].briefs {
-            *score.entry(b.0).or_default() += 2;
+    let lists = me
+        .companies
+        .iter()
+        .map(|c| (&companies[c.0 as usize].briefs, 2))
+        .chain(me.tags.iter().map(|t| (&tags[t.0 as usize].briefs, 1)));
+    for (list, points) in lists {
+        for b in list {
+            let s = &mut scratch.score[b.0 as usize];
+            if *s == 0 {
+                scratch.touched.push(b.0);
+            }
+            *s += points;
         }
     }
-    for t in &me.tags {
-        for b in &tags[t.0 as usize].briefs {
-            *score.entry(b.0).or_default() += 1;
+    let key = |b: u32, score: u32| (std::cmp::Reverse(score), b.abs_diff(i as u32), b);
+    let mut best: Vec<(std::cmp::Reverse<u32>, u32, u32)> = Vec::with_capacity(RELATED + 1);
+    for &b in &scratch.touched {
+        let score = std::mem::take(&mut scratch.score[b as usize]);
+        if b as usize == i {
+            continue;
+        }
+        let k = key(b, score);
+        if best.len() < RELATED || k < best[best.len() - 1] {
+            let at = best.partition_point(|x| *x < k);
+            best.insert(at, k);
+            best.truncate(RELATED);
         }
     }
-    score.remove(&(i as u32));
-    let mut v: Vec<(u32, u32)> = score.into_iter().collect();
-    // Best score first; among equals the nearest in time (ids are in date order).
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.abs_diff(i as u32).cmp(&b.0.abs_diff(i as u32))).then(a.0.cmp(&b.0)));
-    v.truncate(RELATED);
-    v.into_iter().map(|(b, _)| BriefId(b)).collect()
+    scratch.touched.clear();
+    best.into_iter().map(|(_, _, b)| BriefId(b)).collect()
 }

@@ -1,18 +1,23 @@
-//! Stage 4, write: commits an [`Output`] to the output folder, all or nothing.
+//! Stage 4, write: renders every file straight into a spare copy of the output folder and
+//! swaps it in only when the whole build succeeded.
 //!
-//! The new site is written into a staging folder beside the output and swapped in with
-//! two renames only when every file was written, so a failed build leaves the previous
-//! output as it was. Nothing is written outside the output folder and its two siblings,
-//! and a non-empty folder that briefing did not create is never replaced unless forced.
+//! Two folders take turns: the live output (`public/`) and a hidden spare beside it
+//! (`.public.briefing-spare/`, the build before last). Each build overwrites the spare in
+//! place (reusing its files, which is much cheaper on ext4 than deleting a tree and writing
+//! a fresh one), removes what the site no longer has, then swaps the two with renames. A
+//! failed build only ever touched the spare, so the live output stays exactly as it was.
+//! Nothing is written outside these two folders, and a non-empty folder that briefing did
+//! not create is never replaced unless forced.
 
+use std::collections::HashSet;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::StaticSource;
-use crate::render::Output;
+use crate::render::{OutFile, Renderer};
 use crate::Error;
 
 /// The file that marks an output folder as briefing's own.
@@ -27,9 +32,10 @@ pub struct WriteReport {
     pub bytes: u64,
 }
 
-/// Writes `output` to `out_dir`, replacing what was there. `force` allows replacing a
-/// folder briefing did not create. `root` is the site folder, which is never replaced.
-pub fn write(output: &Output, out_dir: &Path, root: &Path, force: bool) -> Result<WriteReport, Error> {
+/// Renders every file of the site straight into `out_dir` (memory stays flat). Render
+/// errors go to `diags` and return `Ok(None)` with the output untouched. `force` allows
+/// replacing a folder briefing did not create; `root` is the site folder, never written.
+pub fn write(renderer: &Renderer<'_>, out_dir: &Path, root: &Path, force: bool, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
     check_target(out_dir, root, force)?;
     let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     let parent = match out_dir.parent() {
@@ -37,32 +43,131 @@ pub fn write(output: &Output, out_dir: &Path, root: &Path, force: bool) -> Resul
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(|e| Error::Write(parent.clone(), e))?;
-    let staging = parent.join(format!(".{name}.briefing-new"));
+    let spare = parent.join(format!(".{name}.briefing-spare"));
     let old = parent.join(format!(".{name}.briefing-old"));
-    for leftover in [&staging, &old] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover).map_err(|e| Error::Write(leftover.clone(), e))?;
-        }
+    if old.exists() {
+        fs::remove_dir_all(&old).map_err(|e| Error::Write(old.clone(), e))?;
     }
-    let result = fill(output, &staging);
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-    };
+    if spare.exists() && !spare.join(MARKER).exists() {
+        fs::remove_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
+    }
+    fs::create_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
+
+    let (written, errors) = fill(&spare, renderer.jobs().into_par_iter().map(|job| renderer.render(job)), renderer.statics())?;
+    if crate::render::report_render_errors(errors, diags) {
+        return Ok(None);
+    }
+    let report = WriteReport { files: written.len(), bytes: written.iter().map(|(_, n)| n).sum() };
+    let keep: HashSet<PathBuf> = written.into_iter().map(|(p, _)| p).collect();
+    remove_stale(&spare, &keep)?;
+    fs::write(spare.join(MARKER), b"This folder is written by `briefing build`; it is replaced on every build.\n")
+        .map_err(|e| Error::Write(spare.join(MARKER), e))?;
+
+    // Swap: live -> old, spare -> live, old -> spare (kept for the next build).
     if out_dir.exists() {
         fs::rename(out_dir, &old).map_err(|e| Error::Write(out_dir.to_path_buf(), e))?;
-        if let Err(e) = fs::rename(&staging, out_dir) {
+        if let Err(e) = fs::rename(&spare, out_dir) {
             let _ = fs::rename(&old, out_dir);
             return Err(Error::Write(out_dir.to_path_buf(), e));
         }
-        fs::remove_dir_all(&old).map_err(|e| Error::Write(old.clone(), e))?;
+        if !old.join(MARKER).exists() {
+            // A forced replacement of a folder that was not ours: do not keep it around.
+            fs::remove_dir_all(&old).map_err(|e| Error::Write(old.clone(), e))?;
+        } else {
+            fs::rename(&old, &spare).map_err(|e| Error::Write(spare.clone(), e))?;
+        }
     } else {
-        fs::rename(&staging, out_dir).map_err(|e| Error::Write(out_dir.to_path_buf(), e))?;
+        fs::rename(&spare, out_dir).map_err(|e| Error::Write(out_dir.to_path_buf(), e))?;
     }
-    Ok(report)
+    Ok(Some(report))
+}
+
+type Filled = (Vec<(PathBuf, u64)>, Vec<Diagnostic>);
+
+/// Writes every rendered file and static file into `dir`; returns what was written (path
+/// relative to `dir`, bytes) and the render errors.
+fn fill(
+    dir: &Path,
+    files: impl ParallelIterator<Item = Result<OutFile, Diagnostic>>,
+    statics: &[(String, StaticSource)],
+) -> Result<Filled, Error> {
+    let results: Vec<Result<Result<(PathBuf, u64), Diagnostic>, Error>> = files
+        .map(|r| match r {
+            Ok(f) => {
+                let rel = safe_rel(&f.path)?;
+                put(&dir.join(&rel), &f.bytes)?;
+                Ok(Ok((rel, f.bytes.len() as u64)))
+            }
+            Err(d) => Ok(Err(d)),
+        })
+        .collect();
+    let mut written = Vec::with_capacity(results.len() + statics.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r? {
+            Ok(w) => written.push(w),
+            Err(d) => errors.push(d),
+        }
+    }
+    let copied: Result<Vec<(PathBuf, u64)>, Error> = statics
+        .par_iter()
+        .map(|(rel, src)| {
+            let rel_path = safe_rel(rel)?;
+            let target = dir.join(&rel_path);
+            let n = match src {
+                StaticSource::Embedded(b) => {
+                    put(&target, b)?;
+                    b.len() as u64
+                }
+                StaticSource::Disk(from) => {
+                    let bytes = fs::read(from).map_err(|e| Error::Read(from.clone(), e))?;
+                    put(&target, &bytes)?;
+                    bytes.len() as u64
+                }
+            };
+            Ok((rel_path, n))
+        })
+        .collect();
+    written.extend(copied?);
+    Ok((written, errors))
+}
+
+/// Writes a file, creating its folder when needed (the folder usually exists already).
+fn put(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    match fs::write(path, bytes) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(d) = path.parent() {
+                fs::create_dir_all(d).map_err(|e| Error::Write(d.to_path_buf(), e))?;
+            }
+            fs::write(path, bytes).map_err(|e| Error::Write(path.to_path_buf(), e))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            // The previous build had a folder where this build has a file.
+            fs::remove_dir_all(path).map_err(|e| Error::Write(path.to_path_buf(), e))?;
+            fs::write(path, bytes).map_err(|e| Error::Write(path.to_path_buf(), e))
+        }
+        Err(e) => Err(Error::Write(path.to_path_buf(), e)),
+    }
+}
+
+/// Removes files (and then empty folders) under `dir` that this build did not write.
+fn remove_stale(dir: &Path, keep: &HashSet<PathBuf>) -> Result<(), Error> {
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(|e| Error::Walk(dir.to_path_buf(), e.to_string()))?;
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if entry.file_type().is_dir() {
+            dirs.push(entry.path().to_path_buf());
+        } else if !keep.contains(rel) && rel != Path::new(MARKER) {
+            fs::remove_file(entry.path()).map_err(|e| Error::Write(entry.path().to_path_buf(), e))?;
+        }
+    }
+    for d in dirs {
+        // Fails (and is left) when not empty.
+        let _ = fs::remove_dir(&d);
+    }
+    Ok(())
 }
 
 /// Refuses output folders that would destroy something: the site itself, one of its
@@ -89,7 +194,7 @@ fn check_target(out_dir: &Path, root: &Path, force: bool) -> Result<(), Error> {
         let empty = fs::read_dir(out_dir).map_err(|e| Error::Read(out_dir.to_path_buf(), e))?.next().is_none();
         if !empty && !out_dir.join(MARKER).exists() && !force {
             return Err(Error::Refuse(format!(
-                "refusing to replace {}: it is not empty and was not created by briefing (no {MARKER} file); \
+                "refusing to replace {}: it is not empty and was not created by briefing (no {MARKER} file); \\
                  choose another --output, empty it, or pass --force to replace it",
                 out_dir.display()
             )));
@@ -112,60 +217,13 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Joins a site-relative path under `dir`, refusing anything that could escape it.
-pub fn safe_join(dir: &Path, rel: &str) -> Result<PathBuf, Error> {
+/// A site-relative path, refusing anything that could leave the output folder.
+pub fn safe_rel(rel: &str) -> Result<PathBuf, Error> {
     let p = Path::new(rel);
     if rel.is_empty() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
         return Err(Error::Refuse(format!("refusing to write \"{rel}\": the path would leave the output folder")));
     }
-    Ok(dir.join(p))
-}
-
-fn fill(output: &Output, staging: &Path) -> Result<WriteReport, Error> {
-    fs::create_dir_all(staging).map_err(|e| Error::Write(staging.to_path_buf(), e))?;
-    // Folders first (sorted, deduplicated), then files in parallel.
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    let mut targets: Vec<(PathBuf, FileBytes<'_>)> = Vec::with_capacity(output.files.len() + output.statics.len());
-    for f in &output.files {
-        targets.push((safe_join(staging, &f.path)?, FileBytes::Mem(&f.bytes)));
-    }
-    for (rel, src) in &output.statics {
-        targets.push((safe_join(staging, rel)?, FileBytes::Static(src)));
-    }
-    for (path, _) in &targets {
-        if let Some(d) = path.parent() {
-            dirs.push(d.to_path_buf());
-        }
-    }
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        fs::create_dir_all(d).map_err(|e| Error::Write(d.clone(), e))?;
-    }
-    let sizes: Result<Vec<u64>, Error> = targets
-        .par_iter()
-        .map(|(path, bytes)| match bytes {
-            FileBytes::Mem(b) => {
-                let mut f = fs::File::create(path).map_err(|e| Error::Write(path.clone(), e))?;
-                f.write_all(b).map_err(|e| Error::Write(path.clone(), e))?;
-                Ok(b.len() as u64)
-            }
-            FileBytes::Static(StaticSource::Embedded(b)) => {
-                fs::write(path, b).map_err(|e| Error::Write(path.clone(), e))?;
-                Ok(b.len() as u64)
-            }
-            FileBytes::Static(StaticSource::Disk(src)) => fs::copy(src, path).map_err(|e| Error::Write(path.clone(), e)),
-        })
-        .collect();
-    let sizes = sizes?;
-    fs::write(staging.join(MARKER), b"This folder is written by `briefing build`; it is replaced on every build.\n")
-        .map_err(|e| Error::Write(staging.join(MARKER), e))?;
-    Ok(WriteReport { files: sizes.len(), bytes: sizes.iter().sum() })
-}
-
-enum FileBytes<'a> {
-    Mem(&'a [u8]),
-    Static(&'a StaticSource),
+    Ok(p.to_path_buf())
 }
 
 #[cfg(test)]
@@ -173,12 +231,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn safe_join_refuses_escapes() {
-        let d = Path::new("/tmp/out");
-        assert!(safe_join(d, "briefs/a/index.html").is_ok());
-        assert!(safe_join(d, "../x").is_err());
-        assert!(safe_join(d, "/etc/passwd").is_err());
-        assert!(safe_join(d, "a/../../x").is_err());
-        assert!(safe_join(d, "").is_err());
+    fn safe_rel_refuses_escapes() {
+        assert!(safe_rel("briefs/a/index.html").is_ok());
+        assert!(safe_rel("../x").is_err());
+        assert!(safe_rel("/etc/passwd").is_err());
+        assert!(safe_rel("a/../../x").is_err());
+        assert!(safe_rel("").is_err());
     }
 }

@@ -101,7 +101,7 @@ fn wiki_and_markdown_links_resolve() {
 fn related_briefs_share_companies_or_tags() {
     let run = story_site().build();
     let talks = run.page("briefs/talks/");
-    assert_eq!(texts(&talks, ".related .card h3"), ["Meta denies the talks"]);
+    assert_eq!(texts(&talks, ".related li a"), ["Meta denies the talks"]);
 }
 
 #[test]
