@@ -12,20 +12,31 @@ use crate::site::{paths, Brief, BriefId, Site};
 
 /// Escapes text for XML element content and attribute values.
 pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    xml_escape_into(&mut out, text);
     out
+}
+
+/// Appends `text` to `out`, escaped for XML; copies runs of plain text in one go.
+pub fn xml_escape_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            // Control characters XML 1.0 forbids are dropped.
+            0..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(rep);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 /// The `<entry>` of one brief: with its whole body when `full`, else its summary only.
@@ -61,8 +72,20 @@ pub fn atom_entry(site: &Site, brief: &Brief, full: bool) -> String {
     e
 }
 
-/// A whole Atom feed of `ids` (newest first, already limited).
-pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids: &[BriefId], full: bool) -> String {
+/// Each brief's summary-only `<entry>`, made the first time a feed needs it and shared
+/// by every other feed that lists the brief.
+pub struct EntryCache(Vec<std::sync::OnceLock<String>>);
+
+impl EntryCache {
+    /// An empty cache for `n` briefs.
+    pub fn new(n: usize) -> Self {
+        EntryCache((0..n).map(|_| std::sync::OnceLock::new()).collect())
+    }
+}
+
+/// A whole Atom feed of `ids` (newest first, already limited): full entries when `full`,
+/// else the summary entries of `cache`.
+pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids: &[BriefId], full: bool, cache: &EntryCache) -> String {
     let base = &site.config.base_url;
     let updated = ids
         .iter()
@@ -93,7 +116,11 @@ pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids
         env!("CARGO_PKG_VERSION"),
     );
     for b in ids {
-        out.push_str(&atom_entry(site, site.brief(*b), full));
+        if full {
+            out.push_str(&atom_entry(site, site.brief(*b), true));
+        } else {
+            out.push_str(cache.0[b.0 as usize].get_or_init(|| atom_entry(site, site.brief(*b), false)));
+        }
     }
     out.push_str("</feed>\n");
     out

@@ -71,6 +71,11 @@ impl Date {
     /// Parses `YYYY-MM-DD` or an RFC 3339 date-time.
     pub fn parse(text: &str) -> Result<Date, String> {
         let text = text.trim();
+        if let Some(day) = plain_date(text) {
+            if let Some(at) = day.and_hms_opt(0, 0, 0) {
+                return Ok(Date { at: at.and_utc().fixed_offset(), has_time: false });
+            }
+        }
         if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             if text.len() == 10 {
                 let at = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().fixed_offset());
@@ -105,6 +110,18 @@ impl Date {
     pub fn day(&self) -> NaiveDate {
         self.at.date_naive()
     }
+}
+
+/// `YYYY-MM-DD` exactly, without the cost of a format string.
+fn plain_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 /// What a brief says about its news: how sure it is.

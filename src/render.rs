@@ -118,6 +118,7 @@ pub struct Renderer<'a> {
     views: Views<'a>,
     tera: Tera,
     cards: Vec<Value>,
+    entries: feeds::EntryCache,
 }
 
 impl<'a> Renderer<'a> {
@@ -146,7 +147,7 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         match cards {
-            Ok(cards) => Some(Renderer { site, views, tera, cards }),
+            Ok(cards) => Some(Renderer { site, views, tera, cards, entries: feeds::EntryCache::new(site.briefs.len()) }),
             Err(d) => {
                 diags.push(d);
                 None
@@ -257,7 +258,7 @@ impl<'a> Renderer<'a> {
             }
         };
         let feed_path = format!("{page}atom.xml");
-        let xml = feeds::atom_feed(site, &title, &page, &feed_path, &ids, full);
+        let xml = feeds::atom_feed(site, &title, &page, &feed_path, &ids, full, &self.entries);
         Ok(OutFile { path: feed_path, bytes: xml.into_bytes(), source: None })
     }
 }
@@ -356,8 +357,10 @@ fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: Optio
 fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
     let format: &str = kwargs.get("format")?.unwrap_or("%Y-%m-%d");
     let date = crate::model::Date::parse(value).map_err(tera::Error::message)?;
-    let mut out = String::new();
-    write!(out, "{}", date.at.format(format)).map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
+    let mut out = String::with_capacity(24);
+    let items = chrono::format::StrftimeItems::new(format);
+    write!(out, "{}", date.at.format_with_items(items))
+        .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
     Ok(out)
 }
 
@@ -404,7 +407,7 @@ impl Renderer<'_> {
             }
             Job::Brief(id) => {
                 let b = site.brief(id);
-                ctx.insert("brief", &v.brief(id));
+                ctx.insert_value("brief", merge(&self.cards[id.0 as usize], Value::from_serializable(&v.brief(id))));
                 ctx.insert_value("related", self.cards(&b.related));
                 ctx.insert_value("story_prev", b.story_prev.map_or_else(Value::none, |p| self.cards[p.0 as usize].clone()));
                 ctx.insert_value("story_next", b.story_next.map_or_else(Value::none, |p| self.cards[p.0 as usize].clone()));
@@ -526,6 +529,17 @@ impl Renderer<'_> {
         }
         Value::from(months)
     }
+}
+
+/// The fields of two maps in one (those of `extra` win).
+fn merge(base: &Value, extra: Value) -> Value {
+    let mut m: std::collections::BTreeMap<tera::value::Key<'static>, Value> = std::collections::BTreeMap::new();
+    for v in [base, &extra] {
+        if let Some(map) = v.as_map() {
+            m.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+    }
+    Value::from(m)
 }
 
 fn month_value(key: String, briefs: Vec<Value>) -> Value {

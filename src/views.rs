@@ -106,12 +106,9 @@ pub struct SourceRef<'a> {
     pub paywalled: bool,
 }
 
-/// `brief` on a brief page (with every field of a card too).
+/// What `brief` holds on a brief page besides every field of its card.
 #[derive(Serialize)]
 pub struct BriefView<'a> {
-    /// The card fields.
-    #[serde(flatten)]
-    pub card: CardView<'a>,
     /// Body HTML: print with `| safe`.
     pub body: &'a str,
     /// Citations, in the order written.
@@ -372,7 +369,6 @@ impl<'a> Views<'a> {
             (list.iter().position(|x| *x == id).map_or(0, |p| p + 1), list.len())
         });
         BriefView {
-            card: self.card(id),
             body: &b.body_html,
             citations: b
                 .citations
