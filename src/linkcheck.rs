@@ -22,24 +22,58 @@ pub struct PageScan {
     links: Vec<String>,
 }
 
-/// Scans one rendered file (non-HTML files only count as link targets).
-pub fn scan(file: &OutFile) -> PageScan {
-    if !file.path.ends_with(".html") {
-        return PageScan { path: file.path.clone(), source: None, ids: HashSet::new(), links: Vec::new() };
+/// Scans one rendered file (non-HTML files only count as link targets). Keeps only the
+/// links that stay inside the site, each once.
+pub fn scan(file: &OutFile, base_url: &str) -> PageScan {
+    let mut ids = HashSet::new();
+    let mut links = Vec::new();
+    if file.path.ends_with(".html") {
+        let mut seen = HashSet::new();
+        for (attr, value) in attributes(&file.bytes) {
+            let Ok(value) = std::str::from_utf8(value) else { continue };
+            match attr {
+                Attr::Id => {
+                    ids.insert(value.to_string());
+                }
+                Attr::Link => {
+                    let internal = value.starts_with('/') || value.starts_with('#') || value.starts_with(base_url);
+                    if internal && !value.starts_with("//") && seen.insert(value) {
+                        links.push(value.to_string());
+                    }
+                }
+            }
+        }
     }
-    let html = String::from_utf8_lossy(&file.bytes);
-    let mut links = attr_values_ordered(&html, "href");
-    links.extend(attr_values_ordered(&html, "src"));
-    let mut seen = HashSet::new();
-    links.retain(|l| seen.insert(l.clone()));
-    PageScan { path: file.path.clone(), source: file.source.clone(), ids: attr_values(&html, "id"), links }
+    PageScan { path: file.path.clone(), source: file.source.clone(), ids, links }
+}
+
+enum Attr {
+    Id,
+    Link,
+}
+
+/// Every `id="..."`, `href="..."` and `src="..."` of a page, in one pass.
+fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &[u8])> + '_ {
+    memchr::memmem::find_iter(html, b"=\"").filter_map(move |at| {
+        let before = &html[..at];
+        let attr = if before.ends_with(b" href") || before.ends_with(b" src") {
+            Attr::Link
+        } else if before.ends_with(b" id") {
+            Attr::Id
+        } else {
+            return None;
+        };
+        let start = at + 2;
+        let end = memchr::memchr(b'"', &html[start..])? + start;
+        Some((attr, &html[start..end]))
+    })
 }
 
 /// Renders every page with `renderer`, scanning each as it is made, then checks the links.
 /// Render errors go to `diags`.
 pub fn check_rendered(renderer: &Renderer<'_>, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
     let results: Vec<Result<PageScan, Diagnostic>> =
-        renderer.jobs().into_par_iter().map(|job| renderer.render(job).map(|f| scan(&f))).collect();
+        renderer.jobs().into_par_iter().map(|job| renderer.render(job).map(|f| scan(&f, base_url))).collect();
     let mut scans = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
@@ -57,7 +91,7 @@ pub fn check_rendered(renderer: &Renderer<'_>, base_url: &str, root: &Path, diag
 
 /// Checks every HTML page of an output in memory. `base_url` is absolute with a trailing slash.
 pub fn check(output: &Output, base_url: &str, root: &Path) -> Vec<Diagnostic> {
-    let scans: Vec<PageScan> = output.files.par_iter().map(scan).collect();
+    let scans: Vec<PageScan> = output.files.par_iter().map(|f| scan(f, base_url)).collect();
     let statics: Vec<&str> = output.statics.iter().map(|(p, _)| p.as_str()).collect();
     verify(&scans, &statics, base_url, root)
 }
@@ -137,25 +171,6 @@ fn problem(page: &PageScan, root: &Path, link: &str, what: String) -> Diagnostic
 
 fn resolve(root: &Path, shown: &Path) -> PathBuf {
     if shown.is_absolute() || shown.exists() { shown.to_path_buf() } else { root.join(shown) }
-}
-
-fn attr_values(html: &str, attr: &str) -> HashSet<String> {
-    attr_values_ordered(html, attr).into_iter().collect()
-}
-
-/// Values of `attr="..."` (double-quoted, as our templates and Markdown write them).
-fn attr_values_ordered(html: &str, attr: &str) -> Vec<String> {
-    let pat = format!(" {attr}=\"");
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find(&pat) {
-        rest = &rest[i + pat.len()..];
-        if let Some(end) = rest.find('"') {
-            out.push(rest[..end].to_string());
-            rest = &rest[end..];
-        }
-    }
-    out
 }
 
 #[cfg(test)]

