@@ -133,9 +133,10 @@ pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     let mut p = prepare(opts)?;
     let Some(site) = p.site.take() else { return Ok(p.finish(None, None)) };
     let t = Instant::now();
-    let output = render::render(&site, &mut p.diags);
+    let site = std::sync::Arc::new(site);
+    let output = render::render(site.clone(), &mut p.diags);
     p.timings.render = t.elapsed();
-    Ok(p.finish(output, Some(site)))
+    Ok(p.finish(output, std::sync::Arc::into_inner(site)))
 }
 
 /// Runs load, resolve and render, and checks every internal link and anchor of every
@@ -144,12 +145,16 @@ pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     let mut p = prepare(opts)?;
     let Some(site) = p.site.take() else { return Ok(p.finish(None, None)) };
     let t = Instant::now();
-    if let Some(renderer) = render::Renderer::new(&site, &mut p.diags) {
-        let problems = linkcheck::check_rendered(&renderer, &site.config.base_url, &opts.root, &mut p.diags);
+    let base_url = site.config.base_url.clone();
+    let briefs = site.briefs.len();
+    if let Some(renderer) = render::Renderer::new(std::sync::Arc::new(site), &mut p.diags) {
+        let problems = linkcheck::check_rendered(&renderer, &base_url, &opts.root, &mut p.diags);
         p.diags.extend(problems);
     }
     p.timings.render = t.elapsed();
-    Ok(p.finish(None, Some(site)))
+    let mut outcome = p.finish(None, None);
+    outcome.briefs = briefs;
+    Ok(outcome)
 }
 
 /// Loads, resolves and, when there was no error, renders straight into the output folder.
@@ -161,10 +166,13 @@ pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>
     }
     let out_dir = opts.output.clone().unwrap_or_else(|| opts.load.root.join("public"));
     let t = Instant::now();
-    let report = match render::Renderer::new(&site, &mut p.diags) {
+    let briefs = site.briefs.len();
+    let report = match render::Renderer::new(std::sync::Arc::new(site), &mut p.diags) {
         Some(renderer) => write::write(&renderer, &out_dir, &opts.load.root, opts.force, &mut p.diags)?,
         None => None,
     };
     p.timings.write = t.elapsed();
-    Ok((p.finish(None, Some(site)), report))
+    let mut outcome = p.finish(None, None);
+    outcome.briefs = briefs;
+    Ok((outcome, report))
 }

@@ -71,7 +71,7 @@ fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &[u8])> + '_ {
 
 /// Renders every page with `renderer`, scanning each as it is made, then checks the links.
 /// Render errors go to `diags`.
-pub fn check_rendered(renderer: &Renderer<'_>, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
+pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
     let results: Vec<Result<PageScan, Diagnostic>> =
         renderer.jobs().into_par_iter().map(|job| renderer.render(job).map(|f| scan(&f, base_url))).collect();
     let mut scans = Vec::with_capacity(results.len());

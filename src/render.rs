@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use tera::{Context, Kwargs, State, Tera, Value};
@@ -112,52 +113,56 @@ fn template_origin(site: &Site, name: &str) -> PathBuf {
     site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
 }
 
-/// Everything needed to render any page of a site, prepared once.
-pub struct Renderer<'a> {
-    site: &'a Site,
-    views: Views<'a>,
+/// Everything needed to render any page of a site: the site, the templates, and caches
+/// filled on first use (each brief's list card, each brief's feed entry). Shared by the
+/// threads that render; `serve` keeps one per build and renders pages on request.
+pub struct Renderer {
+    site: Arc<Site>,
     tera: Tera,
-    cards: Vec<Value>,
+    cards: Vec<OnceLock<Result<Value, Diagnostic>>>,
     entries: feeds::EntryCache,
 }
 
-impl<'a> Renderer<'a> {
-    /// Loads the templates and prepares each brief's list card. Template errors land in
-    /// `diags` and give `None`.
-    pub fn new(site: &'a Site, diags: &mut Diagnostics) -> Option<Renderer<'a>> {
-        let tera = environment(site, diags)?;
-        let views = Views { site, base_path: site.config.base_path() };
-        // Each brief's card is rendered once through `partials/card.html` (when the theme
-        // has it) and handed to every list as `card.html`, instead of once per list.
-        let has_partial = tera.contains_template(CARD_PARTIAL);
-        let cards: Result<Vec<Value>, Diagnostic> = (0..site.briefs.len())
-            .into_par_iter()
-            .map(|i| {
-                let card = views.card(BriefId(i as u32));
-                if !has_partial {
+impl Renderer {
+    /// Loads the templates. Template errors land in `diags` and give `None`.
+    pub fn new(site: Arc<Site>, diags: &mut Diagnostics) -> Option<Renderer> {
+        let tera = environment(&site, diags)?;
+        let n = site.briefs.len();
+        Some(Renderer { tera, cards: (0..n).map(|_| OnceLock::new()).collect(), entries: feeds::EntryCache::new(n), site })
+    }
+
+    /// The site being rendered.
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    fn views(&self) -> Views<'_> {
+        Views { site: &self.site, base_path: self.site.config.base_path() }
+    }
+
+    /// A brief's list card: rendered once through `partials/card.html` (when the theme
+    /// has it) and handed to every list as `card.html`, instead of once per list.
+    fn card(&self, id: BriefId) -> Result<Value, Diagnostic> {
+        self.cards[id.0 as usize]
+            .get_or_init(|| {
+                let card = self.views().card(id);
+                if !self.tera.contains_template(CARD_PARTIAL) {
                     return Ok(Value::from_serializable(&card));
                 }
                 let mut ctx = Context::new();
                 ctx.insert("card", &card);
-                let html = tera.render(CARD_PARTIAL, &ctx).map_err(|e| {
-                    let origin = |name: &str| template_origin(site, name);
+                let html = self.tera.render(CARD_PARTIAL, &ctx).map_err(|e| {
+                    let origin = |name: &str| template_origin(&self.site, name);
                     template_error(&e, &origin, Some(&paths::brief(card.slug)))
                 })?;
                 Ok(Value::from_serializable(&CardWithHtml { card, html }))
             })
-            .collect();
-        match cards {
-            Ok(cards) => Some(Renderer { site, views, tera, cards, entries: feeds::EntryCache::new(site.briefs.len()) }),
-            Err(d) => {
-                diags.push(d);
-                None
-            }
-        }
+            .clone()
     }
 
     /// Every file of the site, in a stable order.
     pub fn jobs(&self) -> Vec<Job> {
-        let site = self.site;
+        let site = &*self.site;
         let per_page = site.config.briefs_per_page;
         let pages_of = |n: usize| n.div_ceil(per_page).max(1);
         let mut jobs: Vec<Job> = Vec::with_capacity(site.briefs.len() * 2 + 64);
@@ -193,13 +198,13 @@ impl<'a> Renderer<'a> {
     }
 
     /// Static files to copy as they are.
-    pub fn statics(&self) -> &'a [(String, StaticSource)] {
+    pub fn statics(&self) -> &[(String, StaticSource)] {
         &self.site.statics
     }
 
     /// Renders one file.
     pub fn render(&self, job: Job) -> Result<OutFile, Diagnostic> {
-        let site = self.site;
+        let site = &*self.site;
         let file = |path: &str, bytes: Vec<u8>| Ok(OutFile { path: path.to_string(), bytes, source: None });
         match job {
             Job::Feed(of) => self.feed(of),
@@ -231,7 +236,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn feed(&self, of: FeedOf) -> Result<OutFile, Diagnostic> {
-        let site = self.site;
+        let site = &*self.site;
         let limit = site.config.feed_limit;
         let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
         let (page, title, ids, full) = match of {
@@ -264,7 +269,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// Renders the whole site into memory.
-pub fn render(site: &Site, diags: &mut Diagnostics) -> Option<Output> {
+pub fn render(site: Arc<Site>, diags: &mut Diagnostics) -> Option<Output> {
     Renderer::new(site, diags)?.render_all(diags)
 }
 
@@ -370,9 +375,9 @@ fn json_encode(value: Value, _: Kwargs, _: &State) -> Value {
     Value::safe_string(&json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
 }
 
-impl Renderer<'_> {
-    fn cards(&self, ids: &[BriefId]) -> Value {
-        Value::from(ids.iter().map(|b| self.cards[b.0 as usize].clone()).collect::<Vec<Value>>())
+impl Renderer {
+    fn cards(&self, ids: &[BriefId]) -> Result<Value, Diagnostic> {
+        Ok(Value::from(ids.iter().map(|b| self.card(*b)).collect::<Result<Vec<Value>, Diagnostic>>()?))
     }
 
     /// The slice of `ids` on page `n` and its paginator.
@@ -381,7 +386,7 @@ impl Renderer<'_> {
         let total = ids.len().div_ceil(per).max(1);
         let start = ((n - 1) * per).min(ids.len());
         let end = (start + per).min(ids.len());
-        let url = |k: usize| self.views.url(&paths::paginated(base, k));
+        let url = |k: usize| self.views().url(&paths::paginated(base, k));
         let p = Paginator {
             current: n,
             total,
@@ -394,23 +399,23 @@ impl Renderer<'_> {
     }
 
     fn page(&self, job: Job) -> Result<OutFile, Diagnostic> {
-        let site = self.site;
-        let v = &self.views;
+        let site = &*self.site;
+        let v = &self.views();
         let mut ctx = Context::new();
         let (template, path, feed): (&str, String, Option<String>) = match job {
             Job::Home(n) => {
                 let all: Vec<BriefId> = (0..site.briefs.len()).map(|i| BriefId(i as u32)).collect();
                 let (ids, p) = self.paginate("", &all, n);
-                ctx.insert_value("briefs", self.cards(ids));
+                ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
                 ("index.html", paths::paginated("", n), Some("atom.xml".into()))
             }
             Job::Brief(id) => {
                 let b = site.brief(id);
-                ctx.insert_value("brief", merge(&self.cards[id.0 as usize], Value::from_serializable(&v.brief(id))));
-                ctx.insert_value("related", self.cards(&b.related));
-                ctx.insert_value("story_prev", b.story_prev.map_or_else(Value::none, |p| self.cards[p.0 as usize].clone()));
-                ctx.insert_value("story_next", b.story_next.map_or_else(Value::none, |p| self.cards[p.0 as usize].clone()));
+                ctx.insert_value("brief", merge(&self.card(id)?, Value::from_serializable(&v.brief(id))));
+                ctx.insert_value("related", self.cards(&b.related)?);
+                ctx.insert_value("story_prev", b.story_prev.map_or_else(|| Ok(Value::none()), |p| self.card(p))?);
+                ctx.insert_value("story_next", b.story_next.map_or_else(|| Ok(Value::none()), |p| self.card(p))?);
                 ("brief.html", paths::brief(b.slug.as_str()), None)
             }
             Job::Companies => {
@@ -423,7 +428,7 @@ impl Renderer<'_> {
                 let base = paths::company(c.slug.as_str());
                 let (ids, p) = self.paginate(&base, &c.briefs, n);
                 ctx.insert("company", &v.company(id));
-                ctx.insert_value("briefs", self.cards(ids));
+                ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
                 let feed = format!("{base}atom.xml");
                 ("company.html", paths::paginated(&base, n), Some(feed))
@@ -438,7 +443,7 @@ impl Renderer<'_> {
                 let base = paths::source(s.slug.as_str());
                 let (ids, p) = self.paginate(&base, &s.briefs, n);
                 ctx.insert("source", &v.source(id));
-                ctx.insert_value("briefs", self.cards(ids));
+                ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
                 let feed = format!("{base}atom.xml");
                 ("source.html", paths::paginated(&base, n), Some(feed))
@@ -453,7 +458,7 @@ impl Renderer<'_> {
                 let base = paths::tag(t.slug.as_str());
                 let (ids, p) = self.paginate(&base, &t.briefs, n);
                 ctx.insert("tag", &v.tag(id));
-                ctx.insert_value("briefs", self.cards(ids));
+                ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
                 let feed = format!("{base}atom.xml");
                 ("tag.html", paths::paginated(&base, n), Some(feed))
@@ -466,13 +471,13 @@ impl Renderer<'_> {
             Job::Story(id) => {
                 let s = site.story(id);
                 ctx.insert("story", &v.story(id));
-                ctx.insert_value("briefs", self.cards(&s.briefs));
+                ctx.insert_value("briefs", self.cards(&s.briefs)?);
                 let base = paths::story(s.slug.as_str());
                 let feed = format!("{base}atom.xml");
                 ("story.html", base, Some(feed))
             }
             Job::Archive => {
-                ctx.insert_value("months", self.archive());
+                ctx.insert_value("months", self.archive()?);
                 ("archive.html", "archive/".into(), None)
             }
             Job::Page(i) => {
@@ -509,25 +514,25 @@ impl Renderer<'_> {
     }
 
     /// `months`: `[{key: "2025-03", briefs: [...]}]`, newest first.
-    fn archive(&self) -> Value {
+    fn archive(&self) -> Result<Value, Diagnostic> {
         let mut months: Vec<Value> = Vec::new();
         let mut current: Option<(String, Vec<Value>)> = None;
         for (i, b) in self.site.briefs.iter().enumerate() {
             let key = b.date.day().format("%Y-%m").to_string();
             match &mut current {
-                Some((k, list)) if *k == key => list.push(self.cards[i].clone()),
+                Some((k, list)) if *k == key => list.push(self.card(BriefId(i as u32))?),
                 _ => {
                     if let Some((k, list)) = current.take() {
                         months.push(month_value(k, list));
                     }
-                    current = Some((key, vec![self.cards[i].clone()]));
+                    current = Some((key, vec![self.card(BriefId(i as u32))?]));
                 }
             }
         }
         if let Some((k, list)) = current {
             months.push(month_value(k, list));
         }
-        Value::from(months)
+        Ok(Value::from(months))
     }
 }
 

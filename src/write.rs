@@ -35,7 +35,7 @@ pub struct WriteReport {
 /// Renders every file of the site straight into `out_dir` (memory stays flat). Render
 /// errors go to `diags` and return `Ok(None)` with the output untouched. `force` allows
 /// replacing a folder briefing did not create; `root` is the site folder, never written.
-pub fn write(renderer: &Renderer<'_>, out_dir: &Path, root: &Path, force: bool, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
+pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
     check_target(out_dir, root, force)?;
     let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     let parent = match out_dir.parent() {

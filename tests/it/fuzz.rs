@@ -26,8 +26,9 @@ fn pipeline_files(extra: &[(&str, &str)]) {
         let _ = diags.report();
         return;
     };
-    if let Some(out) = briefing::render::render(&site, &mut diags) {
-        let _ = briefing::linkcheck::check(&out, &site.config.base_url, std::path::Path::new("."));
+    let base_url = site.config.base_url.clone();
+    if let Some(out) = briefing::render::render(std::sync::Arc::new(site), &mut diags) {
+        let _ = briefing::linkcheck::check(&out, &base_url, std::path::Path::new("."));
     }
     let _ = diags.report();
 }
