@@ -100,11 +100,25 @@ struct Prepared {
     base_url: String,
 }
 
+/// What `serve` keeps from one build to the next, so that a rebuild after one saved file
+/// reads, parses and renders only what changed.
+#[derive(Default)]
+pub struct Caches {
+    /// Parsed files.
+    pub load: load::LoadCache,
+    /// Rendered Markdown.
+    pub resolve: resolve::ResolveCache,
+}
+
 fn prepare(opts: &load::LoadOptions) -> Result<Prepared, Error> {
+    prepare_cached(opts, None)
+}
+
+fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>) -> Result<Prepared, Error> {
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
     let t = Instant::now();
-    let corpus = load::load(opts, &mut diags)?;
+    let corpus = load::load_cached(opts, caches.map(|c| &c.load), &mut diags)?;
     timings.load = t.elapsed();
     let Some(corpus) = corpus else {
         return Ok(Prepared { diags, timings, site: None, base_path: "/".into(), base_url: String::new() });
@@ -112,9 +126,31 @@ fn prepare(opts: &load::LoadOptions) -> Result<Prepared, Error> {
     let base_path = corpus.config.base_path().to_string();
     let base_url = corpus.config.base_url.clone();
     let t = Instant::now();
-    let site = resolve::resolve(corpus, &mut diags);
+    let site = resolve::resolve_cached(corpus, caches.map(|c| &c.resolve), &mut diags);
     timings.resolve = t.elapsed();
     Ok(Prepared { diags, timings, site, base_path, base_url })
+}
+
+/// A site ready to render page by page (what `serve` holds between requests).
+pub struct Ready {
+    /// Problems found; with errors there is no renderer.
+    pub diags: Diagnostics,
+    /// Renders any page on request.
+    pub renderer: Option<render::Renderer>,
+    /// Stage timings.
+    pub timings: Timings,
+    /// The path part of the base URL.
+    pub base_path: String,
+}
+
+/// Loads and resolves with `caches`, and prepares a renderer without rendering anything.
+pub fn prepare_renderer(opts: &load::LoadOptions, caches: &Caches) -> Result<Ready, Error> {
+    let mut p = prepare_cached(opts, Some(caches))?;
+    let renderer = match p.site.take() {
+        Some(site) if !p.diags.has_errors() => render::Renderer::new(std::sync::Arc::new(site), &mut p.diags),
+        _ => None,
+    };
+    Ok(Ready { diags: p.diags, renderer, timings: p.timings, base_path: p.base_path })
 }
 
 impl Prepared {

@@ -4,7 +4,9 @@
 //! a time (UTF-8, fences, YAML, unknown keys, types) and leaves cross-file checks (does
 //! that company exist?) to `resolve`. Drafts are dropped here unless asked for.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -113,15 +115,15 @@ pub struct Corpus {
     /// `site.toml`, validated.
     pub config: Config,
     /// Briefs (drafts already dropped unless asked for).
-    pub briefs: Vec<Doc<RawBrief>>,
+    pub briefs: Vec<Arc<Doc<RawBrief>>>,
     /// Companies.
-    pub companies: Vec<Doc<RawCompany>>,
+    pub companies: Vec<Arc<Doc<RawCompany>>>,
     /// Sources.
-    pub sources: Vec<Doc<RawSource>>,
+    pub sources: Vec<Arc<Doc<RawSource>>>,
     /// Stories.
-    pub stories: Vec<Doc<RawStory>>,
+    pub stories: Vec<Arc<Doc<RawStory>>>,
     /// Free pages.
-    pub pages: Vec<Doc<RawPage>>,
+    pub pages: Vec<Arc<Doc<RawPage>>>,
     /// Slugs of the drafts that were dropped, for hints.
     pub dropped_drafts: Vec<String>,
     /// Templates: the theme's, overridden by the site's `templates/`.
@@ -130,8 +132,44 @@ pub struct Corpus {
     pub statics: Vec<(String, StaticSource)>,
 }
 
+/// Parsed files kept between builds (`serve` keeps one): a file whose size and
+/// modification time have not changed is neither read nor parsed again.
+#[derive(Default)]
+pub struct LoadCache {
+    docs: std::sync::Mutex<HashMap<PathBuf, Cached>>,
+}
+
+struct Cached {
+    modified: std::time::SystemTime,
+    len: u64,
+    doc: Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl LoadCache {
+    fn get<R: Send + Sync + 'static>(&self, file: &Path, meta: &std::fs::Metadata) -> Option<Arc<Doc<R>>> {
+        let modified = meta.modified().ok()?;
+        let docs = self.docs.lock().ok()?;
+        let c = docs.get(file)?;
+        if c.modified != modified || c.len != meta.len() {
+            return None;
+        }
+        c.doc.clone().downcast::<Doc<R>>().ok()
+    }
+
+    fn put<R: Send + Sync + 'static>(&self, file: &Path, meta: &std::fs::Metadata, doc: &Arc<Doc<R>>) {
+        if let (Ok(modified), Ok(mut docs)) = (meta.modified(), self.docs.lock()) {
+            docs.insert(file.to_path_buf(), Cached { modified, len: meta.len(), doc: doc.clone() });
+        }
+    }
+}
+
 /// Reads the site at `opts.root`. Content mistakes land in `diags`; `Err` is for I/O.
 pub fn load(opts: &LoadOptions, diags: &mut Diagnostics) -> Result<Option<Corpus>, Error> {
+    load_cached(opts, None, diags)
+}
+
+/// Like [`load`], reusing the files of `cache` that did not change.
+pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Diagnostics) -> Result<Option<Corpus>, Error> {
     let root = &opts.root;
     let shown = |rel: &Path| -> PathBuf {
         if root == Path::new(".") || root.as_os_str().is_empty() { rel.to_path_buf() } else { root.join(rel) }
@@ -160,11 +198,12 @@ pub fn load(opts: &LoadOptions, diags: &mut Diagnostics) -> Result<Option<Corpus
     }
 
     let content = root.join("content");
-    let briefs = read_kind::<RawBrief>(root, &content, "briefs", true, frontmatter::BRIEF_KEYS, &shown, diags)?;
-    let companies = read_kind::<RawCompany>(root, &content, "companies", false, frontmatter::COMPANY_KEYS, &shown, diags)?;
-    let sources = read_kind::<RawSource>(root, &content, "sources", false, frontmatter::SOURCE_KEYS, &shown, diags)?;
-    let stories = read_kind::<RawStory>(root, &content, "stories", false, frontmatter::STORY_KEYS, &shown, diags)?;
-    let pages = read_kind::<RawPage>(root, &content, "pages", false, frontmatter::PAGE_KEYS, &shown, diags)?;
+    let kind = |name: &'static str, recursive: bool, known: &'static [&'static str]| Kind { name, recursive, known };
+    let briefs = read_kind::<RawBrief>(root, &content, kind("briefs", true, frontmatter::BRIEF_KEYS), &shown, cache, diags)?;
+    let companies = read_kind::<RawCompany>(root, &content, kind("companies", false, frontmatter::COMPANY_KEYS), &shown, cache, diags)?;
+    let sources = read_kind::<RawSource>(root, &content, kind("sources", false, frontmatter::SOURCE_KEYS), &shown, cache, diags)?;
+    let stories = read_kind::<RawStory>(root, &content, kind("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?;
+    let pages = read_kind::<RawPage>(root, &content, kind("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?;
 
     let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| opts.drafts || !b.raw.draft);
     let dropped_drafts = dropped.iter().map(|b| b.raw.slug.clone().unwrap_or_else(|| default_slug(&b.stem))).collect();
@@ -206,19 +245,19 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
             }
         };
         let r = if rel.starts_with("content/briefs/") {
-            parse_doc(path, content, file, bytes, frontmatter::BRIEF_KEYS).map(|d| briefs.push(d))
+            parse_doc::<RawBrief>(path, content, file, bytes, frontmatter::BRIEF_KEYS).map(|d| briefs.push(Arc::new(d)))
         } else if rel.starts_with("content/companies/") {
-            parse_doc(path, content, file, bytes, frontmatter::COMPANY_KEYS).map(|d| companies.push(d))
+            parse_doc::<RawCompany>(path, content, file, bytes, frontmatter::COMPANY_KEYS).map(|d| companies.push(Arc::new(d)))
         } else if rel.starts_with("content/sources/") {
-            parse_doc(path, content, file, bytes, frontmatter::SOURCE_KEYS).map(|d| sources.push(d))
+            parse_doc::<RawSource>(path, content, file, bytes, frontmatter::SOURCE_KEYS).map(|d| sources.push(Arc::new(d)))
         } else if rel.starts_with("content/stories/") {
-            parse_doc(path, content, file, bytes, frontmatter::STORY_KEYS).map(|d| stories.push(d))
+            parse_doc::<RawStory>(path, content, file, bytes, frontmatter::STORY_KEYS).map(|d| stories.push(Arc::new(d)))
         } else {
-            parse_doc(path, content, file, bytes, frontmatter::PAGE_KEYS).map(|d| pages.push(d))
+            parse_doc::<RawPage>(path, content, file, bytes, frontmatter::PAGE_KEYS).map(|d| pages.push(Arc::new(d)))
         };
         push(r, diags);
     }
-    let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b: &Doc<RawBrief>| drafts || !b.raw.draft);
+    let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| drafts || !b.raw.draft);
     let (templates, statics) = builtin_theme();
     Some(Corpus {
         root: PathBuf::from("."),
@@ -272,24 +311,43 @@ fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn read_kind<R: DeserializeOwned + Send>(
+/// A folder of `content/` and what its files hold.
+struct Kind {
+    name: &'static str,
+    recursive: bool,
+    known: &'static [&'static str],
+}
+
+fn read_kind<R: DeserializeOwned + Send + Sync + 'static>(
     root: &Path,
     content: &Path,
-    kind: &str,
-    recursive: bool,
-    known: &[&str],
+    kind: Kind,
     shown: &(dyn Fn(&Path) -> PathBuf + Sync),
+    cache: Option<&LoadCache>,
     diags: &mut Diagnostics,
-) -> Result<Vec<Doc<R>>, Error> {
-    let files = markdown_files(&content.join(kind), recursive)?;
-    let results: Vec<Result<Result<Doc<R>, Diagnostic>, Error>> = files
+) -> Result<Vec<Arc<Doc<R>>>, Error> {
+    let files = markdown_files(&content.join(kind.name), kind.recursive)?;
+    let results: Vec<Result<Result<Arc<Doc<R>>, Diagnostic>, Error>> = files
         .par_iter()
         .map(|file| {
+            let meta = match cache {
+                Some(c) => {
+                    let meta = std::fs::metadata(file).map_err(|e| Error::Read(file.clone(), e))?;
+                    if let Some(doc) = c.get::<R>(file, &meta) {
+                        return Ok(Ok(doc));
+                    }
+                    Some(meta)
+                }
+                None => None,
+            };
             let rel = file.strip_prefix(root).unwrap_or(file);
             let path = shown(rel);
             let bytes = std::fs::read(file).map_err(|e| Error::Read(file.clone(), e))?;
-            Ok(parse_doc::<R>(path, content, file, bytes, known))
+            let doc = parse_doc::<R>(path, content, file, bytes, kind.known).map(Arc::new);
+            if let (Some(c), Some(meta), Ok(doc)) = (cache, &meta, &doc) {
+                c.put(file, meta, doc);
+            }
+            Ok(doc)
         })
         .collect();
     let mut docs = Vec::with_capacity(results.len());

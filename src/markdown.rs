@@ -36,7 +36,7 @@ pub struct LinkError {
 }
 
 /// A link problem at a byte offset of the Markdown body.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LinkProblem {
     /// Byte offset in the body.
     pub offset: usize,
@@ -45,7 +45,7 @@ pub struct LinkProblem {
 }
 
 /// The rendered document.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Rendered {
     /// HTML of the body.
     pub html: String,

@@ -239,30 +239,22 @@ impl Renderer {
         let site = &*self.site;
         let limit = site.config.feed_limit;
         let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
-        let (page, title, ids, full) = match of {
+        let named = |name: &str| format!("{name} — {}", site.config.title);
+        let (title, ids, full) = match of {
             FeedOf::Site => {
                 let latest: Vec<BriefId> = (0..site.briefs.len().min(limit)).map(|i| BriefId(i as u32)).collect();
-                (String::new(), site.config.title.clone(), latest, true)
+                (site.config.title.clone(), latest, true)
             }
-            FeedOf::Company(id) => {
-                let c = site.company(id);
-                (paths::company(c.slug.as_str()), format!("{} — {}", c.name, site.config.title), head(&c.briefs), false)
-            }
-            FeedOf::Source(id) => {
-                let s = site.source(id);
-                (paths::source(s.slug.as_str()), format!("{} — {}", s.name, site.config.title), head(&s.briefs), false)
-            }
-            FeedOf::Tag(id) => {
-                let t = site.tag(id);
-                (paths::tag(t.slug.as_str()), format!("{} — {}", t.name, site.config.title), head(&t.briefs), false)
-            }
+            FeedOf::Company(id) => (named(&site.company(id).name), head(&site.company(id).briefs), false),
+            FeedOf::Source(id) => (named(&site.source(id).name), head(&site.source(id).briefs), false),
+            FeedOf::Tag(id) => (named(&site.tag(id).name), head(&site.tag(id).briefs), false),
             FeedOf::Story(id) => {
-                let s = site.story(id);
-                let newest_first: Vec<BriefId> = s.briefs.iter().rev().copied().collect();
-                (paths::story(s.slug.as_str()), format!("{} — {}", s.title, site.config.title), head(&newest_first), false)
+                let newest_first: Vec<BriefId> = site.story(id).briefs.iter().rev().copied().collect();
+                (named(&site.story(id).title), head(&newest_first), false)
             }
         };
-        let feed_path = format!("{page}atom.xml");
+        let page = self.feed_page(of);
+        let feed_path = self.output_path(Job::Feed(of));
         let xml = feeds::atom_feed(site, &title, &page, &feed_path, &ids, full, &self.entries);
         Ok(OutFile { path: feed_path, bytes: xml.into_bytes(), source: None })
     }
@@ -398,17 +390,75 @@ impl Renderer {
         (&ids[start..end], p)
     }
 
+    /// The site-relative folder of a page (`briefs/x/`; `` for home and 404).
+    fn page_path(&self, job: Job) -> String {
+        let site = &*self.site;
+        match job {
+            Job::Home(n) => paths::paginated("", n),
+            Job::Brief(id) => paths::brief(site.brief(id).slug.as_str()),
+            Job::Companies => "companies/".into(),
+            Job::Company(id, n) => paths::paginated(&paths::company(site.company(id).slug.as_str()), n),
+            Job::Sources => "sources/".into(),
+            Job::Source(id, n) => paths::paginated(&paths::source(site.source(id).slug.as_str()), n),
+            Job::Tags => "tags/".into(),
+            Job::Tag(id, n) => paths::paginated(&paths::tag(site.tag(id).slug.as_str()), n),
+            Job::Stories => "stories/".into(),
+            Job::Story(id) => paths::story(site.story(id).slug.as_str()),
+            Job::Archive => "archive/".into(),
+            Job::Page(i) => paths::page(site.pages[i].slug.as_str()),
+            Job::Feed(of) => self.feed_page(of),
+            Job::NotFound | Job::JsonFeed | Job::Sitemap | Job::Robots => String::new(),
+        }
+    }
+
+    /// The page whose feed `of` is (its folder).
+    fn feed_page(&self, of: FeedOf) -> String {
+        let site = &*self.site;
+        match of {
+            FeedOf::Site => String::new(),
+            FeedOf::Company(id) => paths::company(site.company(id).slug.as_str()),
+            FeedOf::Source(id) => paths::source(site.source(id).slug.as_str()),
+            FeedOf::Tag(id) => paths::tag(site.tag(id).slug.as_str()),
+            FeedOf::Story(id) => paths::story(site.story(id).slug.as_str()),
+        }
+    }
+
+    /// The feed a page links as its own, if any.
+    fn feed_of(&self, job: Job) -> Option<FeedOf> {
+        match job {
+            Job::Home(_) => Some(FeedOf::Site),
+            Job::Company(id, _) => Some(FeedOf::Company(id)),
+            Job::Source(id, _) => Some(FeedOf::Source(id)),
+            Job::Tag(id, _) => Some(FeedOf::Tag(id)),
+            Job::Story(id) => Some(FeedOf::Story(id)),
+            _ => None,
+        }
+    }
+
+    /// The file a job writes, relative to the output folder.
+    pub fn output_path(&self, job: Job) -> String {
+        match job {
+            Job::NotFound => "404.html".into(),
+            Job::Feed(of) => format!("{}atom.xml", self.feed_page(of)),
+            Job::JsonFeed => "feed.json".into(),
+            Job::Sitemap => "sitemap.xml".into(),
+            Job::Robots => "robots.txt".into(),
+            page => format!("{}index.html", self.page_path(page)),
+        }
+    }
+
     fn page(&self, job: Job) -> Result<OutFile, Diagnostic> {
         let site = &*self.site;
         let v = &self.views();
         let mut ctx = Context::new();
-        let (template, path, feed): (&str, String, Option<String>) = match job {
+        let path = self.page_path(job);
+        let template: &str = match job {
             Job::Home(n) => {
                 let all: Vec<BriefId> = (0..site.briefs.len()).map(|i| BriefId(i as u32)).collect();
                 let (ids, p) = self.paginate("", &all, n);
                 ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
-                ("index.html", paths::paginated("", n), Some("atom.xml".into()))
+                "index.html"
             }
             Job::Brief(id) => {
                 let b = site.brief(id);
@@ -416,12 +466,12 @@ impl Renderer {
                 ctx.insert_value("related", self.cards(&b.related)?);
                 ctx.insert_value("story_prev", b.story_prev.map_or_else(|| Ok(Value::none()), |p| self.card(p))?);
                 ctx.insert_value("story_next", b.story_next.map_or_else(|| Ok(Value::none()), |p| self.card(p))?);
-                ("brief.html", paths::brief(b.slug.as_str()), None)
+                "brief.html"
             }
             Job::Companies => {
                 let list: Vec<_> = (0..site.companies.len()).map(|i| v.company(CompanyId(i as u32))).collect();
                 ctx.insert("companies", &list);
-                ("companies.html", "companies/".into(), None)
+                "companies.html"
             }
             Job::Company(id, n) => {
                 let c = site.company(id);
@@ -430,13 +480,12 @@ impl Renderer {
                 ctx.insert("company", &v.company(id));
                 ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
-                let feed = format!("{base}atom.xml");
-                ("company.html", paths::paginated(&base, n), Some(feed))
+                "company.html"
             }
             Job::Sources => {
                 let list: Vec<_> = (0..site.sources.len()).map(|i| v.source(SourceId(i as u32))).collect();
                 ctx.insert("sources", &list);
-                ("sources.html", "sources/".into(), None)
+                "sources.html"
             }
             Job::Source(id, n) => {
                 let s = site.source(id);
@@ -445,13 +494,12 @@ impl Renderer {
                 ctx.insert("source", &v.source(id));
                 ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
-                let feed = format!("{base}atom.xml");
-                ("source.html", paths::paginated(&base, n), Some(feed))
+                "source.html"
             }
             Job::Tags => {
                 let list: Vec<_> = (0..site.tags.len()).map(|i| v.tag(TagId(i as u32))).collect();
                 ctx.insert("tags", &list);
-                ("tags.html", "tags/".into(), None)
+                "tags.html"
             }
             Job::Tag(id, n) => {
                 let t = site.tag(id);
@@ -460,32 +508,29 @@ impl Renderer {
                 ctx.insert("tag", &v.tag(id));
                 ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
-                let feed = format!("{base}atom.xml");
-                ("tag.html", paths::paginated(&base, n), Some(feed))
+                "tag.html"
             }
             Job::Stories => {
                 let list: Vec<_> = (0..site.stories.len()).map(|i| v.story(StoryId(i as u32))).collect();
                 ctx.insert("stories", &list);
-                ("stories.html", "stories/".into(), None)
+                "stories.html"
             }
             Job::Story(id) => {
                 let s = site.story(id);
                 ctx.insert("story", &v.story(id));
                 ctx.insert_value("briefs", self.cards(&s.briefs)?);
-                let base = paths::story(s.slug.as_str());
-                let feed = format!("{base}atom.xml");
-                ("story.html", base, Some(feed))
+                "story.html"
             }
             Job::Archive => {
                 ctx.insert_value("months", self.archive()?);
-                ("archive.html", "archive/".into(), None)
+                "archive.html"
             }
             Job::Page(i) => {
                 let p = &site.pages[i];
                 ctx.insert("page", &v.page(p));
-                ("page.html", paths::page(p.slug.as_str()), None)
+                "page.html"
             }
-            Job::NotFound => ("404.html", String::new(), None),
+            Job::NotFound => "404.html",
             Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots => return Err(Diagnostic::error(
                 std::path::Path::new("(internal)"),
                 0,
@@ -493,15 +538,14 @@ impl Renderer {
                 "a feed was sent to the page renderer",
             )),
         };
-        let is_404 = matches!(job, Job::NotFound);
         ctx.insert("current_path", &path);
         ctx.insert("current_url", &format!("{}{path}", site.config.base_url));
-        ctx.insert("feed_url", &feed.map(|f| v.url(&f)));
+        ctx.insert("feed_url", &self.feed_of(job).map(|f| v.url(&format!("{}atom.xml", self.feed_page(f)))));
         let html = self.tera.render(template, &ctx).map_err(|e| {
             let origin = |name: &str| template_origin(site, name);
             template_error(&e, &origin, Some(&path))
         })?;
-        let out_path = if is_404 { "404.html".to_string() } else { format!("{path}index.html") };
+        let out_path = self.output_path(job);
         let source = match job {
             Job::Brief(id) => Some(site.brief(id).path.clone()),
             Job::Company(id, _) => Some(site.company(id).path.clone()),

@@ -6,6 +6,7 @@
 //! co-mentions, a source's track record, a story's timeline, related briefs.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
@@ -26,8 +27,72 @@ const RESERVED: [&str; 12] = [
     "robots.txt", "404.html",
 ];
 
+/// Markdown already rendered in an earlier build (`serve` keeps one): a body is rendered
+/// again only when its text changed, or when anything a link can point at changed.
+#[derive(Default)]
+pub struct ResolveCache {
+    markdown: std::sync::Mutex<MarkdownCache>,
+}
+
+#[derive(Default)]
+struct MarkdownCache {
+    /// Fingerprint of every link target (slugs, names, aliases, titles, files).
+    targets: u64,
+    bodies: HashMap<(String, u64), markdown::Rendered>,
+}
+
+fn fingerprint<T: std::hash::Hash>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+impl Links<'_> {
+    /// A fingerprint of everything links can resolve to, independent of map order.
+    fn fingerprint(&self) -> u64 {
+        let mut names: Vec<(&String, Vec<(String, String)>)> = self
+            .names
+            .iter()
+            .map(|(k, v)| (k, v.iter().map(|n| {
+                let (url, name, _) = self.named(*n);
+                (url, name.to_string())
+            }).collect()))
+            .collect();
+        names.sort();
+        let mut briefs: Vec<_> = self.briefs.iter().collect();
+        briefs.sort();
+        let mut stories: Vec<_> = self.stories.iter().collect();
+        stories.sort();
+        let mut files: Vec<_> = self.files.iter().collect();
+        files.sort();
+        fingerprint(&(&self.base, names, briefs, stories, files, self.dropped_drafts))
+    }
+
+    /// Renders a body, or takes it from `cache` when neither it nor the targets changed.
+    fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> markdown::Rendered {
+        let Some(cache) = cache else { return markdown::render(body, content_path, self) };
+        let key = (content_path.to_string(), fingerprint(&body));
+        if let Some(hit) = cache.markdown.lock().ok().and_then(|c| c.bodies.get(&key).cloned()) {
+            return hit;
+        }
+        let r = markdown::render(body, content_path, self);
+        if r.problems.is_empty() {
+            if let Ok(mut c) = cache.markdown.lock() {
+                c.bodies.insert(key, r.clone());
+            }
+        }
+        r
+    }
+}
+
 /// Resolves the corpus. Returns `None` when any error was found.
 pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
+    resolve_cached(corpus, None, diags)
+}
+
+/// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
+pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
     let Corpus { root: _, config, briefs, companies, sources, stories, pages, dropped_drafts, templates, statics } =
         corpus;
 
@@ -181,28 +246,36 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
         files: &files,
         dropped_drafts: &dropped_drafts,
     };
+    if let Some(c) = cache {
+        let targets = links.fingerprint();
+        if let Ok(mut m) = c.markdown.lock() {
+            if m.targets != targets {
+                *m = MarkdownCache { targets, bodies: HashMap::new() };
+            }
+        }
+    }
 
     // Render every body once, in parallel.
     let rendered_briefs: Vec<markdown::Rendered> =
-        parts.par_iter().map(|(i, _)| markdown::render(briefs[*i].body(), &briefs[*i].content_path, &links)).collect();
+        parts.par_iter().map(|(i, _)| links.render(briefs[*i].body(), &briefs[*i].content_path, cache)).collect();
     let rendered_companies: Vec<markdown::Rendered> =
-        companies.par_iter().map(|d| markdown::render(d.body(), &d.content_path, &links)).collect();
+        companies.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
     let rendered_sources: Vec<markdown::Rendered> =
-        sources.par_iter().map(|d| markdown::render(d.body(), &d.content_path, &links)).collect();
+        sources.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
     let rendered_stories: Vec<markdown::Rendered> =
-        stories.par_iter().map(|d| markdown::render(d.body(), &d.content_path, &links)).collect();
+        stories.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
     let rendered_pages: Vec<markdown::Rendered> =
-        pages.par_iter().map(|d| markdown::render(d.body(), &d.content_path, &links)).collect();
-    report_links(parts.iter().map(|(i, _)| &briefs[*i]), &rendered_briefs, diags);
+        pages.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
+    report_links(parts.iter().map(|(i, _)| &*briefs[*i]), &rendered_briefs, diags);
     // Briefs with front-matter errors are not published, but their links are checked
     // too, so that one run reports every mistake.
     let rendered_invalid: Vec<markdown::Rendered> =
         invalid.par_iter().map(|i| markdown::render(briefs[*i].body(), &briefs[*i].content_path, &links)).collect();
-    report_links(invalid.iter().map(|i| &briefs[*i]), &rendered_invalid, diags);
-    report_links(companies.iter(), &rendered_companies, diags);
-    report_links(sources.iter(), &rendered_sources, diags);
-    report_links(stories.iter(), &rendered_stories, diags);
-    report_links(pages.iter(), &rendered_pages, diags);
+    report_links(invalid.iter().map(|i| &*briefs[*i]), &rendered_invalid, diags);
+    report_links(companies.iter().map(|d| &**d), &rendered_companies, diags);
+    report_links(sources.iter().map(|d| &**d), &rendered_sources, diags);
+    report_links(stories.iter().map(|d| &**d), &rendered_stories, diags);
+    report_links(pages.iter().map(|d| &**d), &rendered_pages, diags);
     drop(links);
 
     if diags.has_errors() {
@@ -400,7 +473,7 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
 }
 
 /// Each document's slug from its file stem; a stem that is not a slug is an error.
-fn stem_slugs<R>(docs: &[Doc<R>], kind: &str, diags: &mut Diagnostics) -> Vec<Option<Slug>> {
+fn stem_slugs<R>(docs: &[Arc<Doc<R>>], kind: &str, diags: &mut Diagnostics) -> Vec<Option<Slug>> {
     docs.iter()
         .map(|d| match Slug::parse(&d.stem) {
             Ok(s) => Some(s),
@@ -495,7 +568,7 @@ fn company_parts(doc: &Doc<RawCompany>, index: &HashMap<&str, CompanyId>, diags:
     }
 }
 
-fn check_parent_cycles(docs: &[Doc<RawCompany>], parts: &[CompanyParts], diags: &mut Diagnostics) {
+fn check_parent_cycles(docs: &[Arc<Doc<RawCompany>>], parts: &[CompanyParts], diags: &mut Diagnostics) {
     for (start, doc) in docs.iter().enumerate() {
         let mut seen = vec![start];
         let mut at = parts[start].parent;
@@ -699,9 +772,9 @@ enum Named {
 /// Lowercased slug, name and aliases of companies and sources; reports aliases that two
 /// companies share.
 fn name_index(
-    companies: &[Doc<RawCompany>],
+    companies: &[Arc<Doc<RawCompany>>],
     company_slugs: &[Option<Slug>],
-    sources: &[Doc<RawSource>],
+    sources: &[Arc<Doc<RawSource>>],
     source_slugs: &[Option<Slug>],
     diags: &mut Diagnostics,
 ) -> HashMap<String, Vec<Named>> {
