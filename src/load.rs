@@ -327,7 +327,8 @@ fn read_kind<R: DeserializeOwned + Send + Sync + 'static>(
     diags: &mut Diagnostics,
 ) -> Result<Vec<Arc<Doc<R>>>, Error> {
     let files = markdown_files(&content.join(kind.name), kind.recursive)?;
-    let results: Vec<Result<Result<Arc<Doc<R>>, Diagnostic>, Error>> = files
+    type Parsed<R> = Result<Result<Arc<Doc<R>>, Diagnostic>, Error>;
+    let results: Vec<Parsed<R>> = files
         .par_iter()
         .map(|file| {
             let meta = match cache {

@@ -18,6 +18,9 @@ use crate::site::*;
 
 /// How many related briefs each brief shows.
 const RELATED: usize = 5;
+/// How many briefs around each brief, in each of its company and tag lists, are
+/// considered for its related briefs.
+const RELATED_WINDOW: usize = 300;
 /// How many co-mentioned companies a company page shows.
 const OFTEN_WITH: usize = 8;
 
@@ -38,10 +41,11 @@ pub struct ResolveCache {
 struct MarkdownCache {
     /// Fingerprint of every link target (slugs, names, aliases, titles, files).
     targets: u64,
-    bodies: HashMap<(String, u64), markdown::Rendered>,
+    /// By content path: the text it was rendered from, and the result.
+    bodies: HashMap<String, (Arc<str>, markdown::Rendered)>,
 }
 
-fn fingerprint<T: std::hash::Hash>(value: &T) -> u64 {
+fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     value.hash(&mut h);
@@ -49,37 +53,48 @@ fn fingerprint<T: std::hash::Hash>(value: &T) -> u64 {
 }
 
 impl Links<'_> {
-    /// A fingerprint of everything links can resolve to, independent of map order.
+    /// A fingerprint of everything links can resolve to. Entries are combined with a sum,
+    /// so the order of the maps does not matter and nothing needs sorting.
     fn fingerprint(&self) -> u64 {
-        let mut names: Vec<(&String, Vec<(String, String)>)> = self
-            .names
-            .iter()
-            .map(|(k, v)| (k, v.iter().map(|n| {
-                let (url, name, _) = self.named(*n);
-                (url, name.to_string())
-            }).collect()))
-            .collect();
-        names.sort();
-        let mut briefs: Vec<_> = self.briefs.iter().collect();
-        briefs.sort();
-        let mut stories: Vec<_> = self.stories.iter().collect();
-        stories.sort();
-        let mut files: Vec<_> = self.files.iter().collect();
-        files.sort();
-        fingerprint(&(&self.base, names, briefs, stories, files, self.dropped_drafts))
+        let mut sum = fingerprint(&(&self.base, self.dropped_drafts));
+        for (key, named) in self.names {
+            for n in named {
+                let (kind, i) = match n {
+                    Named::Company(i) => (0u8, *i),
+                    Named::Source(i) => (1u8, *i),
+                };
+                let name = match n {
+                    Named::Company(i) => self.companies[*i].name.as_str(),
+                    Named::Source(i) => self.sources[*i].name.as_str(),
+                };
+                sum = sum.wrapping_add(fingerprint(&(key, kind, i, name)));
+            }
+        }
+        for (slug, title) in &self.briefs {
+            sum = sum.wrapping_add(fingerprint(&(0u8, slug, title)));
+        }
+        for (slug, title) in &self.stories {
+            sum = sum.wrapping_add(fingerprint(&(1u8, slug, title)));
+        }
+        for (path, url) in self.files {
+            sum = sum.wrapping_add(fingerprint(&(2u8, path, url)));
+        }
+        sum
     }
 
     /// Renders a body, or takes it from `cache` when neither it nor the targets changed.
     fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> markdown::Rendered {
         let Some(cache) = cache else { return markdown::render(body, content_path, self) };
-        let key = (content_path.to_string(), fingerprint(&body));
-        if let Some(hit) = cache.markdown.lock().ok().and_then(|c| c.bodies.get(&key).cloned()) {
+        let hit = cache.markdown.lock().ok().and_then(|c| {
+            c.bodies.get(content_path).filter(|(text, _)| **text == *body).map(|(_, r)| r.clone())
+        });
+        if let Some(hit) = hit {
             return hit;
         }
         let r = markdown::render(body, content_path, self);
         if r.problems.is_empty() {
             if let Ok(mut c) = cache.markdown.lock() {
-                c.bodies.insert(key, r.clone());
+                c.bodies.insert(content_path.to_string(), (Arc::from(body), r.clone()));
             }
         }
         r
@@ -1055,8 +1070,9 @@ struct Scratch {
     touched: Vec<u32>,
 }
 
-/// The briefs sharing the most companies (2 points each) and tags (1 point) with brief `i`;
-/// among equals, the nearest in time. Linear in the lists it walks; keeps only the best.
+/// The briefs sharing the most companies (2 points each) and tags (1 point) with brief `i`,
+/// among the [`RELATED_WINDOW`] nearest in time in each of its lists; among equals, the
+/// nearest in time. Keeps only the best as it goes.
 fn related(briefs: &[Brief], companies: &[Company], tags: &[Tag], i: usize, scratch: &mut Scratch) -> Vec<BriefId> {
     let me = &briefs[i];
     let lists = me
@@ -1065,7 +1081,11 @@ fn related(briefs: &[Brief], companies: &[Company], tags: &[Tag], i: usize, scra
         .map(|c| (&companies[c.0 as usize].briefs, 2))
         .chain(me.tags.iter().map(|t| (&tags[t.0 as usize].briefs, 1)));
     for (list, points) in lists {
-        for b in list {
+        // Lists are in date order; look only at the briefs nearest in time to this one,
+        // so that a company named in thousands of briefs costs no more than a small one.
+        let at = list.partition_point(|b| (b.0 as usize) < i);
+        let window = &list[at.saturating_sub(RELATED_WINDOW / 2)..(at + RELATED_WINDOW / 2).min(list.len())];
+        for b in window {
             let s = &mut scratch.score[b.0 as usize];
             if *s == 0 {
                 scratch.touched.push(b.0);

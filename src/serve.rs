@@ -44,12 +44,49 @@ pub struct ServeOptions {
     pub open: bool,
 }
 
-/// One build, as served.
+/// What is served: the last good build, and the errors of the latest one if it failed.
 #[derive(Default)]
 struct Snapshot {
-    files: HashMap<String, Arc<Vec<u8>>>,
-    /// The errors of the latest build, when it failed (the files are the last good ones).
+    built: Option<Arc<Built>>,
+    /// The errors of the latest build, when it failed (the pages are the last good ones).
     error: Option<String>,
+}
+
+/// One good build. Pages are rendered when first asked for, then kept.
+struct Built {
+    renderer: crate::render::Renderer,
+    /// Output path -> the job that renders it.
+    index: HashMap<String, crate::render::Job>,
+    statics: HashMap<String, StaticSource>,
+    pages: std::sync::Mutex<HashMap<String, Arc<Vec<u8>>>>,
+}
+
+impl Built {
+    fn get(&self, key: &str) -> Option<Result<Arc<Vec<u8>>, String>> {
+        if let Some(hit) = self.pages.lock().ok().and_then(|p| p.get(key).cloned()) {
+            return Some(Ok(hit));
+        }
+        if let Some(job) = self.index.get(key) {
+            return Some(match self.renderer.render(*job) {
+                Ok(f) => {
+                    let bytes = Arc::new(f.bytes);
+                    if let Ok(mut p) = self.pages.lock() {
+                        p.insert(key.to_string(), bytes.clone());
+                    }
+                    Ok(bytes)
+                }
+                Err(d) => Err(d.to_string()),
+            });
+        }
+        match self.statics.get(key)? {
+            StaticSource::Embedded(b) => Some(Ok(Arc::new(b.to_vec()))),
+            StaticSource::Disk(p) => Some(std::fs::read(p).map(Arc::new).map_err(|e| format!("cannot read {}: {e}", p.display()))),
+        }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.index.contains_key(key) || self.statics.contains_key(key)
+    }
 }
 
 struct Shared {
@@ -97,13 +134,14 @@ pub fn serve(mut opts: ServeOptions) -> std::process::ExitCode {
     if opts.load.base_url.is_none() {
         opts.load.origin = Some(format!("http://{addr}"));
     }
-    let (snapshot, base_path) = build_snapshot(&opts.load, None);
+    let caches = Arc::new(crate::Caches::default());
+    let (snapshot, base_path) = build_snapshot(&opts.load, &caches, None, true);
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared { snapshot: RwLock::new(Arc::new(snapshot)), events, base_path });
     let url = format!("http://{addr}{}", shared.base_path);
     eprintln!("serving {} at {url} (Ctrl+C to stop)", opts.load.root.display());
 
-    let _watcher = match watch(&opts.load, shared.clone()) {
+    let _watcher = match watch(&opts.load, shared.clone(), caches) {
         Ok(w) => Some(w),
         Err(e) => {
             eprintln!("warning: cannot watch for changes ({e}); serving without live reload");
@@ -140,48 +178,67 @@ pub fn serve(mut opts: ServeOptions) -> std::process::ExitCode {
     }
 }
 
-/// Builds the site; on failure keeps `previous` files and records the errors.
-fn build_snapshot(opts: &LoadOptions, previous: Option<&Snapshot>) -> (Snapshot, String) {
-    let keep = || previous.map(|p| p.files.clone()).unwrap_or_default();
-    let outcome = match crate::generate(opts) {
-        Ok(o) => o,
+/// Loads and resolves the site (reusing `caches`), and with `validate` checks that every
+/// template renders; on failure keeps the `previous` build and records the errors.
+fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&Snapshot>, validate: bool) -> (Snapshot, String) {
+    let keep = || previous.and_then(|p| p.built.clone());
+    let ready = match crate::prepare_renderer(opts, caches) {
+        Ok(r) => r,
         Err(e) => {
             let msg = format!("error: {e}");
             eprintln!("{msg}");
-            return (Snapshot { files: keep(), error: Some(msg) }, "/".into());
+            return (Snapshot { built: keep(), error: Some(msg) }, "/".into());
         }
     };
-    let base_path = outcome.base_path.clone();
-    let failed = outcome.diags.has_errors();
-    let report = outcome.diags.report();
+    let base_path = ready.base_path.clone();
+    let t = ready.timings.clone();
+    let started = Instant::now();
+    let mut diags = ready.diags;
+    let built = ready.renderer.and_then(|renderer| {
+        let jobs = renderer.jobs();
+        // Render one page of each kind now, so that a template mistake shows at once
+        // instead of on the first visit. Only needed when templates or settings changed:
+        // pages are rendered on request anyway, and their errors shown then.
+        let mut seen = Vec::new();
+        let mut errors = Vec::new();
+        for job in jobs.iter().filter(|_| validate) {
+            let kind = std::mem::discriminant(job);
+            if !seen.contains(&kind) {
+                seen.push(kind);
+                if let Err(d) = renderer.render(*job) {
+                    errors.push(d);
+                }
+            }
+        }
+        if crate::render::report_render_errors(errors, &mut diags) {
+            return None;
+        }
+        let index = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
+        let statics = renderer.statics().iter().cloned().collect();
+        Some(Arc::new(Built { renderer, index, statics, pages: std::sync::Mutex::new(HashMap::new()) }))
+    });
+    if std::env::var_os("BRIEFING_TIMINGS").is_some() {
+        eprintln!(
+            "timings: load {} ms, resolve {} ms, templates {} ms",
+            t.load.as_millis(),
+            t.resolve.as_millis(),
+            started.elapsed().as_millis()
+        );
+    }
+    let failed = diags.has_errors() || built.is_none();
+    let report = diags.report();
     if !report.is_empty() {
         eprint!("{report}");
     }
-    match outcome.output {
-        Some(output) if !failed => {
-            let mut files: HashMap<String, Arc<Vec<u8>>> =
-                output.files.into_iter().map(|f| (f.path, Arc::new(f.bytes))).collect();
-            for (rel, src) in output.statics {
-                let bytes = match src {
-                    StaticSource::Embedded(b) => b.to_vec(),
-                    StaticSource::Disk(p) => match std::fs::read(&p) {
-                        Ok(b) => b,
-                        Err(e) => {
-                            eprintln!("warning: cannot read {}: {e}", p.display());
-                            continue;
-                        }
-                    },
-                };
-                files.insert(rel, Arc::new(bytes));
-            }
-            (Snapshot { files, error: None }, base_path)
-        }
-        _ => (Snapshot { files: keep(), error: Some(report) }, base_path),
+    if failed {
+        (Snapshot { built: keep(), error: Some(report) }, base_path)
+    } else {
+        (Snapshot { built, error: None }, base_path)
     }
 }
 
 /// Watches the site's sources and rebuilds on change.
-fn watch(opts: &LoadOptions, shared: Arc<Shared>) -> notify::Result<impl Send> {
+fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) -> notify::Result<impl Send> {
     let root = opts.root.canonicalize().unwrap_or_else(|_| opts.root.clone());
     let opts = opts.clone();
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
@@ -221,7 +278,11 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>) -> notify::Result<impl Send> {
             let css_only = relevant.iter().all(|p| p.extension().is_some_and(|e| e == "css"));
             let started = Instant::now();
             let previous = shared.snapshot.read().map(|s| s.clone()).ok();
-            let (snap, _) = build_snapshot(&opts, previous.as_deref());
+            let templates_changed = relevant.iter().any(|p| {
+                let rel = p.strip_prefix(&root).unwrap_or(p);
+                rel.starts_with("templates") || rel.starts_with("themes") || rel == Path::new("site.toml")
+            });
+            let (snap, _) = build_snapshot(&opts, &caches, previous.as_deref(), templates_changed);
             let signal = match &snap.error {
                 Some(e) => Signal::Error(e.clone()),
                 None if css_only => Signal::Css,
@@ -261,11 +322,7 @@ fn is_source(root: &Path, path: &Path) -> bool {
     if temp {
         return false;
     }
-    match first.as_str() {
-        "site.toml" => true,
-        "content" | "templates" | "themes" | "static" => true,
-        _ => false,
-    }
+    matches!(first.as_str(), "site.toml" | "content" | "templates" | "themes" | "static")
 }
 
 async fn event_stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
@@ -295,16 +352,26 @@ async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         return redirect(base);
     }
     let Some(rel) = path.strip_prefix(base) else {
-        return if path == "/" { redirect(base) } else { not_found(&snap, base) };
+        return if path == "/" { redirect(base) } else { not_found(&snap, base).await };
     };
     let key = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
-    if let Some(bytes) = snap.files.get(&key) {
-        return respond(StatusCode::OK, &key, bytes, &snap, base);
+    let Some(built) = snap.built.clone() else {
+        // No good build yet: show the errors.
+        let page = "<!DOCTYPE html><html><head><title>briefing: build failed</title></head><body></body></html>".to_string();
+        return respond(StatusCode::SERVICE_UNAVAILABLE, "error.html", &Arc::new(page.into_bytes()), &snap, base);
+    };
+    match tokio::task::spawn_blocking(move || built.get(&key).map(|r| (key, r))).await {
+        Ok(Some((key, Ok(bytes)))) => respond(StatusCode::OK, &key, &bytes, &snap, base),
+        Ok(Some((_, Err(message)))) => (StatusCode::INTERNAL_SERVER_ERROR, message).into_response(),
+        Ok(None) => {
+            let dir_index = format!("{}/index.html", rel.trim_end_matches('/'));
+            if !rel.is_empty() && snap.built.as_ref().is_some_and(|b| b.has(&dir_index)) {
+                return redirect(&format!("{path}/"));
+            }
+            not_found(&snap, base).await
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
-    if snap.files.contains_key(&format!("{key}/index.html")) {
-        return redirect(&format!("{path}/"));
-    }
-    not_found(&snap, base)
 }
 
 /// Decodes a request path and rejects anything that could climb out of the site.
@@ -330,9 +397,13 @@ fn redirect(to: &str) -> Response {
     r
 }
 
-fn not_found(snap: &Snapshot, base: &str) -> Response {
-    match snap.files.get("404.html") {
-        Some(b) => respond(StatusCode::NOT_FOUND, "404.html", b, snap, base),
+async fn not_found(snap: &Arc<Snapshot>, base: &str) -> Response {
+    let page = match snap.built.clone() {
+        Some(b) => tokio::task::spawn_blocking(move || b.get("404.html")).await.ok().flatten().and_then(Result::ok),
+        None => None,
+    };
+    match page {
+        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", &bytes, snap, base),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

@@ -91,7 +91,8 @@ fn fill(
     files: impl ParallelIterator<Item = Result<OutFile, Diagnostic>>,
     statics: &[(String, StaticSource)],
 ) -> Result<Filled, Error> {
-    let results: Vec<Result<Result<(PathBuf, u64), Diagnostic>, Error>> = files
+    type Written = Result<Result<(PathBuf, u64), Diagnostic>, Error>;
+    let results: Vec<Written> = files
         .map(|r| match r {
             Ok(f) => {
                 let rel = safe_rel(&f.path)?;

@@ -263,3 +263,22 @@ fn taken_port_moves_to_the_next_one() {
     let _ = child.wait();
     assert!(line.contains("serving") && !line.contains(&format!(":{port}/")), "{line}");
 }
+
+#[test]
+fn moving_a_brief_to_another_company_updates_both_company_pages() {
+    // The rebuild reuses parsed files and rendered Markdown; the lists must still follow.
+    let site = story_site();
+    let server = start(&site);
+    let events = listen(&server.url);
+    wait_connected(&site, &events);
+    let (_, _, before) = get(&format!("{}companies/alphabet/", server.url));
+    assert!(before.contains("Alphabet shares rise"));
+    let path = site.root().join("content/briefs/2025-03-02-shares.md");
+    let text = std::fs::read_to_string(&path).unwrap().replace("companies: [alphabet]", "companies: [meta]");
+    std::fs::write(&path, text).unwrap();
+    assert_eq!(next_event(&events).0, "reload");
+    let (_, _, alphabet) = get(&format!("{}companies/alphabet/", server.url));
+    let (_, _, meta) = get(&format!("{}companies/meta/", server.url));
+    assert!(!alphabet.contains("Alphabet shares rise"), "old company page still lists the brief");
+    assert!(meta.contains("Alphabet shares rise"), "new company page does not list the brief");
+}
