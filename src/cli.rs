@@ -32,6 +32,34 @@ pub enum Command {
     New(NewArgs),
     /// Create a new site that builds at once.
     Init(InitArgs),
+    /// Build the site and upload what changed to a publish target.
+    Publish(PublishArgs),
+}
+
+/// `briefing publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// A target named in site.toml's [[publish.targets]] (default: `publish.default`, or the first).
+    #[arg(long, conflicts_with = "to")]
+    target: Option<String>,
+    /// A one-off target URL: s3://bucket/prefix, gs://..., az://..., file:///path, git+<repo url>.
+    #[arg(long)]
+    to: Option<String>,
+    /// Print what would be uploaded and deleted; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Publish the output folder as it is, without building first.
+    #[arg(long)]
+    no_build: bool,
+    /// Delete files the site no longer has (default: the target's `delete`, else true).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    delete: Option<bool>,
+    /// The output folder (default: ROOT/public).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
 }
 
 /// `briefing new`.
@@ -151,6 +179,84 @@ pub fn run(cli: Cli) -> ExitCode {
         }),
         Command::New(a) => new(a),
         Command::Init(a) => init(a),
+        Command::Publish(a) => publish(a),
+    }
+}
+
+fn publish(a: PublishArgs) -> ExitCode {
+    let config_path = a.root.join("site.toml");
+    let text = match std::fs::read_to_string(&config_path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", config_path.display());
+            return ExitCode::from(1);
+        }
+    };
+    let mut diags = crate::diag::Diagnostics::new();
+    let Some(config) = crate::config::Config::parse(&config_path, &text, &mut diags) else {
+        eprint!("{}", diags.report());
+        return ExitCode::from(1);
+    };
+    let target = match (&a.to, &a.target) {
+        (Some(url), _) => crate::config::Target { name: url.clone(), url: url.clone(), ..Default::default() },
+        (None, name) => {
+            let wanted = name.clone().or_else(|| config.publish.default.clone());
+            let found = match &wanted {
+                Some(n) => config.publish.targets.iter().find(|t| &t.name == n),
+                None => config.publish.targets.first(),
+            };
+            match found {
+                Some(t) => t.clone(),
+                None => {
+                    let known: Vec<&str> = config.publish.targets.iter().map(|t| t.name.as_str()).collect();
+                    match wanted {
+                        Some(n) => eprintln!("error: no publish target named \"{n}\" in site.toml (known: {})", known.join(", ")),
+                        None => eprintln!("error: no publish target: add [[publish.targets]] to site.toml, or pass --to URL"),
+                    }
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    };
+    let dir = a.output.clone().unwrap_or_else(|| a.root.join("public"));
+    if !a.no_build {
+        let code = build(BuildArgs {
+            site: SiteArgs { root: a.root.clone(), drafts: false, strict: false, timings: false },
+            output: a.output.clone(),
+            base_url: None,
+            force: false,
+        });
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    let opts = crate::publish::PublishOptions { dir, target, dry_run: a.dry_run, delete: a.delete };
+    match crate::publish::publish(&opts) {
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+        Ok(s) => {
+            let verb = if a.dry_run { "would upload" } else { "uploaded" };
+            eprintln!(
+                "{}: {verb} {} files ({} kB), deleted {}, unchanged {}{}",
+                opts.target.name,
+                s.uploaded,
+                s.bytes / 1024,
+                s.deleted,
+                s.unchanged,
+                if a.dry_run { " (dry run: nothing changed)" } else { "" }
+            );
+            for (path, why) in &s.failed {
+                eprintln!("error: {path}: {why}");
+            }
+            if s.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("{} files failed; run publish again to complete it", s.failed.len());
+                ExitCode::from(1)
+            }
+        }
     }
 }
 

@@ -26,7 +26,59 @@ struct RawConfig {
     #[serde(default)]
     feeds: RawFeeds,
     #[serde(default)]
+    publish: Publish,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[publish]`: where `briefing publish` sends the site.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// The target used when `--target` is not given (default: the first).
+    pub default: Option<String>,
+    /// Named targets.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+/// One `[[publish.targets]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Name for `--target`.
+    pub name: String,
+    /// `s3://bucket/prefix`, `gs://...`, `az://...`, `file:///path`, or `git+<repo url>`.
+    pub url: String,
+    /// Branch for git targets (default `gh-pages`).
+    pub branch: Option<String>,
+    /// Delete what the site no longer has (default true).
+    pub delete: Option<bool>,
+    /// `Cache-Control` by file pattern; the first match wins.
+    #[serde(default)]
+    pub cache_control: Vec<CacheRule>,
+    /// Patterns of files stored gzip-compressed with `Content-Encoding: gzip`.
+    #[serde(default)]
+    pub gzip: Vec<String>,
+    /// Writes a `CNAME` file (GitHub Pages custom domain).
+    pub cname: Option<String>,
+    /// Writes an empty `.nojekyll` file (GitHub Pages).
+    #[serde(default)]
+    pub nojekyll: bool,
+    /// Contents of a `_headers` file (Netlify, Cloudflare Pages).
+    pub headers: Option<String>,
+    /// Contents of a `_redirects` file (Netlify, Cloudflare Pages).
+    pub redirects: Option<String>,
+}
+
+/// A `Cache-Control` value for the files matching a glob pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheRule {
+    /// Glob over paths relative to the site (`**/*.css`, `*.html`).
+    pub pattern: String,
+    /// The header value.
+    pub value: String,
 }
 
 /// `[feeds]`: how many entries each Atom and JSON feed carries.
@@ -56,8 +108,8 @@ fn default_feed_limit() -> usize {
     30
 }
 
-const KNOWN_KEYS: [&str; 8] =
-    ["title", "base_url", "description", "language", "theme", "briefs_per_page", "feeds", "extra"];
+const KNOWN_KEYS: [&str; 9] =
+    ["title", "base_url", "description", "language", "theme", "briefs_per_page", "feeds", "publish", "extra"];
 
 /// The site's configuration, validated.
 #[derive(Debug, Clone)]
@@ -76,6 +128,8 @@ pub struct Config {
     pub briefs_per_page: usize,
     /// Entries per Atom or JSON feed.
     pub feed_limit: usize,
+    /// Publishing targets.
+    pub publish: Publish,
     /// `[extra]`, handed to templates untouched.
     pub extra: toml::Table,
 }
@@ -101,7 +155,7 @@ impl Config {
                 return None;
             }
         };
-        let RawConfig { title, base_url, description, language, theme, briefs_per_page, feeds, extra } = raw;
+        let RawConfig { title, base_url, description, language, theme, briefs_per_page, feeds, publish, extra } = raw;
         let RawFeeds { limit: feed_limit } = feeds;
         let locate = |key: &str| {
             text.lines()
@@ -144,6 +198,7 @@ impl Config {
             theme,
             briefs_per_page,
             feed_limit: feed_limit.max(1),
+            publish,
             extra,
         })
     }

@@ -16,6 +16,7 @@ pub mod frontmatter;
 pub mod linkcheck;
 pub mod load;
 pub mod markdown;
+pub mod publish;
 pub mod model;
 pub mod render;
 pub mod resolve;

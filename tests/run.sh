@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need that cargo does
+# not (moto, an S3-compatible server for the publish tests, into .venv-test), then runs
+# every test. Extra arguments go to `cargo test` (e.g. a test name filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv-test/bin/moto_server ]; then
+  python3 -m venv .venv-test
+  .venv-test/bin/pip install --quiet "moto[server]>=5,<6"
+fi
+export MOTO_SERVER="$PWD/.venv-test/bin/moto_server"
+cargo test --locked "$@"
