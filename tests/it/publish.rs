@@ -28,14 +28,19 @@ impl Drop for Moto {
 }
 
 fn moto() -> Moto {
+    // The probe listener must be closed before moto binds the port.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    moto_on(port)
+}
+
+fn moto_on(port: u16) -> Moto {
     let bin = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
     let child = Command::new(&bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin} ({e}): run `bash tests/setup.sh` (as .ci/run does) to install moto"));
+        .unwrap_or_else(|e| panic!("cannot start {bin} ({e}): run `bash tests/run.sh` (as .ci/run does), which installs moto"));
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "moto did not start");
@@ -114,7 +119,7 @@ fn uploaded(out: &str) -> usize {
 fn site_with_target() -> SiteTest {
     story_site().file(
         "site.toml",
-        "title = \"T\"\nbase_url = \"https://example.org/\"\n\n[[publish.targets]]\nname = \"production\"\nurl = \"s3://briefing-test/www\"\ncache_control = [{ pattern = \"**/*.css\", value = \"public, max-age=31536000, immutable\" }]\n",
+        "title = \"T\"\nbase_url = \"https://example.org/\"\n\n[[publish.targets]]\nname = \"production\"\nurl = \"s3://briefing-test/www\"\ngzip = [\"*.xml\"]\ncache_control = [{ pattern = \"**/*.css\", value = \"public, max-age=31536000, immutable\" }]\n",
     )
 }
 
@@ -133,6 +138,10 @@ fn s3_first_publish_uploads_everything_with_types_and_cache_headers() {
     assert!(String::from_utf8_lossy(&page.2).contains("Meta held talks with Google"));
     assert_eq!(objs["www/style.css"].1, "public, max-age=31536000, immutable");
     assert_eq!(objs["www/atom.xml"].0, "application/atom+xml; charset=utf-8");
+    // Patterns in `gzip` are stored compressed.
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&objs["www/atom.xml"].2[..]), &mut xml).unwrap();
+    assert!(xml.contains("<feed"), "atom.xml is not gzip");
     let local = site.build().files().into_iter().filter(|f| f != ".briefing-output").count();
     assert_eq!(uploaded(&out), local);
     assert_eq!(objs.keys().filter(|k| k.starts_with("www/") && !k.ends_with(".briefing-manifest.json")).count(), local);
@@ -201,6 +210,38 @@ fn s3_interrupted_publish_completes_on_rerun() {
 }
 
 #[test]
+fn s3_server_killed_mid_publish_then_restarted_completes_on_rerun() {
+    let server = moto();
+    let port: u16 = server.endpoint.rsplit(':').next().unwrap().parse().unwrap();
+    let mut site = site_with_target();
+    for i in 0..150 {
+        site = site.brief(&format!("2024-02-{:02}-more-{i}", i % 28 + 1), &format!("title: More {i}\ndate: 2024-02-{:02}\nsources: [threads]", i % 28 + 1), &"Text. ".repeat(300));
+    }
+    site.build();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_briefing"));
+    cmd.args(["publish", "--no-build", "--root"]).arg(site.root()).stderr(Stdio::piped());
+    aws_env(&mut cmd, &server.endpoint);
+    let child = cmd.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    drop(server); // the server dies part-way through
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() || err.contains("uploaded"), "{err}");
+    // A new server on the same address (moto keeps nothing: the bucket starts empty).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_ok() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let server = moto_on(port);
+    let (code, out) = publish(&site, &server.endpoint, &["--no-build"]);
+    assert_eq!(code, 0, "{out}");
+    let objs = objects(&server.endpoint);
+    for f in site.build().files().into_iter().filter(|f| f != ".briefing-output") {
+        assert!(objs.contains_key(&format!("www/{f}")), "{f} missing after the rerun");
+    }
+}
+
+#[test]
 fn s3_unreachable_server_fails_quickly_with_a_message() {
     let site = site_with_target();
     let dead = {
@@ -236,6 +277,11 @@ fn file_target_mirrors_the_site_incrementally() {
     assert!(String::from_utf8_lossy(&published["briefs/talks/index.html"]).contains("Meta held talks"));
     let (_, out) = publish(&site, "http://127.0.0.1:9", &["--to", &url, "--no-build"]);
     assert_eq!(uploaded(&out), 0, "{out}");
+    let path = site.root().join("content/briefs/2025-03-01-talks.md");
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap() + "\nLater paragraph.\n").unwrap();
+    let (_, out) = publish(&site, "http://127.0.0.1:9", &["--to", &url]);
+    assert!((1..=4).contains(&uploaded(&out)), "{out}");
+    assert!(String::from_utf8_lossy(&tree(&dest.path().join("www"))["briefs/talks/index.html"]).contains("Later paragraph."));
     std::fs::remove_file(site.root().join("content/briefs/2025-03-02-shares.md")).unwrap();
     let (code, out) = publish(&site, "http://127.0.0.1:9", &["--to", &url]);
     assert_eq!(code, 0, "{out}");
