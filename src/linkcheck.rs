@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::{line_col, Diagnostic};
-use crate::diag::Diagnostics;
+use crate::diag::{line_col, Diagnostic, Diagnostics};
 use crate::render::{OutFile, Output, Renderer};
 
 /// What the link check keeps of one page: where it is, what it links to, its ids.
@@ -72,19 +71,7 @@ fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &[u8])> + '_ {
 /// Renders every page with `renderer`, scanning each as it is made, then checks the links.
 /// Render errors go to `diags`.
 pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
-    let results: Vec<Result<PageScan, Diagnostic>> =
-        renderer.jobs().into_par_iter().map(|job| renderer.render(job).map(|f| scan(&f, base_url))).collect();
-    let mut scans = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(s) => scans.push(s),
-            Err(d) => errors.push(d),
-        }
-    }
-    if crate::render::report_render_errors(errors, diags) {
-        return Vec::new();
-    }
+    let Some(scans) = renderer.render_each(|f| scan(&f, base_url), diags) else { return Vec::new() };
     let statics: Vec<&str> = renderer.statics().iter().map(|(p, _)| p.as_str()).collect();
     verify(&scans, &statics, base_url, root)
 }

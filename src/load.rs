@@ -401,35 +401,36 @@ fn read_theme(
     let theme_dir = root.join("themes").join(theme);
     let mut templates: std::collections::BTreeMap<String, (String, PathBuf)> = std::collections::BTreeMap::new();
     let mut statics: std::collections::BTreeMap<String, StaticSource> = std::collections::BTreeMap::new();
-    if theme_dir.is_dir() {
-        read_tree(&theme_dir.join("templates"), |rel, path| {
+    // A folder with templates/ and static/: the theme's, then the site's over it.
+    let mut layer = |dir: &Path, diags: &mut Diagnostics| -> Result<(), Error> {
+        read_tree(&dir.join("templates"), |rel, path| {
             let text = read_template(path, shown, root, diags)?;
             templates.insert(rel, (text, shown(path.strip_prefix(root).unwrap_or(path))));
             Ok(())
         })?;
-        read_tree(&theme_dir.join("static"), |rel, path| {
+        read_tree(&dir.join("static"), |rel, path| {
             statics.insert(rel, StaticSource::Disk(path.to_path_buf()));
             Ok(())
-        })?;
-    } else if theme == "default" {
-        let (t, st) = builtin_theme();
-        templates.extend(t.into_iter().map(|t| (t.name, (t.text, t.origin))));
-        statics.extend(st);
-    } else {
+        })
+    };
+    if theme_dir.is_dir() {
+        layer(&theme_dir, diags)?;
+    } else if theme != "default" {
         diags.push(
             Diagnostic::error(&shown(Path::new("site.toml")), 0, 0, format!("theme \"{theme}\" not found in themes/"))
                 .with_hint("remove the `theme` key to use the built-in default theme"),
         );
     }
-    read_tree(&root.join("templates"), |rel, path| {
-        let text = read_template(path, shown, root, diags)?;
-        templates.insert(rel, (text, shown(path.strip_prefix(root).unwrap_or(path))));
-        Ok(())
-    })?;
-    read_tree(&root.join("static"), |rel, path| {
-        statics.insert(rel, StaticSource::Disk(path.to_path_buf()));
-        Ok(())
-    })?;
+    layer(root, diags)?;
+    if !theme_dir.is_dir() && theme == "default" {
+        let (t, st) = builtin_theme();
+        for t in t {
+            templates.entry(t.name).or_insert((t.text, t.origin));
+        }
+        for (rel, src) in st {
+            statics.entry(rel).or_insert(src);
+        }
+    }
     Ok((templates.into_iter().map(|(name, (text, origin))| TemplateSource { name, text, origin }).collect(), statics.into_iter().collect()))
 }
 

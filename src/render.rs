@@ -218,20 +218,24 @@ impl Renderer {
         }
     }
 
-    /// Renders every file into memory (for `serve` and tests; `build` streams instead).
-    pub fn render_all(&self, diags: &mut Diagnostics) -> Option<Output> {
-        let rendered: Vec<Result<OutFile, Diagnostic>> = self.jobs().into_par_iter().map(|job| self.render(job)).collect();
-        let mut files = Vec::with_capacity(rendered.len());
+    /// Renders every file in parallel and hands each to `keep`; render errors go to `diags`
+    /// (once per place in a template) and give `None`.
+    pub fn render_each<T: Send>(&self, keep: impl Fn(OutFile) -> T + Sync, diags: &mut Diagnostics) -> Option<Vec<T>> {
+        let rendered: Vec<Result<T, Diagnostic>> = self.jobs().into_par_iter().map(|job| self.render(job).map(&keep)).collect();
+        let mut kept = Vec::with_capacity(rendered.len());
         let mut errors = Vec::new();
         for r in rendered {
             match r {
-                Ok(f) => files.push(f),
+                Ok(t) => kept.push(t),
                 Err(d) => errors.push(d),
             }
         }
-        if report_render_errors(errors, diags) {
-            return None;
-        }
+        (!report_render_errors(errors, diags)).then_some(kept)
+    }
+
+    /// Renders every file into memory (for `serve` and tests; `build` streams instead).
+    pub fn render_all(&self, diags: &mut Diagnostics) -> Option<Output> {
+        let files = self.render_each(|f| f, diags)?;
         Some(Output { files, statics: self.site.statics.clone() })
     }
 

@@ -225,26 +225,10 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
 
     // Every document that can be linked, by path under content/.
     let mut files: HashMap<&str, String> = HashMap::new();
-    for (doc, s) in companies.iter().zip(&company_slugs) {
-        if let Some(s) = s {
-            files.insert(&doc.content_path, paths::company(s.as_str()));
-        }
-    }
-    for (doc, s) in sources.iter().zip(&source_slugs) {
-        if let Some(s) = s {
-            files.insert(&doc.content_path, paths::source(s.as_str()));
-        }
-    }
-    for (doc, s) in stories.iter().zip(&story_file_slugs) {
-        if let Some(s) = s {
-            files.insert(&doc.content_path, paths::story(s.as_str()));
-        }
-    }
-    for (doc, s) in pages.iter().zip(&page_slugs) {
-        if let Some(s) = s {
-            files.insert(&doc.content_path, paths::page(s.as_str()));
-        }
-    }
+    add_files(&mut files, &companies, &company_slugs, paths::company);
+    add_files(&mut files, &sources, &source_slugs, paths::source);
+    add_files(&mut files, &stories, &story_file_slugs, paths::story);
+    add_files(&mut files, &pages, &page_slugs, paths::page);
     for (i, p) in &parts {
         files.insert(&briefs[*i].content_path, paths::brief(p.slug.as_str()));
     }
@@ -485,6 +469,15 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         templates,
         statics,
     })
+}
+
+/// Records where each document (with a valid slug) is published, by its path under content/.
+fn add_files<'a, R>(files: &mut HashMap<&'a str, String>, docs: &'a [Arc<Doc<R>>], slugs: &[Option<Slug>], path: fn(&str) -> String) {
+    for (doc, s) in docs.iter().zip(slugs) {
+        if let Some(s) = s {
+            files.insert(&doc.content_path, path(s.as_str()));
+        }
+    }
 }
 
 /// Each document's slug from its file stem; a stem that is not a slug is an error.

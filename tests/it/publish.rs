@@ -70,9 +70,9 @@ fn publish(site: &SiteTest, endpoint: &str, args: &[&str]) -> (i32, String) {
     (o.status.code().unwrap_or(-1), err)
 }
 
-/// Every object of the bucket: key -> (content type, cache control, body).
-fn objects(endpoint: &str) -> BTreeMap<String, (String, String, Vec<u8>)> {
-    let store = object_store::aws::AmazonS3Builder::new()
+/// The test bucket, seen directly (not through briefing).
+fn bucket(endpoint: &str) -> object_store::aws::AmazonS3 {
+    object_store::aws::AmazonS3Builder::new()
         .with_bucket_name(BUCKET)
         .with_endpoint(endpoint)
         .with_allow_http(true)
@@ -80,7 +80,12 @@ fn objects(endpoint: &str) -> BTreeMap<String, (String, String, Vec<u8>)> {
         .with_secret_access_key("s")
         .with_region("us-east-1")
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// Every object of the bucket: key -> (content type, cache control, body).
+fn objects(endpoint: &str) -> BTreeMap<String, (String, String, Vec<u8>)> {
+    let store = bucket(endpoint);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         use futures::StreamExt as _;
@@ -98,15 +103,7 @@ fn objects(endpoint: &str) -> BTreeMap<String, (String, String, Vec<u8>)> {
 }
 
 fn put_raw(endpoint: &str, key: &str, body: &str) {
-    let store = object_store::aws::AmazonS3Builder::new()
-        .with_bucket_name(BUCKET)
-        .with_endpoint(endpoint)
-        .with_allow_http(true)
-        .with_access_key_id("k")
-        .with_secret_access_key("s")
-        .with_region("us-east-1")
-        .build()
-        .unwrap();
+    let store = bucket(endpoint);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(store.put(&key.into(), body.to_string().into_bytes().into())).unwrap();
 }
