@@ -38,9 +38,9 @@ pub struct Output {
 }
 
 /// The templates every theme must provide.
-pub const REQUIRED_TEMPLATES: [&str; 13] = [
+pub const REQUIRED_TEMPLATES: [&str; 14] = [
     "index.html", "brief.html", "companies.html", "company.html", "sources.html", "source.html", "tags.html",
-    "tag.html", "stories.html", "story.html", "archive.html", "page.html", "404.html",
+    "tag.html", "stories.html", "story.html", "archive.html", "page.html", "404.html", "search.html",
 ];
 
 /// One file to produce.
@@ -80,6 +80,14 @@ pub enum Job {
     Sitemap,
     /// `/robots.txt`.
     Robots,
+    /// `/search/`.
+    Search,
+    /// `/search/meta.json`.
+    SearchMeta,
+    /// `/search/t/<shard>.json`, by position among the shards.
+    SearchShard(usize),
+    /// `/search/d/<n>.json`.
+    SearchDocs(usize),
 }
 
 /// Whose Atom feed.
@@ -121,6 +129,7 @@ pub struct Renderer {
     tera: Tera,
     cards: Vec<OnceLock<Result<Value, Diagnostic>>>,
     entries: feeds::EntryCache,
+    search: OnceLock<crate::search::Index>,
 }
 
 impl Renderer {
@@ -128,7 +137,18 @@ impl Renderer {
     pub fn new(site: Arc<Site>, diags: &mut Diagnostics) -> Option<Renderer> {
         let tera = environment(&site, diags)?;
         let n = site.briefs.len();
-        Some(Renderer { tera, cards: (0..n).map(|_| OnceLock::new()).collect(), entries: feeds::EntryCache::new(n), site })
+        Some(Renderer {
+            tera,
+            cards: (0..n).map(|_| OnceLock::new()).collect(),
+            entries: feeds::EntryCache::new(n),
+            search: OnceLock::new(),
+            site,
+        })
+    }
+
+    /// The search index, built the first time it is needed.
+    fn search_index(&self) -> &crate::search::Index {
+        self.search.get_or_init(|| crate::search::Index::build(&self.site))
     }
 
     /// The site being rendered.
@@ -194,6 +214,9 @@ impl Renderer {
         jobs.push(Job::Archive);
         jobs.extend((0..site.pages.len()).map(Job::Page));
         jobs.extend([Job::NotFound, Job::Feed(FeedOf::Site), Job::JsonFeed, Job::Sitemap, Job::Robots]);
+        jobs.extend([Job::Search, Job::SearchMeta]);
+        jobs.extend((0..self.search_index().shards.len()).map(Job::SearchShard));
+        jobs.extend((0..site.briefs.len().div_ceil(crate::search::CHUNK)).map(Job::SearchDocs));
         jobs
     }
 
@@ -214,6 +237,19 @@ impl Renderer {
             }
             Job::Sitemap => file("sitemap.xml", feeds::sitemap(site, &sitemap_entries(site))),
             Job::Robots => file("robots.txt", feeds::robots(site)),
+            Job::SearchMeta => file("search/meta.json", crate::search::meta_json(site, self.search_index())),
+            Job::SearchShard(_) | Job::SearchDocs(_) => {
+                let path = self.output_path(job);
+                let bytes = match job {
+                    Job::SearchShard(i) => {
+                        let key = self.search_index().shards.keys().nth(i).cloned().unwrap_or_default();
+                        self.search_index().shard_json(&key)
+                    }
+                    Job::SearchDocs(n) => crate::search::docs_json(site, n),
+                    _ => Vec::new(),
+                };
+                file(&path, bytes)
+            }
             page => self.page(page),
         }
     }
@@ -411,7 +447,10 @@ impl Renderer {
             Job::Archive => "archive/".into(),
             Job::Page(i) => paths::page(site.pages[i].slug.as_str()),
             Job::Feed(of) => self.feed_page(of),
-            Job::NotFound | Job::JsonFeed | Job::Sitemap | Job::Robots => String::new(),
+            Job::Search => "search/".into(),
+            Job::NotFound | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => {
+                String::new()
+            }
         }
     }
 
@@ -447,6 +486,9 @@ impl Renderer {
             Job::JsonFeed => "feed.json".into(),
             Job::Sitemap => "sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
+            Job::SearchMeta => "search/meta.json".into(),
+            Job::SearchShard(i) => format!("search/t/{}.json", self.search_index().shards.keys().nth(i).map_or("", String::as_str)),
+            Job::SearchDocs(n) => format!("search/d/{n}.json"),
             page => format!("{}index.html", self.page_path(page)),
         }
     }
@@ -535,7 +577,8 @@ impl Renderer {
                 "page.html"
             }
             Job::NotFound => "404.html",
-            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots => return Err(Diagnostic::error(
+            Job::Search => "search.html",
+            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => return Err(Diagnostic::error(
                 std::path::Path::new("(internal)"),
                 0,
                 0,

@@ -15,6 +15,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("partials/card.html", include_str!("../themes/default/templates/partials/card.html")),
     ("partials/list.html", include_str!("../themes/default/templates/partials/list.html")),
     ("partials/pagination.html", include_str!("../themes/default/templates/partials/pagination.html")),
+    ("search.html", include_str!("../themes/default/templates/search.html")),
     ("source.html", include_str!("../themes/default/templates/source.html")),
     ("sources.html", include_str!("../themes/default/templates/sources.html")),
     ("stories.html", include_str!("../themes/default/templates/stories.html")),
@@ -25,6 +26,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 /// Static files of the default theme: output path and bytes.
 pub const STATIC: &[(&str, &[u8])] = &[
+    ("search.js", include_bytes!("../themes/default/static/search.js")),
     ("style.css", include_bytes!("../themes/default/static/style.css")),
 ];
 

@@ -119,6 +119,13 @@ pub struct BriefView<'a> {
     pub extra: &'a Extra,
     /// Position in its story (1-based) and the story's length.
     pub story_position: Option<(usize, usize)>,
+    /// schema.org `NewsArticle` JSON-LD, safe inside `<script type="application/ld+json">`.
+    pub json_ld: String,
+}
+
+/// JSON made safe to embed in a `<script>` element.
+pub fn script_json(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap_or_default().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 /// A company on its page and in the index.
@@ -154,6 +161,8 @@ pub struct CompanyView<'a> {
     pub feed_url: String,
     /// Front-matter `extra`.
     pub extra: &'a Extra,
+    /// schema.org `Organization` JSON-LD, safe inside `<script type="application/ld+json">`.
+    pub json_ld: String,
 }
 
 /// A link with a count.
@@ -384,7 +393,50 @@ impl<'a> Views<'a> {
             tickers: &b.tickers,
             extra: &b.extra,
             story_position,
+            json_ld: script_json(&self.brief_json_ld(id)),
         }
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.site.config.base_url)
+    }
+
+    fn organization(&self, id: CompanyId) -> serde_json::Value {
+        let c = self.site.company(id);
+        let mut o = serde_json::json!({
+            "@type": "Organization",
+            "name": c.name,
+            "url": self.absolute(&paths::company(c.slug.as_str())),
+        });
+        if let Some(t) = &c.ticker {
+            o["tickerSymbol"] = serde_json::json!(t);
+        }
+        if !c.aliases.is_empty() {
+            o["alternateName"] = serde_json::json!(c.aliases);
+        }
+        if let Some(w) = &c.website {
+            o["sameAs"] = serde_json::json!(w.as_str());
+        }
+        o
+    }
+
+    fn brief_json_ld(&self, id: BriefId) -> serde_json::Value {
+        let b = self.site.brief(id);
+        let url = self.absolute(&paths::brief(b.slug.as_str()));
+        serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": b.title,
+            "description": b.summary,
+            "url": url,
+            "mainEntityOfPage": url,
+            "datePublished": b.date.rfc3339(),
+            "dateModified": b.updated.unwrap_or(b.date).rfc3339(),
+            "about": b.companies.iter().map(|c| self.organization(*c)).collect::<Vec<_>>(),
+            "keywords": b.tags.iter().map(|t| self.site.tag(*t).name.as_str()).collect::<Vec<_>>(),
+            "isBasedOn": b.citations.iter().filter_map(|c| c.url.as_ref().map(|u| u.as_str())).collect::<Vec<_>>(),
+            "publisher": { "@type": "Organization", "name": self.site.config.title, "url": self.site.config.base_url },
+        })
     }
 
     /// A company.
@@ -407,6 +459,17 @@ impl<'a> Views<'a> {
             often_with: c.often_with.iter().map(|(o, n)| CountedRef { company: self.company_ref(*o), count: *n }).collect(),
             feed_url: self.url(&format!("{path}atom.xml")),
             extra: &c.extra,
+            json_ld: script_json(&{
+                let mut o = self.organization(id);
+                o["@context"] = serde_json::json!("https://schema.org");
+                if let Some(p) = c.parent {
+                    o["parentOrganization"] = self.organization(p);
+                }
+                if !c.subsidiaries.is_empty() {
+                    o["subOrganization"] = c.subsidiaries.iter().map(|s| self.organization(*s)).collect();
+                }
+                o
+            }),
         }
     }
 

@@ -1,0 +1,208 @@
+//! The search index: static JSON files that the browser fetches piece by piece, so that a
+//! query downloads a few shards instead of a whole-site index.
+//!
+//! `search/meta.json` lists the facets (companies, sources, statuses, years) and shards;
+//! `search/t/<xy>.json` maps every term starting with `xy` to the briefs that contain it
+//! (ids delta-encoded, newest first); `search/d/<n>.json` holds the result lines of
+//! briefs `n*CHUNK ..`. Terms come from the title, summary, body, company names and
+//! aliases, source names and tags, normalised as `static/search.js` normalises queries.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::site::{paths, Site};
+
+/// Briefs per document chunk.
+pub const CHUNK: usize = 200;
+
+/// Words too common to be worth an entry.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or",
+    "that", "the", "this", "to", "was", "were", "will", "with",
+];
+
+/// The whole index, built once per build.
+pub struct Index {
+    /// Shard key -> (term -> brief ids ascending).
+    pub shards: BTreeMap<String, BTreeMap<String, Vec<u32>>>,
+}
+
+/// Lowercase ASCII words of `text`: accents dropped, everything else a separator.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    let folded = slug::slugify(text);
+    folded
+        .split('-')
+        .filter(|w| w.len() >= 2 && !STOPWORDS.contains(w))
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// The shard a term lives in: its first two characters.
+pub fn shard_of(term: &str) -> String {
+    term.chars().take(2).collect()
+}
+
+/// Text of an HTML fragment (tags dropped, entities left as they are).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+}
+
+impl Index {
+    /// Indexes every brief of the site.
+    pub fn build(site: &Site) -> Index {
+        let per_brief: Vec<BTreeSet<String>> = site
+            .briefs
+            .par_iter()
+            .map(|b| {
+                let mut terms = BTreeSet::new();
+                let mut add = |t: &str| terms.extend(words(t));
+                add(&b.title);
+                add(&b.summary);
+                add(&strip_tags(&b.body_html));
+                for c in &b.companies {
+                    let c = site.company(*c);
+                    add(&c.name);
+                    add(c.slug.as_str());
+                    c.aliases.iter().for_each(|a| add(a));
+                }
+                for t in &b.tags {
+                    add(&site.tag(*t).name);
+                }
+                for c in &b.citations {
+                    add(&site.source(c.source).name);
+                }
+                terms
+            })
+            .collect();
+        let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+        for (id, terms) in per_brief.into_iter().enumerate() {
+            for t in terms {
+                shards.entry(shard_of(&t)).or_default().entry(t).or_default().push(id as u32);
+            }
+        }
+        Index { shards }
+    }
+
+    /// `search/t/<key>.json`: `{"term": [first id, gap, gap, ...]}`.
+    pub fn shard_json(&self, key: &str) -> Vec<u8> {
+        let empty = BTreeMap::new();
+        let terms = self.shards.get(key).unwrap_or(&empty);
+        let encoded: BTreeMap<&str, Vec<u32>> = terms
+            .iter()
+            .map(|(t, ids)| {
+                let mut prev = 0;
+                let gaps = ids
+                    .iter()
+                    .map(|&id| {
+                        let g = id - prev;
+                        prev = id;
+                        g
+                    })
+                    .collect();
+                (t.as_str(), gaps)
+            })
+            .collect();
+        serde_json::to_vec(&encoded).unwrap_or_default()
+    }
+}
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    /// Number of briefs.
+    n: usize,
+    /// Briefs per document chunk.
+    chunk: usize,
+    /// Shards that exist.
+    shards: Vec<&'a str>,
+    /// `[slug, name]` of every company, by index.
+    companies: Vec<[&'a str; 2]>,
+    /// `[slug, name]` of every source, by index.
+    sources: Vec<[&'a str; 2]>,
+    /// Statuses in use.
+    statuses: Vec<&'static str>,
+    /// Years with briefs, newest first.
+    years: Vec<i32>,
+}
+
+/// `search/meta.json`.
+pub fn meta_json(site: &Site, index: &Index) -> Vec<u8> {
+    use chrono::Datelike;
+    let mut years: Vec<i32> = site.briefs.iter().map(|b| b.date.day().year()).collect::<BTreeSet<_>>().into_iter().collect();
+    years.reverse();
+    let statuses: BTreeSet<&'static str> = site.briefs.iter().filter_map(|b| b.status.map(|s| s.as_str())).collect();
+    let meta = Meta {
+        n: site.briefs.len(),
+        chunk: CHUNK,
+        shards: index.shards.keys().map(String::as_str).collect(),
+        companies: site.companies.iter().map(|c| [c.slug.as_str(), c.name.as_str()]).collect(),
+        sources: site.sources.iter().map(|s| [s.slug.as_str(), s.name.as_str()]).collect(),
+        statuses: statuses.into_iter().collect(),
+        years,
+    };
+    serde_json::to_vec(&meta).unwrap_or_default()
+}
+
+/// `search/d/<n>.json`: `[[title, url, date, status, summary, [company index], [source index]], ...]`.
+pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
+    let base = site.config.base_path();
+    let start = chunk * CHUNK;
+    let end = (start + CHUNK).min(site.briefs.len());
+    let company_index: std::collections::HashMap<&str, usize> =
+        site.companies.iter().enumerate().map(|(i, c)| (c.slug.as_str(), i)).collect();
+    let source_index: std::collections::HashMap<&str, usize> =
+        site.sources.iter().enumerate().map(|(i, s)| (s.slug.as_str(), i)).collect();
+    let docs: Vec<serde_json::Value> = site.briefs[start.min(end)..end]
+        .iter()
+        .map(|b| {
+            let summary: String = b.summary.chars().take(180).collect();
+            let companies: Vec<usize> =
+                b.companies.iter().filter_map(|c| company_index.get(site.company(*c).slug.as_str()).copied()).collect();
+            let mut sources: Vec<usize> =
+                b.citations.iter().filter_map(|c| source_index.get(site.source(c.source).slug.as_str()).copied()).collect();
+            sources.dedup();
+            serde_json::json!([
+                b.title,
+                format!("{base}{}", paths::brief(b.slug.as_str())),
+                b.date.day().to_string(),
+                b.status.map(|s| s.as_str()).unwrap_or(""),
+                summary,
+                companies,
+                sources
+            ])
+        })
+        .collect();
+    serde_json::to_vec(&docs).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_fold_case_accents_and_stopwords() {
+        let w: Vec<String> = words("The Zürich-based AI lab's GPT-4 launch").collect();
+        assert_eq!(w, ["zurich", "based", "ai", "lab", "gpt", "launch"]);
+        assert_eq!(shard_of("zurich"), "zu");
+    }
+
+    #[test]
+    fn tags_are_stripped() {
+        assert_eq!(strip_tags("<p>A &amp; <a href=\"x\">B</a></p>").split_whitespace().collect::<Vec<_>>(), ["A", "&", "B"]);
+    }
+}

@@ -1,0 +1,178 @@
+// Search over the static index that `briefing build` writes under search/: fetches the
+// shards of the query's words and the result lines it shows, nothing else.
+(function () {
+  "use strict";
+  var root = document.getElementById("search");
+  if (!root) return;
+  var base = root.getAttribute("data-index");
+  var form = document.getElementById("search-form");
+  var statusEl = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var STOP = new Set(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with"]);
+  var cache = new Map();
+  var meta = null;
+  var PAGE = 20;
+  var current = null;
+
+  function json(path) {
+    if (!cache.has(path)) {
+      cache.set(path, fetch(base + path).then(function (r) {
+        if (!r.ok) throw new Error(path + ": " + r.status);
+        return r.json();
+      }));
+    }
+    return cache.get(path);
+  }
+
+  // The same normalisation as the index: accents dropped, lowercase, ASCII words.
+  function words(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .split(/[^a-z0-9]+/).filter(function (w) { return w.length >= 2 && !STOP.has(w); });
+  }
+
+  function decode(gaps) {
+    var out = [], id = 0;
+    for (var i = 0; i < gaps.length; i++) { id += gaps[i]; out.push(id); }
+    return out;
+  }
+
+  // Ids (newest first) of the briefs containing the word; the last word of a query also
+  // matches longer words that start with it, so results come while typing.
+  function idsFor(word, prefix) {
+    var key = word.slice(0, 2);
+    if (meta.shards.indexOf(key) < 0) return Promise.resolve([]);
+    return json("t/" + key + ".json").then(function (shard) {
+      if (!prefix) return shard[word] ? decode(shard[word]) : [];
+      var seen = new Set();
+      Object.keys(shard).forEach(function (t) {
+        if (t.lastIndexOf(word, 0) === 0) decode(shard[t]).forEach(function (i) { seen.add(i); });
+      });
+      return Array.from(seen).sort(function (a, b) { return a - b; });
+    });
+  }
+
+  function intersect(lists) {
+    if (!lists.length) return [];
+    return lists.reduce(function (acc, l) {
+      var s = new Set(l);
+      return acc.filter(function (i) { return s.has(i); });
+    });
+  }
+
+  function doc(id) {
+    var n = Math.floor(id / meta.chunk);
+    return json("d/" + n + ".json").then(function (chunk) { return chunk[id - n * meta.chunk]; });
+  }
+
+  function matches(d, f) {
+    if (f.company !== "" && d[5].indexOf(+f.company) < 0) return false;
+    if (f.source !== "" && d[6].indexOf(+f.source) < 0) return false;
+    if (f.status && d[3] !== f.status) return false;
+    if (f.year && d[2].slice(0, 4) !== f.year) return false;
+    return true;
+  }
+
+  function show(d) {
+    var li = document.createElement("li");
+    li.className = "search-result";
+    var p = document.createElement("p");
+    p.className = "meta";
+    var time = document.createElement("time");
+    time.dateTime = d[2];
+    time.textContent = d[2];
+    p.appendChild(time);
+    if (d[3]) {
+      var badge = document.createElement("span");
+      badge.className = "status status-" + d[3];
+      badge.textContent = d[3].charAt(0).toUpperCase() + d[3].slice(1);
+      p.appendChild(document.createTextNode(" "));
+      p.appendChild(badge);
+    }
+    var a = document.createElement("a");
+    a.href = d[1];
+    a.textContent = d[0];
+    var h = document.createElement("h2");
+    h.appendChild(a);
+    var s = document.createElement("p");
+    s.className = "summary";
+    s.textContent = d[4];
+    li.appendChild(p);
+    li.appendChild(h);
+    li.appendChild(s);
+    list.appendChild(li);
+  }
+
+  // Walks the candidates newest first, fetching result lines chunk by chunk, until a page
+  // of results passes the filters.
+  function page() {
+    var run = current;
+    var shown = 0;
+    function step() {
+      if (run !== current) return Promise.resolve();
+      if (run.next >= run.ids.length || shown >= PAGE) {
+        more.hidden = run.next >= run.ids.length;
+        statusEl.textContent = run.found === 0 ? "No brief matches." :
+          run.found + (run.next < run.ids.length ? "+" : "") + " brief" + (run.found === 1 ? "" : "s") + " found.";
+        return Promise.resolve();
+      }
+      var id = run.ids[run.next++];
+      return doc(id).then(function (d) {
+        if (run === current && d && matches(d, run.filters)) { show(d); shown++; run.found++; }
+        return step();
+      });
+    }
+    return step();
+  }
+
+  function search() {
+    var data = new FormData(form);
+    var q = String(data.get("q") || "");
+    var filters = { company: String(data.get("company") || ""), source: String(data.get("source") || ""),
+      status: String(data.get("status") || ""), year: String(data.get("year") || "") };
+    var params = new URLSearchParams();
+    if (q) params.set("q", q);
+    Object.keys(filters).forEach(function (k) { if (filters[k]) params.set(k, filters[k]); });
+    history.replaceState(null, "", "?" + params.toString());
+    list.textContent = "";
+    more.hidden = true;
+    var ws = words(q);
+    var any = filters.company !== "" || filters.source !== "" || filters.status || filters.year;
+    if (!ws.length && !any) { statusEl.textContent = ""; current = null; return Promise.resolve(); }
+    statusEl.textContent = "Searching…";
+    var candidates = ws.length
+      ? Promise.all(ws.map(function (w, i) { return idsFor(w, i === ws.length - 1); })).then(intersect)
+      : Promise.resolve(Array.from({ length: meta.n }, function (_, i) { return i; }));
+    return candidates.then(function (ids) {
+      current = { ids: ids, next: 0, found: 0, filters: filters };
+      return page();
+    });
+  }
+
+  function fill(id, values, label, selected) {
+    var select = document.getElementById(id);
+    values.forEach(function (v) {
+      var o = document.createElement("option");
+      o.value = v[0];
+      o.textContent = v[1];
+      select.appendChild(o);
+    });
+    select.value = selected || "";
+  }
+
+  json("meta.json").then(function (m) {
+    meta = m;
+    var params = new URLSearchParams(location.search);
+    fill("f-company", m.companies.map(function (c, i) { return [String(i), c[1]]; }), "company", params.get("company"));
+    fill("f-source", m.sources.map(function (s, i) { return [String(i), s[1]]; }), "source", params.get("source"));
+    fill("f-status", m.statuses.map(function (s) { return [s, s.charAt(0).toUpperCase() + s.slice(1)]; }), "status", params.get("status"));
+    fill("f-year", m.years.map(function (y) { return [String(y), String(y)]; }), "year", params.get("year"));
+    document.getElementById("q").value = params.get("q") || "";
+    var timer = null;
+    form.addEventListener("submit", function (e) { e.preventDefault(); search(); });
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 150); });
+    form.addEventListener("change", function () { search(); });
+    more.addEventListener("click", function () { page(); });
+    search();
+  }).catch(function (e) { statusEl.textContent = "Search is unavailable: " + e.message; });
+})();
