@@ -286,6 +286,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let mut site_briefs: Vec<Brief> = Vec::with_capacity(n_briefs);
     for ((i, p), r) in parts.into_iter().zip(rendered_briefs) {
         let doc = &briefs[i];
+        let has_summary = p.summary.is_some();
         let summary = p.summary.unwrap_or(r.first_paragraph);
         site_briefs.push(Brief {
             slug: p.slug,
@@ -294,6 +295,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
             date: p.date,
             updated: p.updated,
             summary,
+            has_summary,
             body_html: r.html,
             companies: p.companies,
             citations: p.citations,

@@ -60,6 +60,8 @@ pub struct Brief {
     pub updated: Option<Date>,
     /// Summary: from front matter, or the first paragraph.
     pub summary: String,
+    /// Whether the summary came from front matter.
+    pub has_summary: bool,
     /// Body HTML, links resolved.
     pub body_html: String,
     /// Companies it is about, in front-matter order.

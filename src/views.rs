@@ -111,6 +111,9 @@ pub struct SourceRef<'a> {
 pub struct BriefView<'a> {
     /// Body HTML: print with `| safe`.
     pub body: &'a str,
+    /// True when the summary was written in front matter (false: it is the first paragraph,
+    /// so a template need not show it above the body).
+    pub has_summary: bool,
     /// Citations, in the order written.
     pub citations: Vec<CitationView<'a>>,
     /// Tickers.
@@ -379,6 +382,7 @@ impl<'a> Views<'a> {
         });
         BriefView {
             body: &b.body_html,
+            has_summary: b.has_summary,
             citations: b
                 .citations
                 .iter()

@@ -45,7 +45,7 @@ fn brief_links_to_its_companies_sources_tags_and_story() {
 fn company_page_lists_its_briefs_newest_first_and_relations() {
     let run = story_site().build();
     let meta = run.page("companies/meta/");
-    let titles = texts(&meta, ".card h3");
+    let titles = texts(&meta, ".card h2");
     assert_eq!(titles, ["Meta denies the talks", "Meta held talks with Google"]);
     assert!(texts(&meta, "body").join(" ").contains("META"));
     // Often named with: Google appears alongside Meta once.
@@ -61,7 +61,7 @@ fn company_page_lists_its_briefs_newest_first_and_relations() {
 fn source_page_shows_track_record() {
     let run = story_site().build();
     let src = run.page("sources/the-info/");
-    assert_eq!(texts(&src, ".card h3"), ["Alphabet shares rise", "Meta held talks with Google"]);
+    assert_eq!(texts(&src, ".card h2"), ["Alphabet shares rise", "Meta held talks with Google"]);
     let rows: Vec<(String, String)> =
         texts(&src, ".record tbody th").into_iter().zip(texts(&src, ".record tbody td")).collect();
     assert_eq!(rows, [("Reported".to_string(), "1".to_string()), ("Confirmed".to_string(), "1".to_string())]);
@@ -74,7 +74,7 @@ fn source_page_shows_track_record() {
 fn story_is_a_timeline_with_previous_and_next() {
     let run = story_site().build();
     let story = run.page("stories/meta-gemini/");
-    assert_eq!(texts(&story, ".timeline .card h3"), ["Meta held talks with Google", "Meta denies the talks", "Alphabet shares rise"]);
+    assert_eq!(texts(&story, ".timeline .card h2"), ["Meta held talks with Google", "Meta denies the talks", "Alphabet shares rise"]);
     assert_eq!(texts(&story, ".status-path .status"), ["reported", "denied", "confirmed"]);
     // A story without a file takes its earliest brief's title.
     assert_eq!(texts(&story, "h1"), ["Meta held talks with Google"]);
@@ -111,9 +111,9 @@ fn home_is_paginated_newest_first() {
         site = site.brief(&format!("2025-01-0{i}-b{i}"), &format!("title: Brief {i}\ndate: 2025-01-0{i}\nsources: [threads]"), "Text.");
     }
     let run = site.build();
-    assert_eq!(texts(&run.page(""), ".card h3"), ["Brief 7", "Brief 6", "Brief 5"]);
-    assert_eq!(texts(&run.page("page/2/"), ".card h3"), ["Brief 4", "Brief 3", "Brief 2"]);
-    assert_eq!(texts(&run.page("page/3/"), ".card h3"), ["Brief 1"]);
+    assert_eq!(texts(&run.page(""), ".card h2"), ["Brief 7", "Brief 6", "Brief 5"]);
+    assert_eq!(texts(&run.page("page/2/"), ".card h2"), ["Brief 4", "Brief 3", "Brief 2"]);
+    assert_eq!(texts(&run.page("page/3/"), ".card h2"), ["Brief 1"]);
     assert!(!run.exists("page/4/index.html"));
     assert_eq!(attrs(&run.page("page/2/"), "a[rel=prev]", "href"), ["/"]);
     assert_eq!(attrs(&run.page("page/2/"), "a[rel=next]", "href"), ["/page/3/"]);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Web checks of the default theme on the sample site: built under a sub-path and served by
+# nginx on 127.0.0.1, every page validated by the Nu HTML Checker, every feed parsed by
+# Python's feedparser, every link crawled, and Chromium driven through search, the dark
+# scheme and screenshots (saved in tests/web/screenshots/). Run by tests/run.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null || ! command -v nginx >/dev/null || ! command -v java >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light default-jre-headless >/dev/null
+  else
+    echo "tests/web.sh needs chromium, nginx and java: sudo apt-get install chromium nginx-light default-jre-headless" >&2
+    exit 1
+  fi
+fi
+[ -d tests/web/node_modules/playwright-core ] || (cd tests/web && npm ci --silent --ignore-scripts)
+.venv-test/bin/python -c "import feedparser" 2>/dev/null || .venv-test/bin/pip install --quiet "feedparser>=6,<7"
+
+work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers read it as another user
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cleanup() { [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+cargo run --quiet -- build --base-url "http://127.0.0.1:$port/briefing/" --output "$work/www/briefing"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/error.log;
+events { worker_connections 64; }
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
+  uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
+  server {
+    listen 127.0.0.1:$port;
+    root $work/www;
+    error_page 404 /briefing/404.html;
+  }
+}
+CONF
+mkdir -p "$work/tmp"
+nginx -c "$work/nginx.conf" -p "$work"
+
+passed=0; failed=0
+step() { if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL: $*"; fi; }
+vnu() {
+  local out
+  out=$(java -jar tests/web/node_modules/vnu-jar/build/dist/vnu.jar --errors-only --skip-non-html "$work/www/briefing" 2>&1) || true
+  if [ -n "$out" ]; then echo "$out" | head -20; return 1; fi
+  echo "vnu: $(find "$work/www/briefing" -name '*.html' | wc -l) pages, no errors"
+}
+step vnu
+step .venv-test/bin/python tests/web/feeds.py "$work/www/briefing"
+step node tests/web/check.mjs "http://127.0.0.1:$port/briefing/" tests/web/screenshots
+echo "web: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,32 @@
+"""Parses every Atom feed and feed.json of a built site; fails on the first that does not parse."""
+import json
+import os
+import sys
+
+import feedparser
+
+site = sys.argv[1]
+checked = 0
+for dirpath, _, files in os.walk(site):
+    for name in files:
+        path = os.path.join(dirpath, name)
+        if name == "atom.xml":
+            with open(path, "rb") as f:
+                feed = feedparser.parse(f.read())
+            if feed.bozo:
+                sys.exit(f"{path}: {feed.bozo_exception}")
+            if feed.version != "atom10" or not feed.feed.get("title"):
+                sys.exit(f"{path}: not an Atom 1.0 feed with a title")
+            for e in feed.entries:
+                if not (e.get("title") and e.get("link") and e.get("published")):
+                    sys.exit(f"{path}: an entry lacks a title, link or date")
+            checked += 1
+        elif name == "feed.json":
+            with open(path) as f:
+                data = json.load(f)
+            if data.get("version") != "https://jsonfeed.org/version/1.1" or not data.get("items"):
+                sys.exit(f"{path}: not a JSON Feed 1.1 with items")
+            checked += 1
+if checked < 5:
+    sys.exit(f"only {checked} feeds found in {site}")
+print(f"feeds: {checked} feeds parse")
