@@ -4,7 +4,10 @@
 //
 //   node check.mjs http://127.0.0.1:PORT/briefing/ SCREENSHOT_DIR
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const [base, shots = "screenshots"] = process.argv.slice(2);
 const origin = new URL(base).origin;
@@ -96,6 +99,28 @@ await check("the dark scheme applies when the reader prefers it", async () => {
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert(bg === "rgb(20, 21, 24)", `background is ${bg}`);
   await ctx.close();
+});
+
+await check("no accessibility violations (axe: WCAG 2 A and AA, contrast included) in light and dark", async () => {
+  const problems = [];
+  for (const scheme of ["light", "dark"]) {
+    const ctx = await browser.newContext({ colorScheme: scheme });
+    const page = await ctx.newPage();
+    for (const path of ["", "briefs/meta-google-gemini-ads-report/", "companies/meta/", "sources/the-information/",
+      "stories/meta-google-ad-models/", "search/?q=meta", "archive/", "tags/"]) {
+      await page.goto(base + path);
+      if (path.startsWith("search")) await page.waitForSelector(".search-result");
+      await page.addScriptTag({ content: axeSource });
+      const [passes, violations] = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] });
+        return [r.passes.length, r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 2).map((n) => n.target.join(" ")).join(", ")}`)];
+      });
+      assert(passes > 5, `axe ran only ${passes} rules on /${path}`);
+      violations.forEach((v) => problems.push(`${scheme} /${path} ${v}`));
+    }
+    await ctx.close();
+  }
+  assert(problems.length === 0, problems.slice(0, 8).join("\n      "));
 });
 
 await check("pages read without JavaScript", async () => {
