@@ -3,7 +3,8 @@
 //!
 //! `search/meta.json` lists the facets (companies, sources, statuses, years) and shards;
 //! `search/t/<xy>.json` maps every term starting with `xy` to the briefs that contain it
-//! (ids delta-encoded, newest first); `search/d/<n>.json` holds the result lines of
+//! (ids delta-encoded, newest first); a big shard is split by a third letter (`xyz`), and
+//! a term lives in the longest shard whose key starts it; `search/d/<n>.json` holds the result lines of
 //! briefs `n*CHUNK ..`. Terms come from the title, summary, body, company names and
 //! aliases, source names and tags, normalised as `static/search.js` normalises queries.
 
@@ -15,7 +16,10 @@ use serde::Serialize;
 use crate::site::{paths, Site};
 
 /// Briefs per document chunk.
-pub const CHUNK: usize = 200;
+pub const CHUNK: usize = 50;
+
+/// A two-letter shard bigger than this (roughly, in bytes) is split by a third letter.
+const MAX_SHARD: usize = 40_000;
 
 /// Words too common to be worth an entry.
 const STOPWORDS: &[&str] = &[
@@ -96,7 +100,20 @@ impl Index {
                 shards.entry(shard_of(&t)).or_default().entry(t).or_default().push(id as u32);
             }
         }
-        Index { shards }
+        // Split the big shards by one more character, so that no query fetches much.
+        let mut split: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+        for (key, terms) in shards {
+            let size: usize = terms.iter().map(|(t, ids)| t.len() + 6 + ids.len() * 3).sum();
+            if size <= MAX_SHARD {
+                split.insert(key, terms);
+                continue;
+            }
+            for (t, ids) in terms {
+                let longer: String = t.chars().take(key.chars().count() + 1).collect();
+                split.entry(longer).or_default().insert(t, ids);
+            }
+        }
+        Index { shards: split }
     }
 
     /// `search/t/<key>.json`: `{"term": [first id, gap, gap, ...]}`.

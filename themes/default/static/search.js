@@ -37,16 +37,31 @@
     return out;
   }
 
-  // Ids (newest first) of the briefs containing the word; the last word of a query also
-  // matches longer words that start with it, so results come while typing.
+  // The shard a word lives in: the longest shard key that starts the word.
+  function shardOf(word) {
+    var best = "";
+    meta.shards.forEach(function (k) { if (k.length > best.length && word.lastIndexOf(k, 0) === 0) best = k; });
+    return best;
+  }
+
+  // Ids (newest first) of the briefs containing the word; the last word of a query (three
+  // letters or more) also matches longer words that start with it, so results come while
+  // typing. Such a prefix may span several shards.
   function idsFor(word, prefix) {
-    var key = word.slice(0, 2);
-    if (meta.shards.indexOf(key) < 0) return Promise.resolve([]);
-    return json("t/" + key + ".json").then(function (shard) {
-      if (!prefix) return shard[word] ? decode(shard[word]) : [];
+    prefix = prefix && word.length >= 3;
+    var keys = prefix
+      ? meta.shards.filter(function (k) { return k.lastIndexOf(word, 0) === 0 || word.lastIndexOf(k, 0) === 0; })
+      : [shardOf(word)].filter(Boolean);
+    if (prefix && keys.length > 1) {
+      // Several shards start with the word: only those, not the shorter one they split from.
+      keys = keys.filter(function (k) { return k.length >= Math.min(word.length, 3); });
+    }
+    return Promise.all(keys.map(function (k) { return json("t/" + k + ".json"); })).then(function (shards) {
       var seen = new Set();
-      Object.keys(shard).forEach(function (t) {
-        if (t.lastIndexOf(word, 0) === 0) decode(shard[t]).forEach(function (i) { seen.add(i); });
+      shards.forEach(function (shard) {
+        Object.keys(shard).forEach(function (t) {
+          if (prefix ? t.lastIndexOf(word, 0) === 0 : t === word) decode(shard[t]).forEach(function (i) { seen.add(i); });
+        });
       });
       return Array.from(seen).sort(function (a, b) { return a - b; });
     });
