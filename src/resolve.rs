@@ -805,9 +805,9 @@ fn name_index(
             add(k, Named::Company(i));
         }
     }
-    // An alias that is another company's slug or name would take its links: an error.
-    // An alias two companies both claim is reported once as a warning; linking with it
-    // is then an error (ambiguous), linking with the slug or name still works.
+    // A name or slug always links to its own company: an alias that is another company's
+    // name is ignored, with a warning. An alias two companies both claim is reported once
+    // as a warning; linking with it is then an error (ambiguous).
     let mut alias_users: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, (doc, slug)) in companies.iter().zip(company_slugs).enumerate() {
         if slug.is_none() {
@@ -816,10 +816,14 @@ fn name_index(
         for a in &doc.raw.aliases {
             let key = a.trim().to_lowercase();
             match owner.get(&key) {
-                Some(&j) if j != i => diags.push(
-                    doc.error_at("aliases", Some(a.as_str()), format!("alias \"{a}\" is the name of company \"{}\"", companies[j].stem))
-                        .with_hint("an alias must not name another company; remove it"),
-                ),
+                Some(&j) if j != i => {
+                    let (line, col) = doc.locate("aliases", Some(a.as_str()));
+                    diags.push(
+                        Diagnostic::warning(&doc.path, line, col, format!("alias \"{a}\" is the name of company \"{}\"", companies[j].stem))
+                            .with_hint(format!("[[{a}]] links to \"{}\", not to this company; remove the alias", companies[j].stem))
+                            .with_source(&doc.text),
+                    )
+                }
                 Some(_) => {}
                 None => {
                     let users = alias_users.entry(key).or_default();

@@ -34,14 +34,50 @@ pub struct Index {
 }
 
 /// Lowercase ASCII words of `text`: accents dropped, everything else a separator.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    let folded = slug::slugify(text);
-    folded
-        .split('-')
-        .filter(|w| w.len() >= 2 && !STOPWORDS.contains(w))
-        .map(str::to_string)
-        .collect::<Vec<_>>()
-        .into_iter()
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_word(text, &mut String::new(), &mut |w| out.push(w.to_string()));
+    out
+}
+
+/// Calls `f` with each word of `text` (as [`words`] gives them). Runs of ASCII letters and
+/// digits (nearly all words) are lowercased in `buf` byte by byte; only words with other
+/// letters are transliterated.
+fn for_each_word(text: &str, buf: &mut String, f: &mut impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(b.is_ascii_alphanumeric() || b >= 0x80) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut ascii = true;
+        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] >= 0x80) {
+            ascii &= bytes[i] < 0x80;
+            i += 1;
+        }
+        let word = &text[start..i];
+        if ascii {
+            if word.len() >= 2 {
+                buf.clear();
+                buf.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                if !STOPWORDS.contains(&buf.as_str()) {
+                    f(buf);
+                }
+            }
+        } else {
+            // Punctuation outside ASCII (dashes, curly quotes) separates words too.
+            for w in word.split(|c: char| !c.is_alphanumeric()) {
+                for part in slug::slugify(w).split('-') {
+                    if part.len() >= 2 && !STOPWORDS.contains(&part) {
+                        f(part);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The shard a term lives in: its first two characters.
@@ -49,33 +85,47 @@ pub fn shard_of(term: &str) -> String {
     term.chars().take(2).collect()
 }
 
-/// Text of an HTML fragment (tags dropped, entities left as they are).
+/// Text of an HTML fragment: tags and character references become spaces (they never
+/// hold a searchable word).
 fn strip_tags(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
+    let mut skip: Option<char> = None;
     for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
+        match (skip, c) {
+            (Some('>'), '>') | (Some(';'), ';') => {
+                skip = None;
                 out.push(' ');
             }
-            c if !in_tag => out.push(c),
-            _ => {}
+            (Some(';'), c) if !c.is_alphanumeric() && c != '#' => {
+                skip = None;
+                out.push(' ');
+                out.push(c);
+            }
+            (Some(_), _) => {}
+            (None, '<') => skip = Some('>'),
+            (None, '&') => skip = Some(';'),
+            (None, c) => out.push(c),
         }
     }
-    out.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+    out
 }
 
 impl Index {
     /// Indexes every brief of the site.
     pub fn build(site: &Site) -> Index {
-        let per_brief: Vec<BTreeSet<String>> = site
+        let per_brief: Vec<ahash::AHashSet<String>> = site
             .briefs
             .par_iter()
             .map(|b| {
-                let mut terms = BTreeSet::new();
-                let mut add = |t: &str| terms.extend(words(t));
+                let mut terms = ahash::AHashSet::new();
+                let mut buf = String::new();
+                let mut add = |text: &str| {
+                    for_each_word(text, &mut buf, &mut |w| {
+                        if !terms.contains(w) {
+                            terms.insert(w.to_string());
+                        }
+                    })
+                };
                 add(&b.title);
                 add(&b.summary);
                 add(&strip_tags(&b.body_html));
@@ -94,11 +144,21 @@ impl Index {
                 terms
             })
             .collect();
-        let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
-        for (id, terms) in per_brief.into_iter().enumerate() {
-            for t in terms {
-                shards.entry(shard_of(&t)).or_default().entry(t).or_default().push(id as u32);
+        // Merge the terms in two halves at once (by their first byte), brief by brief, so
+        // that each term's list comes out in brief order.
+        let half = |odd: u8| {
+            let mut postings: ahash::AHashMap<&str, Vec<u32>> = ahash::AHashMap::with_capacity(1 << 15);
+            for (id, terms) in per_brief.iter().enumerate() {
+                for t in terms.iter().filter(|t| t.as_bytes()[0] % 2 == odd) {
+                    postings.entry(t.as_str()).or_default().push(id as u32);
+                }
             }
+            postings
+        };
+        let (even, odd) = rayon::join(|| half(0), || half(1));
+        let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
+        for (t, ids) in even.into_iter().chain(odd) {
+            shards.entry(shard_of(t)).or_default().insert(t.to_string(), ids);
         }
         // Split the big shards by one more character, so that no query fetches much.
         let mut split: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
@@ -213,13 +273,13 @@ mod tests {
 
     #[test]
     fn words_fold_case_accents_and_stopwords() {
-        let w: Vec<String> = words("The Zürich-based AI lab's GPT-4 launch").collect();
+        let w: Vec<String> = words("The Zürich-based AI lab's GPT-4 launch");
         assert_eq!(w, ["zurich", "based", "ai", "lab", "gpt", "launch"]);
         assert_eq!(shard_of("zurich"), "zu");
     }
 
     #[test]
-    fn tags_are_stripped() {
-        assert_eq!(strip_tags("<p>A &amp; <a href=\"x\">B</a></p>").split_whitespace().collect::<Vec<_>>(), ["A", "&", "B"]);
+    fn tags_and_references_are_stripped() {
+        assert_eq!(strip_tags("<p>A &amp; <a href=\"x\">B</a>&#39;s</p>").split_whitespace().collect::<Vec<_>>(), ["A", "B", "s"]);
     }
 }
