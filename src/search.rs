@@ -21,11 +21,14 @@ pub const CHUNK: usize = 50;
 /// A two-letter shard bigger than this (roughly, in bytes) is split by a third letter.
 const MAX_SHARD: usize = 40_000;
 
-/// Words too common to be worth an entry.
-const STOPWORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or",
-    "that", "the", "this", "to", "was", "were", "will", "with",
-];
+/// Words too common to be worth an entry (a `match`, not a list scan: it runs per word).
+fn is_stopword(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an" | "and" | "are" | "as" | "at" | "be" | "by" | "for" | "from" | "has" | "have" | "in" | "is" | "it"
+            | "its" | "of" | "on" | "or" | "that" | "the" | "this" | "to" | "was" | "were" | "will" | "with"
+    )
+}
 
 /// The whole index, built once per build.
 pub struct Index {
@@ -45,35 +48,45 @@ pub fn words(text: &str) -> Vec<String> {
 /// letters are transliterated.
 fn for_each_word(text: &str, buf: &mut String, f: &mut impl FnMut(&str)) {
     let bytes = text.as_bytes();
+    // Whether the character at byte `i` belongs to a word, and its length in bytes.
+    let word_char = |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b < 0x80 {
+            return (b.is_ascii_alphanumeric(), 1);
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (c.is_alphanumeric(), c.len_utf8())
+    };
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if !(b.is_ascii_alphanumeric() || b >= 0x80) {
-            i += 1;
+        let (inside, len) = word_char(i);
+        if !inside {
+            i += len;
             continue;
         }
         let start = i;
         let mut ascii = true;
-        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] >= 0x80) {
-            ascii &= bytes[i] < 0x80;
-            i += 1;
+        while i < bytes.len() {
+            let (inside, len) = word_char(i);
+            if !inside {
+                break;
+            }
+            ascii &= len == 1;
+            i += len;
         }
         let word = &text[start..i];
         if ascii {
             if word.len() >= 2 {
                 buf.clear();
                 buf.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-                if !STOPWORDS.contains(&buf.as_str()) {
+                if !is_stopword(buf) {
                     f(buf);
                 }
             }
         } else {
-            // Punctuation outside ASCII (dashes, curly quotes) separates words too.
-            for w in word.split(|c: char| !c.is_alphanumeric()) {
-                for part in slug::slugify(w).split('-') {
-                    if part.len() >= 2 && !STOPWORDS.contains(&part) {
-                        f(part);
-                    }
+            for part in slug::slugify(word).split('-') {
+                if part.len() >= 2 && !is_stopword(part) {
+                    f(part);
                 }
             }
         }
