@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diag::{line_col, Diagnostic, Diagnostics};
-use crate::render::{OutFile, Output, Renderer};
+use crate::render::{Job, OutFile, Output, Renderer};
 
 /// What the link check keeps of one page: where it is, what it links to, its ids.
 pub struct PageScan {
@@ -70,10 +70,15 @@ fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &[u8])> + '_ {
 
 /// Renders every page with `renderer`, scanning each as it is made, then checks the links.
 /// Render errors go to `diags`.
+/// Only pages are rendered: feeds and other data files count as link targets by their
+/// paths (the search index's data files, which pages never link, are left out).
 pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
-    let Some(scans) = renderer.render_each(|f| scan(&f, base_url), diags) else { return Vec::new() };
-    let statics: Vec<&str> = renderer.statics().iter().map(|(p, _)| p.as_str()).collect();
-    verify(&scans, &statics, base_url, root)
+    let (pages, data): (Vec<Job>, Vec<Job>) = renderer.jobs_without_search_data().into_iter().partition(|j| Renderer::is_page(*j));
+    let Some(scans) = renderer.render_jobs(pages, |f| scan(&f, base_url), diags) else { return Vec::new() };
+    let data_paths: Vec<String> = data.into_iter().map(|j| renderer.output_path(j)).collect();
+    let mut targets: Vec<&str> = renderer.statics().iter().map(|(p, _)| p.as_str()).collect();
+    targets.extend(data_paths.iter().map(String::as_str));
+    verify(&scans, &targets, base_url, root)
 }
 
 /// Checks every HTML page of an output in memory. `base_url` is absolute with a trailing slash.

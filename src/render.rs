@@ -182,6 +182,23 @@ impl Renderer {
 
     /// Every file of the site, in a stable order.
     pub fn jobs(&self) -> Vec<Job> {
+        let mut jobs = self.jobs_without_search_data();
+        jobs.push(Job::SearchMeta);
+        jobs.extend((0..self.search_index().shards.len()).map(Job::SearchShard));
+        jobs.extend((0..self.site.briefs.len().div_ceil(crate::search::CHUNK)).map(Job::SearchDocs));
+        jobs
+    }
+
+    /// Whether a job writes an HTML page (the rest are feeds and data files).
+    pub fn is_page(job: Job) -> bool {
+        !matches!(
+            job,
+            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_)
+        )
+    }
+
+    /// Every file except the search index's data files (which need the index built).
+    pub fn jobs_without_search_data(&self) -> Vec<Job> {
         let site = &*self.site;
         let per_page = site.config.briefs_per_page;
         let pages_of = |n: usize| n.div_ceil(per_page).max(1);
@@ -214,9 +231,7 @@ impl Renderer {
         jobs.push(Job::Archive);
         jobs.extend((0..site.pages.len()).map(Job::Page));
         jobs.extend([Job::NotFound, Job::Feed(FeedOf::Site), Job::JsonFeed, Job::Sitemap, Job::Robots]);
-        jobs.extend([Job::Search, Job::SearchMeta]);
-        jobs.extend((0..self.search_index().shards.len()).map(Job::SearchShard));
-        jobs.extend((0..site.briefs.len().div_ceil(crate::search::CHUNK)).map(Job::SearchDocs));
+        jobs.push(Job::Search);
         jobs
     }
 
@@ -257,7 +272,12 @@ impl Renderer {
     /// Renders every file in parallel and hands each to `keep`; render errors go to `diags`
     /// (once per place in a template) and give `None`.
     pub fn render_each<T: Send>(&self, keep: impl Fn(OutFile) -> T + Sync, diags: &mut Diagnostics) -> Option<Vec<T>> {
-        let rendered: Vec<Result<T, Diagnostic>> = self.jobs().into_par_iter().map(|job| self.render(job).map(&keep)).collect();
+        self.render_jobs(self.jobs(), keep, diags)
+    }
+
+    /// Renders `jobs` in parallel, like [`Renderer::render_each`].
+    pub fn render_jobs<T: Send>(&self, jobs: Vec<Job>, keep: impl Fn(OutFile) -> T + Sync, diags: &mut Diagnostics) -> Option<Vec<T>> {
+        let rendered: Vec<Result<T, Diagnostic>> = jobs.into_par_iter().map(|job| self.render(job).map(&keep)).collect();
         let mut kept = Vec::with_capacity(rendered.len());
         let mut errors = Vec::new();
         for r in rendered {
