@@ -156,12 +156,7 @@ pub fn prepare_renderer(opts: &load::LoadOptions, caches: &Caches) -> Result<Rea
 }
 
 impl Prepared {
-    fn finish(self, output: Option<render::Output>, site: Option<site::Site>) -> Outcome {
-        let briefs = site.as_ref().map_or(0, |s| s.briefs.len());
-        // Dropping a large site takes time of its own; let it go in the background.
-        if let Some(site) = site {
-            std::thread::spawn(move || drop(site));
-        }
+    fn finish(self, output: Option<render::Output>, briefs: usize) -> Outcome {
         Outcome { diags: self.diags, output, timings: self.timings, briefs, base_path: self.base_path, base_url: self.base_url }
     }
 }
@@ -169,19 +164,19 @@ impl Prepared {
 /// Runs load, resolve and render, keeping every file in memory (what `serve` shows).
 pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     let mut p = prepare(opts)?;
-    let Some(site) = p.site.take() else { return Ok(p.finish(None, None)) };
+    let Some(site) = p.site.take() else { return Ok(p.finish(None, 0)) };
     let t = Instant::now();
-    let site = std::sync::Arc::new(site);
-    let output = render::render(site.clone(), &mut p.diags);
+    let briefs = site.briefs.len();
+    let output = render::render(std::sync::Arc::new(site), &mut p.diags);
     p.timings.render = t.elapsed();
-    Ok(p.finish(output, std::sync::Arc::into_inner(site)))
+    Ok(p.finish(output, briefs))
 }
 
 /// Runs load, resolve and render, and checks every internal link and anchor of every
 /// page. Writes nothing and keeps no page in memory.
 pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     let mut p = prepare(opts)?;
-    let Some(site) = p.site.take() else { return Ok(p.finish(None, None)) };
+    let Some(site) = p.site.take() else { return Ok(p.finish(None, 0)) };
     let t = Instant::now();
     let base_url = site.config.base_url.clone();
     let briefs = site.briefs.len();
@@ -190,27 +185,23 @@ pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
         p.diags.extend(problems);
     }
     p.timings.render = t.elapsed();
-    let mut outcome = p.finish(None, None);
-    outcome.briefs = briefs;
-    Ok(outcome)
+    Ok(p.finish(None, briefs))
 }
 
 /// Loads, resolves and, when there was no error, renders straight into the output folder.
 pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>), Error> {
     let mut p = prepare(&opts.load)?;
-    let Some(site) = p.site.take() else { return Ok((p.finish(None, None), None)) };
+    let Some(site) = p.site.take() else { return Ok((p.finish(None, 0), None)) };
+    let briefs = site.briefs.len();
     if p.diags.has_errors() || (opts.strict && p.diags.warning_count() > 0) {
-        return Ok((p.finish(None, Some(site)), None));
+        return Ok((p.finish(None, briefs), None));
     }
     let out_dir = opts.output.clone().unwrap_or_else(|| opts.load.root.join("public"));
     let t = Instant::now();
-    let briefs = site.briefs.len();
     let report = match render::Renderer::new(std::sync::Arc::new(site), &mut p.diags) {
         Some(renderer) => write::write(&renderer, &out_dir, &opts.load.root, opts.force, &mut p.diags)?,
         None => None,
     };
     p.timings.write = t.elapsed();
-    let mut outcome = p.finish(None, None);
-    outcome.briefs = briefs;
-    Ok((outcome, report))
+    Ok((p.finish(None, briefs), report))
 }

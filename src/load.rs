@@ -205,8 +205,7 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     let stories = read_kind::<RawStory>(root, &content, kind("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?;
     let pages = read_kind::<RawPage>(root, &content, kind("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?;
 
-    let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| opts.drafts || !b.raw.draft);
-    let dropped_drafts = dropped.iter().map(|b| b.raw.slug.clone().unwrap_or_else(|| default_slug(&b.stem))).collect();
+    let (briefs, dropped_drafts) = drop_drafts(briefs, opts.drafts);
 
     let Some(config) = config else { return Ok(None) };
     let (templates, statics) = read_theme(root, &config.theme, &shown, diags)?;
@@ -257,7 +256,7 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
         };
         push(r, diags);
     }
-    let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| drafts || !b.raw.draft);
+    let (briefs, dropped_drafts) = drop_drafts(briefs, drafts);
     let (templates, statics) = builtin_theme();
     Some(Corpus {
         root: PathBuf::from("."),
@@ -267,10 +266,17 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
         sources,
         stories,
         pages,
-        dropped_drafts: dropped.iter().map(|b| b.raw.slug.clone().unwrap_or_else(|| default_slug(&b.stem))).collect(),
+        dropped_drafts,
         templates,
         statics,
     })
+}
+
+/// The briefs to publish, and the slugs of the drafts left out (unless `keep` drafts).
+fn drop_drafts(briefs: Vec<Arc<Doc<RawBrief>>>, keep: bool) -> (Vec<Arc<Doc<RawBrief>>>, Vec<String>) {
+    let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| keep || !b.raw.draft);
+    let slugs = dropped.iter().map(|b| b.raw.slug.clone().unwrap_or_else(|| default_slug(&b.stem))).collect();
+    (briefs, slugs)
 }
 
 fn builtin_theme() -> ThemeFiles {

@@ -447,7 +447,7 @@ fn progress(n: usize) -> indicatif::ProgressBar {
 
 /// Commits the files to `branch` of the git repository `repo` and pushes it.
 fn publish_git(repo: &str, branch: &str, files: &[LocalFile], dry_run: bool) -> Result<Summary, String> {
-    let work = tempfile_dir()?;
+    let work = tempfile::Builder::new().prefix("briefing-publish-").tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
     let dir = work.path();
     let git = |args: &[&str]| -> Result<std::process::Output, String> {
         Command::new("git")
@@ -520,32 +520,6 @@ fn publish_git(repo: &str, branch: &str, files: &[LocalFile], dry_run: bool) -> 
     }
     summary.bytes = files.iter().map(|f| f.bytes.len() as u64).sum();
     Ok(summary)
-}
-
-/// A temporary folder removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempfile_dir() -> Result<TempDir, String> {
-    let base = std::env::temp_dir();
-    let unique = format!(
-        "briefing-publish-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-    );
-    let p = base.join(unique);
-    Ok(TempDir(p))
 }
 
 #[cfg(test)]

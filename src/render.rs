@@ -151,6 +151,11 @@ impl Renderer {
         self.search.get_or_init(|| crate::search::Index::build(&self.site))
     }
 
+    /// The key of the `i`-th search shard.
+    fn shard_key(&self, i: usize) -> &str {
+        self.search_index().keys.get(i).map_or("", String::as_str)
+    }
+
     /// The site being rendered.
     pub fn site(&self) -> &Site {
         &self.site
@@ -257,8 +262,7 @@ impl Renderer {
                 let path = self.output_path(job);
                 let bytes = match job {
                     Job::SearchShard(i) => {
-                        let key = self.search_index().shards.keys().nth(i).cloned().unwrap_or_default();
-                        self.search_index().shard_json(&key)
+                        self.search_index().shard_json(self.shard_key(i))
                     }
                     Job::SearchDocs(n) => crate::search::docs_json(site, n),
                     _ => Vec::new(),
@@ -507,7 +511,7 @@ impl Renderer {
             Job::Sitemap => "sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
             Job::SearchMeta => "search/meta.json".into(),
-            Job::SearchShard(i) => format!("search/t/{}.json", self.search_index().shards.keys().nth(i).map_or("", String::as_str)),
+            Job::SearchShard(i) => format!("search/t/{}.json", self.shard_key(i)),
             Job::SearchDocs(n) => format!("search/d/{n}.json"),
             page => format!("{}index.html", self.page_path(page)),
         }

@@ -34,6 +34,8 @@ fn is_stopword(w: &str) -> bool {
 pub struct Index {
     /// Shard key -> (term -> brief ids ascending).
     pub shards: BTreeMap<String, BTreeMap<String, Vec<u32>>>,
+    /// The shard keys in order, so that shard `i` is found without walking the map.
+    pub keys: Vec<String>,
 }
 
 /// Lowercase ASCII words of `text`: accents dropped, everything else a separator.
@@ -186,7 +188,7 @@ impl Index {
                 split.entry(longer).or_default().insert(t, ids);
             }
         }
-        Index { shards: split }
+        Index { keys: split.keys().cloned().collect(), shards: split }
     }
 
     /// `search/t/<key>.json`: `{"term": [first id, gap, gap, ...]}`.
@@ -239,7 +241,7 @@ pub fn meta_json(site: &Site, index: &Index) -> Vec<u8> {
     let meta = Meta {
         n: site.briefs.len(),
         chunk: CHUNK,
-        shards: index.shards.keys().map(String::as_str).collect(),
+        shards: index.keys.iter().map(String::as_str).collect(),
         companies: site.companies.iter().map(|c| [c.slug.as_str(), c.name.as_str()]).collect(),
         sources: site.sources.iter().map(|s| [s.slug.as_str(), s.name.as_str()]).collect(),
         statuses: statuses.into_iter().collect(),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use object_store::{ObjectStore, ObjectStoreExt as _};
 
 use crate::build::story_site;
-use crate::support::SiteTest;
+use crate::support::{free_port, SiteTest};
 
 const BUCKET: &str = "briefing-test";
 
@@ -28,9 +28,7 @@ impl Drop for Moto {
 }
 
 fn moto() -> Moto {
-    // The probe listener must be closed before moto binds the port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    moto_on(port)
+    moto_on(free_port())
 }
 
 fn moto_on(port: u16) -> Moto {
@@ -242,10 +240,7 @@ fn s3_server_killed_mid_publish_then_restarted_completes_on_rerun() {
 #[test]
 fn s3_unreachable_server_fails_quickly_with_a_message() {
     let site = site_with_target();
-    let dead = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://127.0.0.1:{}", l.local_addr().unwrap().port())
-    };
+    let dead = format!("http://127.0.0.1:{}", free_port());
     let started = Instant::now();
     let (code, out) = publish(&site, &dead, &[]);
     assert_eq!(code, 1);

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::build::story_site;
-use crate::support::SiteTest;
+use crate::support::{free_port, SiteTest};
 
 /// A running server, killed on drop.
 struct Server {
@@ -21,10 +21,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn start(site: &SiteTest) -> Server {

@@ -147,6 +147,12 @@ impl Run {
     }
 }
 
+/// A loopback port that was free a moment ago (the probe listener is closed on return,
+/// so that a server can bind it).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
 /// Attribute values of elements matching `selector`.
 pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
     let sel = Selector::parse(selector).expect("selector");
