@@ -302,7 +302,8 @@ fn load_options(site: &SiteArgs, base_url: Option<String>) -> LoadOptions {
 }
 
 fn build(a: BuildArgs) -> ExitCode {
-    let opts = BuildOptions { load: load_options(&a.site, a.base_url.clone()), output: a.output.clone(), force: a.force, strict: a.site.strict };
+    let opts =
+        BuildOptions { load: load_options(&a.site, a.base_url.clone()), output: a.output.clone(), force: a.force, strict: a.site.strict };
     match crate::build(&opts) {
         Err(e) => {
             eprintln!("error: {e}");

@@ -108,8 +108,7 @@ fn default_feed_limit() -> usize {
     30
 }
 
-const KNOWN_KEYS: [&str; 9] =
-    ["title", "base_url", "description", "language", "theme", "briefs_per_page", "feeds", "publish", "extra"];
+const KNOWN_KEYS: [&str; 9] = ["title", "base_url", "description", "language", "theme", "briefs_per_page", "feeds", "publish", "extra"];
 
 /// The site's configuration, validated.
 #[derive(Debug, Clone)]
@@ -157,11 +156,7 @@ impl Config {
         };
         let RawConfig { title, base_url, description, language, theme, briefs_per_page, feeds, publish, extra } = raw;
         let RawFeeds { limit: feed_limit } = feeds;
-        let locate = |key: &str| {
-            text.lines()
-                .position(|l| l.trim_start().starts_with(key))
-                .map_or((1, 1), |i| (i + 1, 1))
-        };
+        let locate = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or((1, 1), |i| (i + 1, 1));
         let mut ok = true;
         if title.trim().is_empty() {
             let (l, c) = locate("title");
@@ -184,10 +179,7 @@ impl Config {
         }
         if crate::model::Slug::parse(&theme).is_err() {
             let (l, c) = locate("theme");
-            diags.push(
-                Diagnostic::error(path, l, c, format!("theme \"{theme}\" is not a folder name under themes/"))
-                    .with_source(text),
-            );
+            diags.push(Diagnostic::error(path, l, c, format!("theme \"{theme}\" is not a folder name under themes/")).with_source(text));
             ok = false;
         }
         ok.then_some(Config {
@@ -214,7 +206,11 @@ pub fn normalize_base_url(url: &str) -> Result<String, String> {
     }
     let after = &url[url.find("://").map_or(0, |i| i + 3)..];
     Ok(if after.contains('/') {
-        if url.ends_with('/') { url.to_string() } else { format!("{url}/") }
+        if url.ends_with('/') {
+            url.to_string()
+        } else {
+            format!("{url}/")
+        }
     } else {
         format!("{url}/")
     })

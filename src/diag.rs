@@ -85,11 +85,7 @@ impl fmt::Display for Diagnostic {
         if let Some(line) = &self.source_line {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
-            let caret_pad: String = line
-                .chars()
-                .take(self.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            let caret_pad: String = line.chars().take(self.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
             write!(f, "\n {pad} |\n {number} | {line}\n {pad} | {caret_pad}^")?;
         }
         if let Some(hint) = &self.hint {
@@ -138,10 +134,8 @@ impl Diagnostics {
 
     /// The problems, sorted by file, line and column.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.severity, &a.message)
-                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
-        });
+        self.items
+            .sort_by(|a, b| (&a.path, a.line, a.column, a.severity, &a.message).cmp(&(&b.path, b.line, b.column, b.severity, &b.message)));
         self.items.dedup();
         self.items
     }
@@ -207,9 +201,7 @@ mod tests {
 
     #[test]
     fn display_shows_line_caret_and_hint() {
-        let d = Diagnostic::error(Path::new("a.md"), 2, 4, "bad")
-            .with_hint("fix it")
-            .with_source("x\nab cd\n");
+        let d = Diagnostic::error(Path::new("a.md"), 2, 4, "bad").with_hint("fix it").with_source("x\nab cd\n");
         assert_eq!(d.to_string(), "a.md:2:4: error: bad\n   |\n 2 | ab cd\n   |    ^\n  hint: fix it");
     }
 }

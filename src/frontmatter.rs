@@ -53,11 +53,12 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
             let yaml = &text[yaml_start..offset];
             let body_offset = offset + line.len();
             if yaml.len() > MAX_FRONT_MATTER {
-                return Err(Diagnostic::error(path, 2, 1, format!(
-                    "front matter is {} bytes, more than the {} allowed",
-                    yaml.len(),
-                    MAX_FRONT_MATTER
-                ))
+                return Err(Diagnostic::error(
+                    path,
+                    2,
+                    1,
+                    format!("front matter is {} bytes, more than the {} allowed", yaml.len(), MAX_FRONT_MATTER),
+                )
                 .with_hint("move long text into the body of the brief"));
             }
             return Ok(Split { yaml, yaml_line: 2, yaml_offset: yaml_start, body: &text[body_offset..], body_offset });
@@ -220,10 +221,8 @@ pub struct RawBrief {
 }
 
 /// Keys of a brief's front matter.
-pub const BRIEF_KEYS: &[&str] = &[
-    "title", "date", "updated", "summary", "companies", "sources", "tags", "status", "story", "tickers", "slug",
-    "draft", "extra",
-];
+pub const BRIEF_KEYS: &[&str] =
+    &["title", "date", "updated", "summary", "companies", "sources", "tags", "status", "story", "tickers", "slug", "draft", "extra"];
 
 /// Front matter of a company.
 #[derive(Debug, Deserialize)]

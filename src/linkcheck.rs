@@ -162,7 +162,11 @@ fn problem(page: &PageScan, root: &Path, link: &str, what: String) -> Diagnostic
 }
 
 fn resolve(root: &Path, shown: &Path) -> PathBuf {
-    if shown.is_absolute() || shown.exists() { shown.to_path_buf() } else { root.join(shown) }
+    if shown.is_absolute() || shown.exists() {
+        shown.to_path_buf()
+    } else {
+        root.join(shown)
+    }
 }
 
 #[cfg(test)]
@@ -180,7 +184,10 @@ mod tests {
     #[test]
     fn finds_missing_pages_and_anchors() {
         let o = out(&[
-            ("index.html", r##"<a href="/b/a/">ok</a><a href="/b/none/">x</a><a href="/b/a/#here">ok</a><a href="/b/a/#gone">x</a><a href="#top">x</a><a href="https://other.org/">ok</a>"##),
+            (
+                "index.html",
+                r##"<a href="/b/a/">ok</a><a href="/b/none/">x</a><a href="/b/a/#here">ok</a><a href="/b/a/#gone">x</a><a href="#top">x</a><a href="https://other.org/">ok</a>"##,
+            ),
             ("b/a/index.html", r#"<h2 id="here">H</h2>"#),
         ]);
         let d = check(&o, "https://e.org/", Path::new("."));
@@ -193,7 +200,10 @@ mod tests {
 
     #[test]
     fn respects_sub_paths_and_absolute_self_links() {
-        let o = out(&[("index.html", r#"<a href="https://e.org/sub/">ok</a><link href="/sub/style.css"><a href="/elsewhere/">x</a>"#), ("style.css", "")]);
+        let o = out(&[
+            ("index.html", r#"<a href="https://e.org/sub/">ok</a><link href="/sub/style.css"><a href="/elsewhere/">x</a>"#),
+            ("style.css", ""),
+        ]);
         let d = check(&o, "https://e.org/sub/", Path::new("."));
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("outside the site's path"));

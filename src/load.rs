@@ -172,7 +172,11 @@ pub fn load(opts: &LoadOptions, diags: &mut Diagnostics) -> Result<Option<Corpus
 pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Diagnostics) -> Result<Option<Corpus>, Error> {
     let root = &opts.root;
     let shown = |rel: &Path| -> PathBuf {
-        if root == Path::new(".") || root.as_os_str().is_empty() { rel.to_path_buf() } else { root.join(rel) }
+        if root == Path::new(".") || root.as_os_str().is_empty() {
+            rel.to_path_buf()
+        } else {
+            root.join(rel)
+        }
     };
     let config_path = root.join("site.toml");
     let config_text = match std::fs::read_to_string(&config_path) {
@@ -209,18 +213,7 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
 
     let Some(config) = config else { return Ok(None) };
     let (templates, statics) = read_theme(root, &config.theme, &shown, diags)?;
-    Ok(Some(Corpus {
-        root: root.clone(),
-        config,
-        briefs,
-        companies,
-        sources,
-        stories,
-        pages,
-        dropped_drafts,
-        templates,
-        statics,
-    }))
+    Ok(Some(Corpus { root: root.clone(), config, briefs, companies, sources, stories, pages, dropped_drafts, templates, statics }))
 }
 
 /// Builds a corpus from texts in memory, as `load` would from disk: `files` are paths
@@ -298,7 +291,11 @@ pub fn default_slug(stem: &str) -> String {
     let dated = b.len() > 11
         && b[..10].iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
         && b[10] == b'-';
-    if dated { stem[11..].to_string() } else { stem.to_string() }
+    if dated {
+        stem[11..].to_string()
+    } else {
+        stem.to_string()
+    }
 }
 
 fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
@@ -385,25 +382,15 @@ fn parse_doc<R: DeserializeOwned>(
     let split = frontmatter::split(&path, &text)?;
     let raw = frontmatter::parse::<R>(&path, &text, &split, known)?;
     let (yaml_offset, yaml_len, body_offset) = (split.yaml_offset, split.yaml.len(), split.body_offset);
-    let content_path = file
-        .strip_prefix(content)
-        .unwrap_or(file)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
+    let content_path =
+        file.strip_prefix(content).unwrap_or(file).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Doc { path, content_path, stem, text, yaml_offset, yaml_len, body_offset, raw })
 }
 
 type ThemeFiles = (Vec<TemplateSource>, Vec<(String, StaticSource)>);
 
-fn read_theme(
-    root: &Path,
-    theme: &str,
-    shown: &(dyn Fn(&Path) -> PathBuf + Sync),
-    diags: &mut Diagnostics,
-) -> Result<ThemeFiles, Error> {
+fn read_theme(root: &Path, theme: &str, shown: &(dyn Fn(&Path) -> PathBuf + Sync), diags: &mut Diagnostics) -> Result<ThemeFiles, Error> {
     let theme_dir = root.join("themes").join(theme);
     let mut templates: std::collections::BTreeMap<String, (String, PathBuf)> = std::collections::BTreeMap::new();
     let mut statics: std::collections::BTreeMap<String, StaticSource> = std::collections::BTreeMap::new();
@@ -440,12 +427,7 @@ fn read_theme(
     Ok((templates.into_iter().map(|(name, (text, origin))| TemplateSource { name, text, origin }).collect(), statics.into_iter().collect()))
 }
 
-fn read_template(
-    path: &Path,
-    shown: &(dyn Fn(&Path) -> PathBuf + Sync),
-    root: &Path,
-    diags: &mut Diagnostics,
-) -> Result<String, Error> {
+fn read_template(path: &Path, shown: &(dyn Fn(&Path) -> PathBuf + Sync), root: &Path, diags: &mut Diagnostics) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::Read(path.to_path_buf(), e))?;
     Ok(String::from_utf8(bytes).unwrap_or_else(|_| {
         diags.push(Diagnostic::error(&shown(path.strip_prefix(root).unwrap_or(path)), 1, 1, "template is not valid UTF-8"));

@@ -88,12 +88,7 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
                     Some(d) if !has_pothole => LinkText::Replace(d),
                     _ => LinkText::Keep,
                 };
-                events.push(Event::Start(Tag::Link {
-                    link_type: LinkType::Inline,
-                    dest_url: CowStr::from(url),
-                    title,
-                    id,
-                }));
+                events.push(Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: CowStr::from(url), title, id }));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_md_link(&dest_url) => {
                 let (path, fragment) = match dest_url.split_once('#') {

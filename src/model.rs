@@ -28,10 +28,7 @@ impl Slug {
         if ok {
             Ok(Slug(text.to_string()))
         } else {
-            Err(format!(
-                "\"{text}\" is not a valid slug: use lowercase letters, digits and dashes (try \"{}\")",
-                Slug::from_text(text)
-            ))
+            Err(format!("\"{text}\" is not a valid slug: use lowercase letters, digits and dashes (try \"{}\")", Slug::from_text(text)))
         }
     }
 
@@ -86,9 +83,9 @@ impl Date {
         }
         match DateTime::parse_from_rfc3339(text) {
             Ok(at) => Ok(Date { at, has_time: true }),
-            Err(e) => Err(format!(
-                "\"{text}\" is not a valid date ({e}): write YYYY-MM-DD or an RFC 3339 date-time such as 2025-03-14T09:30:00Z"
-            )),
+            Err(e) => {
+                Err(format!("\"{text}\" is not a valid date ({e}): write YYYY-MM-DD or an RFC 3339 date-time such as 2025-03-14T09:30:00Z"))
+            }
         }
     }
 
@@ -144,14 +141,14 @@ pub enum Status {
 
 impl Status {
     /// Every status, in the order of the track-record table.
-    pub const ALL: [Status; 6] =
-        [Status::Reported, Status::Confirmed, Status::Denied, Status::Announced, Status::Rumor, Status::Analysis];
+    pub const ALL: [Status; 6] = [Status::Reported, Status::Confirmed, Status::Denied, Status::Announced, Status::Rumor, Status::Analysis];
 
     /// Parses the front-matter spelling.
     pub fn parse(text: &str) -> Result<Status, String> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| {
-            format!("unknown status \"{text}\": expected one of reported, confirmed, denied, announced, rumor, analysis")
-        })
+        Status::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| format!("unknown status \"{text}\": expected one of reported, confirmed, denied, announced, rumor, analysis"))
     }
 
     /// The front-matter spelling.
@@ -191,9 +188,7 @@ impl HttpUrl {
         let lower = t.to_ascii_lowercase();
         let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
         match rest {
-            Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !t.chars().any(char::is_whitespace) => {
-                Ok(HttpUrl(t.to_string()))
-            }
+            Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !t.chars().any(char::is_whitespace) => Ok(HttpUrl(t.to_string())),
             _ => Err(format!("\"{text}\" is not an http(s) URL: write a full address such as https://example.com/article")),
         }
     }

@@ -204,11 +204,7 @@ fn open_store(url: &str) -> Result<(Arc<dyn ObjectStore>, StorePath, bool), Stri
                 .map_err(|e| e.to_string())?,
         ),
         "az" | "abfs" | "abfss" | "azure" => Arc::new(
-            object_store::azure::MicrosoftAzureBuilder::from_env()
-                .with_url(url)
-                .with_retry(retry())
-                .build()
-                .map_err(|e| e.to_string())?,
+            object_store::azure::MicrosoftAzureBuilder::from_env().with_url(url).with_retry(retry()).build().map_err(|e| e.to_string())?,
         ),
         "file" => {
             let dir = parsed.to_file_path().map_err(|_| format!("\"{url}\" is not a local path"))?;
@@ -216,9 +212,7 @@ fn open_store(url: &str) -> Result<(Arc<dyn ObjectStore>, StorePath, bool), Stri
             let fs = object_store::local::LocalFileSystem::new_with_prefix(&dir).map_err(|e| e.to_string())?;
             return Ok((Arc::new(fs), StorePath::default(), false));
         }
-        other => {
-            return Err(format!("unsupported target scheme \"{other}://\": use s3://, gs://, az://, file:// or git+<repo url>"))
-        }
+        other => return Err(format!("unsupported target scheme \"{other}://\": use s3://, gs://, az://, file:// or git+<repo url>")),
     };
     Ok((store, prefix, true))
 }
@@ -226,11 +220,7 @@ fn open_store(url: &str) -> Result<(Arc<dyn ObjectStore>, StorePath, bool), Stri
 /// Retries with exponential backoff, bounded in time.
 fn retry() -> object_store::RetryConfig {
     object_store::RetryConfig {
-        backoff: object_store::BackoffConfig {
-            init_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(5),
-            base: 2.0,
-        },
+        backoff: object_store::BackoffConfig { init_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(5), base: 2.0 },
         max_retries: 4,
         retry_timeout: Duration::from_secs(60),
     }
@@ -242,7 +232,10 @@ fn aws_profile() -> Vec<(String, String)> {
     let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
     let profile = std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into());
     let files = [
-        (std::env::var_os("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from).unwrap_or_else(|| home.join(".aws/credentials")), profile.clone()),
+        (
+            std::env::var_os("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from).unwrap_or_else(|| home.join(".aws/credentials")),
+            profile.clone(),
+        ),
         (
             std::env::var_os("AWS_CONFIG_FILE").map(PathBuf::from).unwrap_or_else(|| home.join(".aws/config")),
             if profile == "default" { profile.clone() } else { format!("profile {profile}") },
@@ -287,7 +280,8 @@ async fn publish_store(url: &str, files: Vec<LocalFile>, opts: &PublishOptions) 
     while let Some(item) = listing.next().await {
         let meta = item.map_err(|e| format!("cannot list {url}: {e}"))?;
         let full = meta.location.as_ref();
-        let rel = if prefix.as_ref().is_empty() { full } else { full.strip_prefix(prefix.as_ref()).unwrap_or(full).trim_start_matches('/') };
+        let rel =
+            if prefix.as_ref().is_empty() { full } else { full.strip_prefix(prefix.as_ref()).unwrap_or(full).trim_start_matches('/') };
         remote.insert(rel.to_string());
     }
     let manifest_key = key_of(&prefix, MANIFEST);
@@ -447,7 +441,8 @@ fn progress(n: usize) -> indicatif::ProgressBar {
 
 /// Commits the files to `branch` of the git repository `repo` and pushes it.
 fn publish_git(repo: &str, branch: &str, files: &[LocalFile], dry_run: bool) -> Result<Summary, String> {
-    let work = tempfile::Builder::new().prefix("briefing-publish-").tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let work =
+        tempfile::Builder::new().prefix("briefing-publish-").tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
     let dir = work.path();
     let git = |args: &[&str]| -> Result<std::process::Output, String> {
         Command::new("git")

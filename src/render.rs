@@ -39,8 +39,20 @@ pub struct Output {
 
 /// The templates every theme must provide.
 pub const REQUIRED_TEMPLATES: [&str; 14] = [
-    "index.html", "brief.html", "companies.html", "company.html", "sources.html", "source.html", "tags.html",
-    "tag.html", "stories.html", "story.html", "archive.html", "page.html", "404.html", "search.html",
+    "index.html",
+    "brief.html",
+    "companies.html",
+    "company.html",
+    "sources.html",
+    "source.html",
+    "tags.html",
+    "tag.html",
+    "stories.html",
+    "story.html",
+    "archive.html",
+    "page.html",
+    "404.html",
+    "search.html",
 ];
 
 /// One file to produce.
@@ -261,9 +273,7 @@ impl Renderer {
             Job::SearchShard(_) | Job::SearchDocs(_) => {
                 let path = self.output_path(job);
                 let bytes = match job {
-                    Job::SearchShard(i) => {
-                        self.search_index().shard_json(self.shard_key(i))
-                    }
+                    Job::SearchShard(i) => self.search_index().shard_json(self.shard_key(i)),
                     Job::SearchDocs(n) => crate::search::docs_json(site, n),
                     _ => Vec::new(),
                 };
@@ -370,7 +380,12 @@ fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
     let pages = site
         .pages
         .iter()
-        .map(|p| crate::views::Ref { slug: p.slug.as_str(), name: &p.title, url: format!("{base_path}{}", paths::page(p.slug.as_str())), ticker: None })
+        .map(|p| crate::views::Ref {
+            slug: p.slug.as_str(),
+            name: &p.title,
+            url: format!("{base_path}{}", paths::page(p.slug.as_str())),
+            ticker: None,
+        })
         .collect();
     let site_view = SiteView {
         title: &site.config.title,
@@ -420,8 +435,7 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
     let date = crate::model::Date::parse(value).map_err(tera::Error::message)?;
     let mut out = String::with_capacity(24);
     let items = chrono::format::StrftimeItems::new(format);
-    write!(out, "{}", date.at.format_with_items(items))
-        .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
+    write!(out, "{}", date.at.format_with_items(items)).map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
     Ok(out)
 }
 
@@ -602,12 +616,9 @@ impl Renderer {
             }
             Job::NotFound => "404.html",
             Job::Search => "search.html",
-            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => return Err(Diagnostic::error(
-                std::path::Path::new("(internal)"),
-                0,
-                0,
-                "a feed was sent to the page renderer",
-            )),
+            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => {
+                return Err(Diagnostic::error(std::path::Path::new("(internal)"), 0, 0, "a feed was sent to the page renderer"))
+            }
         };
         ctx.insert("current_path", &path);
         ctx.insert("current_url", &format!("{}{path}", site.config.base_url));

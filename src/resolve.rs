@@ -5,9 +5,9 @@
 //! once (in parallel), and computes every list the pages show: a company's briefs, its
 //! co-mentions, a source's track record, a story's timeline, related briefs.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use rayon::prelude::*;
 
 use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
 use crate::frontmatter::{RawBrief, RawCitation, RawCompany, RawSource};
@@ -26,8 +26,18 @@ const OFTEN_WITH: usize = 8;
 
 /// Top-level names that free pages may not take.
 const RESERVED: [&str; 12] = [
-    "briefs", "companies", "sources", "tags", "stories", "archive", "page", "atom.xml", "feed.json", "sitemap.xml",
-    "robots.txt", "404.html",
+    "briefs",
+    "companies",
+    "sources",
+    "tags",
+    "stories",
+    "archive",
+    "page",
+    "atom.xml",
+    "feed.json",
+    "sitemap.xml",
+    "robots.txt",
+    "404.html",
 ];
 
 /// Markdown already rendered in an earlier build (`serve` keeps one): a body is rendered
@@ -85,9 +95,8 @@ impl Links<'_> {
     /// Renders a body, or takes it from `cache` when neither it nor the targets changed.
     fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> markdown::Rendered {
         let Some(cache) = cache else { return markdown::render(body, content_path, self) };
-        let hit = cache.markdown.lock().ok().and_then(|c| {
-            c.bodies.get(content_path).filter(|(text, _)| **text == *body).map(|(_, r)| r.clone())
-        });
+        let hit =
+            cache.markdown.lock().ok().and_then(|c| c.bodies.get(content_path).filter(|(text, _)| **text == *body).map(|(_, r)| r.clone()));
         if let Some(hit) = hit {
             return hit;
         }
@@ -108,8 +117,7 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
 
 /// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
 pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
-    let Corpus { root: _, config, briefs, companies, sources, stories, pages, dropped_drafts, templates, statics } =
-        corpus;
+    let Corpus { root: _, config, briefs, companies, sources, stories, pages, dropped_drafts, templates, statics } = corpus;
 
     let company_slugs = stem_slugs(&companies, "company", diags);
     let source_slugs = stem_slugs(&sources, "source", diags);
@@ -132,8 +140,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let source_index: HashMap<&str, SourceId> =
         source_slugs.iter().enumerate().filter_map(|(i, s)| Some((s.as_ref()?.as_str(), SourceId(i as u32)))).collect();
 
-    let company_parts: Vec<CompanyParts> =
-        companies.iter().map(|doc| company_parts(doc, &company_index, diags)).collect();
+    let company_parts: Vec<CompanyParts> = companies.iter().map(|doc| company_parts(doc, &company_index, diags)).collect();
     check_parent_cycles(&companies, &company_parts, diags);
     let source_parts: Vec<SourceParts> = sources.iter().map(|doc| source_parts(doc, diags)).collect();
 
@@ -220,8 +227,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         }
     }
     let tag_list: Vec<(Slug, String)> = tags_by_slug.into_iter().collect();
-    let tag_index: HashMap<&str, TagId> =
-        tag_list.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
+    let tag_index: HashMap<&str, TagId> = tag_list.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
 
     // Every document that can be linked, by path under content/.
     let mut files: HashMap<&str, String> = HashMap::new();
@@ -259,12 +265,9 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         parts.par_iter().map(|(i, _)| links.render(briefs[*i].body(), &briefs[*i].content_path, cache)).collect();
     let rendered_companies: Vec<markdown::Rendered> =
         companies.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
-    let rendered_sources: Vec<markdown::Rendered> =
-        sources.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
-    let rendered_stories: Vec<markdown::Rendered> =
-        stories.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
-    let rendered_pages: Vec<markdown::Rendered> =
-        pages.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
+    let rendered_sources: Vec<markdown::Rendered> = sources.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
+    let rendered_stories: Vec<markdown::Rendered> = stories.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
+    let rendered_pages: Vec<markdown::Rendered> = pages.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
     report_links(parts.iter().map(|(i, _)| &*briefs[*i]), &rendered_briefs, diags);
     // Briefs with front-matter errors are not published, but their links are checked
     // too, so that one run reports every mistake.
@@ -354,8 +357,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
             })
         })
         .collect();
-    let mut site_tags: Vec<Tag> =
-        tag_list.into_iter().map(|(slug, name)| Tag { slug, name, briefs: Vec::new() }).collect();
+    let mut site_tags: Vec<Tag> = tag_list.into_iter().map(|(slug, name)| Tag { slug, name, briefs: Vec::new() }).collect();
     let mut site_stories: Vec<Story> = story_titles
         .into_iter()
         .map(|(slug, file)| {
@@ -434,9 +436,10 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let n = site_briefs.len();
     let related: Vec<Vec<BriefId>> = (0..n)
         .into_par_iter()
-        .map_init(|| Scratch { score: vec![0; n], touched: Vec::new() }, |scratch, i| {
-            related(&site_briefs, &site_companies, &site_tags, i, scratch)
-        })
+        .map_init(
+            || Scratch { score: vec![0; n], touched: Vec::new() },
+            |scratch, i| related(&site_briefs, &site_companies, &site_tags, i, scratch),
+        )
         .collect();
     for (b, r) in site_briefs.iter_mut().zip(related) {
         b.related = r;
@@ -614,10 +617,8 @@ fn source_parts(doc: &Doc<RawSource>, diags: &mut Diagnostics) -> SourceParts {
     let name = required(doc, "name", name, diags).unwrap_or_else(|| doc.stem.clone());
     if let Some(k) = kind {
         if !SOURCE_KINDS.contains(&k.as_str()) {
-            let hint = did_you_mean(k, SOURCE_KINDS).map_or_else(
-                || format!("expected one of {}", SOURCE_KINDS.join(", ")),
-                |s| format!("did you mean \"{s}\"?"),
-            );
+            let hint = did_you_mean(k, SOURCE_KINDS)
+                .map_or_else(|| format!("expected one of {}", SOURCE_KINDS.join(", ")), |s| format!("did you mean \"{s}\"?"));
             diags.push(doc.error_at("kind", Some(k), format!("unknown source kind \"{k}\"")).with_hint(hint));
         }
     }
@@ -693,9 +694,7 @@ fn brief_parts(
     let mut company_ids = Vec::new();
     for c in company_refs {
         match companies.get(c.as_str()) {
-            Some(id) if company_ids.contains(id) => {
-                diags.push(doc.warning_at("companies", format!("company \"{c}\" is listed twice")))
-            }
+            Some(id) if company_ids.contains(id) => diags.push(doc.warning_at("companies", format!("company \"{c}\" is listed twice"))),
             Some(id) => company_ids.push(*id),
             None => diags.push(unknown_ref(doc, "companies", "company", c, &known_companies())),
         }
@@ -733,9 +732,7 @@ fn brief_parts(
             None
         }
     });
-    let story = story.as_deref().and_then(|s| {
-        Slug::parse(s).map_err(|msg| diags.push(doc.error_at("story", Some(s), msg))).ok()
-    });
+    let story = story.as_deref().and_then(|s| Slug::parse(s).map_err(|msg| diags.push(doc.error_at("story", Some(s), msg))).ok());
     let mut tag_slugs = Vec::new();
     for t in tag_names {
         let name = t.trim();
@@ -819,9 +816,14 @@ fn name_index(
                 Some(&j) if j != i => {
                     let (line, col) = doc.locate("aliases", Some(a.as_str()));
                     diags.push(
-                        Diagnostic::warning(&doc.path, line, col, format!("alias \"{a}\" is the name of company \"{}\"", companies[j].stem))
-                            .with_hint(format!("[[{a}]] links to \"{}\", not to this company; remove the alias", companies[j].stem))
-                            .with_source(&doc.text),
+                        Diagnostic::warning(
+                            &doc.path,
+                            line,
+                            col,
+                            format!("alias \"{a}\" is the name of company \"{}\"", companies[j].stem),
+                        )
+                        .with_hint(format!("[[{a}]] links to \"{}\", not to this company; remove the alias", companies[j].stem))
+                        .with_source(&doc.text),
                     )
                 }
                 Some(_) => {}
@@ -907,10 +909,9 @@ impl LinkResolver for Links<'_> {
             match prefix.trim() {
                 "brief" => {
                     return match self.briefs.get(rest) {
-                        Some(title) => Ok(WikiTarget {
-                            url: format!("{}{}", self.base, paths::brief(rest)),
-                            display: Some((*title).to_string()),
-                        }),
+                        Some(title) => {
+                            Ok(WikiTarget { url: format!("{}{}", self.base, paths::brief(rest)), display: Some((*title).to_string()) })
+                        }
                         None if self.dropped_drafts.iter().any(|d| d == rest) => Err(err(
                             format!("brief \"{rest}\" is a draft"),
                             Some("publish it (remove `draft: true`) or build with --drafts".into()),
@@ -981,10 +982,7 @@ impl LinkResolver for Links<'_> {
                 "" | "." => {}
                 ".." => {
                     if parts.pop().is_none() {
-                        return Err(LinkError {
-                            message: format!("link \"{target}\" points outside content/"),
-                            hint: None,
-                        });
+                        return Err(LinkError { message: format!("link \"{target}\" points outside content/"), hint: None });
                     }
                 }
                 s => parts.push(s),
@@ -1001,18 +999,12 @@ impl LinkResolver for Links<'_> {
     }
 }
 
-fn report_links<'a, R: 'a>(
-    docs: impl Iterator<Item = &'a Doc<R>>,
-    rendered: &[markdown::Rendered],
-    diags: &mut Diagnostics,
-) {
+fn report_links<'a, R: 'a>(docs: impl Iterator<Item = &'a Doc<R>>, rendered: &[markdown::Rendered], diags: &mut Diagnostics) {
     for (doc, r) in docs.zip(rendered) {
         for p in &r.problems {
             let (line, col) = line_col(&doc.text, doc.body_offset + p.offset);
             diags.push(
-                Diagnostic::error(&doc.path, line, col, p.error.message.clone())
-                    .with_hint_opt(p.error.hint.clone())
-                    .with_source(&doc.text),
+                Diagnostic::error(&doc.path, line, col, p.error.message.clone()).with_hint_opt(p.error.hint.clone()).with_source(&doc.text),
             );
         }
     }
@@ -1074,11 +1066,8 @@ struct Scratch {
 /// nearest in time. Keeps only the best as it goes.
 fn related(briefs: &[Brief], companies: &[Company], tags: &[Tag], i: usize, scratch: &mut Scratch) -> Vec<BriefId> {
     let me = &briefs[i];
-    let lists = me
-        .companies
-        .iter()
-        .map(|c| (&companies[c.0 as usize].briefs, 2))
-        .chain(me.tags.iter().map(|t| (&tags[t.0 as usize].briefs, 1)));
+    let lists =
+        me.companies.iter().map(|c| (&companies[c.0 as usize].briefs, 2)).chain(me.tags.iter().map(|t| (&tags[t.0 as usize].briefs, 1)));
     for (list, points) in lists {
         // Lists are in date order; look only at the briefs nearest in time to this one,
         // so that a company named in thousands of briefs costs no more than a small one.

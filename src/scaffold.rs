@@ -101,7 +101,9 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
             (path, yaml(&front)?, "What happened, in two or three sentences.\n\n## Why it matters\n\n")
         }
         Kind::Company => (content.join("companies").join(format!("{slug}.md")), yaml(&Named { name: title })?, "What the company does.\n"),
-        Kind::Source => (content.join("sources").join(format!("{slug}.md")), yaml(&Named { name: title })?, "What kind of source this is.\n"),
+        Kind::Source => {
+            (content.join("sources").join(format!("{slug}.md")), yaml(&Named { name: title })?, "What kind of source this is.\n")
+        }
         Kind::Story => (content.join("stories").join(format!("{slug}.md")), yaml(&Titled { title })?, ""),
     };
     write_new(&path, &format!("---\n{front}---\n{body}"))?;

@@ -25,8 +25,32 @@ const MAX_SHARD: usize = 40_000;
 fn is_stopword(w: &str) -> bool {
     matches!(
         w,
-        "a" | "an" | "and" | "are" | "as" | "at" | "be" | "by" | "for" | "from" | "has" | "have" | "in" | "is" | "it"
-            | "its" | "of" | "on" | "or" | "that" | "the" | "this" | "to" | "was" | "were" | "will" | "with"
+        "a" | "an"
+            | "and"
+            | "are"
+            | "as"
+            | "at"
+            | "be"
+            | "by"
+            | "for"
+            | "from"
+            | "has"
+            | "have"
+            | "in"
+            | "is"
+            | "it"
+            | "its"
+            | "of"
+            | "on"
+            | "or"
+            | "that"
+            | "the"
+            | "this"
+            | "to"
+            | "was"
+            | "were"
+            | "will"
+            | "with"
     )
 }
 
@@ -257,8 +281,7 @@ pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
     let end = (start + CHUNK).min(site.briefs.len());
     let company_index: std::collections::HashMap<&str, usize> =
         site.companies.iter().enumerate().map(|(i, c)| (c.slug.as_str(), i)).collect();
-    let source_index: std::collections::HashMap<&str, usize> =
-        site.sources.iter().enumerate().map(|(i, s)| (s.slug.as_str(), i)).collect();
+    let source_index: std::collections::HashMap<&str, usize> = site.sources.iter().enumerate().map(|(i, s)| (s.slug.as_str(), i)).collect();
     let docs: Vec<serde_json::Value> = site.briefs[start.min(end)..end]
         .iter()
         .map(|b| {

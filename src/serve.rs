@@ -258,11 +258,7 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
         while let Ok(result) = rx.recv() {
             let Ok(events) = result else { continue };
             // Reading files (as every rebuild does) is not a change.
-            let paths: Vec<PathBuf> = events
-                .iter()
-                .filter(|e| is_change(&e.event.kind))
-                .flat_map(|e| e.paths.iter().cloned())
-                .collect();
+            let paths: Vec<PathBuf> = events.iter().filter(|e| is_change(&e.event.kind)).flat_map(|e| e.paths.iter().cloned()).collect();
             let relevant: Vec<&PathBuf> = paths.iter().filter(|p| is_source(&root, p)).collect();
             if relevant.is_empty() {
                 continue;
@@ -411,11 +407,12 @@ async fn not_found(snap: &Arc<Snapshot>, base: &str) -> Response {
 fn respond(status: StatusCode, key: &str, bytes: &Arc<Vec<u8>>, snap: &Snapshot, base: &str) -> Response {
     let mime = mime_guess::from_path(key).first_or_octet_stream();
     let is_html = mime.essence_str() == "text/html";
-    let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" || key.ends_with(".xml") || key.ends_with(".json") {
-        format!("{}; charset=utf-8", mime.essence_str())
-    } else {
-        mime.essence_str().to_string()
-    };
+    let content_type =
+        if mime.type_() == "text" || mime.essence_str() == "application/javascript" || key.ends_with(".xml") || key.ends_with(".json") {
+            format!("{}; charset=utf-8", mime.essence_str())
+        } else {
+            mime.essence_str().to_string()
+        };
     let body = if is_html { Body::from(inject(bytes, snap.error.as_deref(), base)) } else { Body::from(bytes.as_ref().clone()) };
     let mut r = Response::new(body);
     *r.status_mut() = status;

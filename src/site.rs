@@ -281,6 +281,10 @@ pub mod paths {
     }
     /// Page `n` (1-based) of a paginated list at `base`: `base` itself, then `base/page/n/`.
     pub fn paginated(base: &str, n: usize) -> String {
-        if n <= 1 { base.to_string() } else { format!("{base}page/{n}/") }
+        if n <= 1 {
+            base.to_string()
+        } else {
+            format!("{base}page/{n}/")
+        }
     }
 }

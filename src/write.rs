@@ -180,10 +180,7 @@ fn check_target(out_dir: &Path, root: &Path, force: bool) -> Result<(), Error> {
     };
     let (out_abs, root_abs) = (abs(out_dir), abs(root));
     if root_abs.starts_with(&out_abs) {
-        return Err(Error::Refuse(format!(
-            "refusing to write the site into {}: it contains the site's own files",
-            out_dir.display()
-        )));
+        return Err(Error::Refuse(format!("refusing to write the site into {}: it contains the site's own files", out_dir.display())));
     }
     if out_abs.parent().is_none() {
         return Err(Error::Refuse("refusing to write the site into the file-system root".into()));

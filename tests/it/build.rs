@@ -62,8 +62,7 @@ fn source_page_shows_track_record() {
     let run = story_site().build();
     let src = run.page("sources/the-info/");
     assert_eq!(texts(&src, ".card h2"), ["Alphabet shares rise", "Meta held talks with Google"]);
-    let rows: Vec<(String, String)> =
-        texts(&src, ".record tbody th").into_iter().zip(texts(&src, ".record tbody td")).collect();
+    let rows: Vec<(String, String)> = texts(&src, ".record tbody th").into_iter().zip(texts(&src, ".record tbody td")).collect();
     assert_eq!(rows, [("Reported".to_string(), "1".to_string()), ("Confirmed".to_string(), "1".to_string())]);
     // Its report was followed in the story by a denial, then a confirmation: the latest wins.
     let outcome = texts(&src, ".outcomes").join(" ");
@@ -269,7 +268,10 @@ fn feed_content_links_are_absolute_enough_for_readers() {
 #[test]
 fn site_templates_override_theme_file_by_file() {
     let run = story_site()
-        .file("templates/page.html", "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">{{ page.title }}</p>{% endblock content %}")
+        .file(
+            "templates/page.html",
+            "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">{{ page.title }}</p>{% endblock content %}",
+        )
         .file("content/pages/about.md", "---\ntitle: About\n---\n")
         .build();
     assert_eq!(texts(&run.page("about/"), "#custom"), ["About"]);
@@ -348,11 +350,7 @@ fn unknown_company_is_reported_with_place_and_hint() {
     let r = SiteTest::new()
         .brief("2025-01-01-a", "title: A\ndate: 2025-01-01\ncompanies:\n  - meta\n  - metta\nsources: [threads]", "x")
         .build_fails();
-    assert!(
-        r.stderr.contains("content/briefs/2025-01-01-a.md:6:5: error: unknown company \"metta\""),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("content/briefs/2025-01-01-a.md:6:5: error: unknown company \"metta\""), "{}", r.stderr);
     assert!(r.stderr.contains("hint: did you mean \"meta\"?"), "{}", r.stderr);
 }
 

@@ -42,7 +42,12 @@ fn malformed_yaml() {
 
 #[test]
 fn missing_front_matter_fence() {
-    expect(B, b"title: A\ndate: 2025-02-01\n", "content/briefs/2025-02-01-b.md:1:1: error: missing front matter", Some("put `---` on the first line, the YAML keys, then another `---` line before the text"));
+    expect(
+        B,
+        b"title: A\ndate: 2025-02-01\n",
+        "content/briefs/2025-02-01-b.md:1:1: error: missing front matter",
+        Some("put `---` on the first line, the YAML keys, then another `---` line before the text"),
+    );
 }
 
 #[test]
@@ -57,59 +62,111 @@ fn empty_file() {
 
 #[test]
 fn not_utf8() {
-    expect(B, b"---\ntitle: caf\xe9\ndate: 2025-02-01\n---\n", "content/briefs/2025-02-01-b.md:2:11: error: the file is not valid UTF-8", None);
+    expect(
+        B,
+        b"---\ntitle: caf\xe9\ndate: 2025-02-01\n---\n",
+        "content/briefs/2025-02-01-b.md:2:11: error: the file is not valid UTF-8",
+        None,
+    );
 }
 
 #[test]
 fn missing_required_field() {
-    expect(B, &brief("date: 2025-02-01\nsources: [threads]", ""), "content/briefs/2025-02-01-b.md:2:1: error: missing required key `title`", None);
+    expect(
+        B,
+        &brief("date: 2025-02-01\nsources: [threads]", ""),
+        "content/briefs/2025-02-01-b.md:2:1: error: missing required key `title`",
+        None,
+    );
 }
 
 #[test]
 fn unknown_key_with_suggestion() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\ncompnies: [meta]", ""), "content/briefs/2025-02-01-b.md:4:1: error: unknown key `compnies`", Some("did you mean \"companies\"?"));
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\ncompnies: [meta]", ""),
+        "content/briefs/2025-02-01-b.md:4:1: error: unknown key `compnies`",
+        Some("did you mean \"companies\"?"),
+    );
 }
 
 #[test]
 fn wrong_type() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\ncompanies: meta", ""), "content/briefs/2025-02-01-b.md:4:12: error: companies: invalid type: string \"meta\", expected a sequence", None);
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\ncompanies: meta", ""),
+        "content/briefs/2025-02-01-b.md:4:12: error: companies: invalid type: string \"meta\", expected a sequence",
+        None,
+    );
 }
 
 #[test]
 fn impossible_date() {
-    expect(B, &brief("title: A\ndate: 2025-02-30\nsources: [threads]", ""), "content/briefs/2025-02-01-b.md:3:7: error: \"2025-02-30\" is not a valid date", None);
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-30\nsources: [threads]", ""),
+        "content/briefs/2025-02-01-b.md:3:7: error: \"2025-02-30\" is not a valid date",
+        None,
+    );
 }
 
 #[test]
 fn malformed_date() {
-    expect(B, &brief("title: A\ndate: 14/03/2025\nsources: [threads]", ""), "content/briefs/2025-02-01-b.md:3:7: error: \"14/03/2025\" is not a valid date", None);
+    expect(
+        B,
+        &brief("title: A\ndate: 14/03/2025\nsources: [threads]", ""),
+        "content/briefs/2025-02-01-b.md:3:7: error: \"14/03/2025\" is not a valid date",
+        None,
+    );
 }
 
 #[test]
 fn status_outside_the_set() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\nstatus: confimed", ""), "content/briefs/2025-02-01-b.md:4:9: error: unknown status \"confimed\"", Some("did you mean \"confirmed\"?"));
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\nstatus: confimed", ""),
+        "content/briefs/2025-02-01-b.md:4:9: error: unknown status \"confimed\"",
+        Some("did you mean \"confirmed\"?"),
+    );
 }
 
 #[test]
 fn unknown_company() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\ncompanies: [meta, alphabat]", ""), "content/briefs/2025-02-01-b.md:4:19: error: unknown company \"alphabat\"", Some("did you mean \"alphabet\"?"));
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\ncompanies: [meta, alphabat]", ""),
+        "content/briefs/2025-02-01-b.md:4:19: error: unknown company \"alphabat\"",
+        Some("did you mean \"alphabet\"?"),
+    );
 }
 
 #[test]
 fn unknown_source() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\nsources:\n  - source: the-inf\n    url: https://e.org/", ""), "content/briefs/2025-02-01-b.md:5:13: error: unknown source \"the-inf\"", Some("did you mean \"the-info\"?"));
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\nsources:\n  - source: the-inf\n    url: https://e.org/", ""),
+        "content/briefs/2025-02-01-b.md:5:13: error: unknown source \"the-inf\"",
+        Some("did you mean \"the-info\"?"),
+    );
 }
 
 #[test]
 fn unknown_parent() {
-    expect("content/companies/waymo.md", b"---\nname: Waymo\nparent: alphabett\n---\n", "content/companies/waymo.md:3:9: error: unknown company \"alphabett\"", Some("did you mean \"alphabet\"?"));
+    expect(
+        "content/companies/waymo.md",
+        b"---\nname: Waymo\nparent: alphabett\n---\n",
+        "content/companies/waymo.md:3:9: error: unknown company \"alphabett\"",
+        Some("did you mean \"alphabet\"?"),
+    );
 }
 
 #[test]
 fn unknown_story_close_to_another() {
-    let site = SiteTest::new()
-        .file("content/stories/meta-gemini.md", "---\ntitle: Meta and Gemini\n---\n")
-        .brief("2025-02-01-b", "title: B\ndate: 2025-02-01\nsources: [threads]\nstory: meta-gemni", "x");
+    let site = SiteTest::new().file("content/stories/meta-gemini.md", "---\ntitle: Meta and Gemini\n---\n").brief(
+        "2025-02-01-b",
+        "title: B\ndate: 2025-02-01\nsources: [threads]\nstory: meta-gemni",
+        "x",
+    );
     let r = site.run(&["check"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("2025-02-01-b.md:5:8: error: unknown story \"meta-gemni\""), "{}", r.stderr);
@@ -118,19 +175,31 @@ fn unknown_story_close_to_another() {
 
 #[test]
 fn wiki_link_to_nothing() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "First line.\nThen [[Metta]] spoke."), "content/briefs/2025-02-01-b.md:7:6: error: [[Metta]] matches no company, source, brief or story", Some("did you mean [[meta]]?"));
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "First line.\nThen [[Metta]] spoke."),
+        "content/briefs/2025-02-01-b.md:7:6: error: [[Metta]] matches no company, source, brief or story",
+        Some("did you mean [[meta]]?"),
+    );
 }
 
 #[test]
 fn wiki_link_to_a_missing_brief() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "See [[brief:fien]]."), "content/briefs/2025-02-01-b.md:6:5: error: no brief with the slug \"fien\"", Some("did you mean \"brief:fine\"?"));
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "See [[brief:fien]]."),
+        "content/briefs/2025-02-01-b.md:6:5: error: no brief with the slug \"fien\"",
+        Some("did you mean \"brief:fine\"?"),
+    );
 }
 
 #[test]
 fn ambiguous_wiki_link_lists_candidates() {
-    let site = SiteTest::new()
-        .file("content/companies/threads-inc.md", "---\nname: Threads\n---\n")
-        .brief("2025-02-01-b", "title: B\ndate: 2025-02-01\nsources: [threads]", "On [[Threads]] today.");
+    let site = SiteTest::new().file("content/companies/threads-inc.md", "---\nname: Threads\n---\n").brief(
+        "2025-02-01-b",
+        "title: B\ndate: 2025-02-01\nsources: [threads]",
+        "On [[Threads]] today.",
+    );
     let r = site.run(&["check"]);
     assert_eq!(r.code, 1);
     assert!(
@@ -143,14 +212,21 @@ fn ambiguous_wiki_link_lists_candidates() {
 
 #[test]
 fn md_link_to_nothing() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "See [Meta](../companies/mta.md)."), "content/briefs/2025-02-01-b.md:6:5: error: link \"../companies/mta.md\" points to content/companies/mta.md", Some("did you mean content/companies/meta.md?"));
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "See [Meta](../companies/mta.md)."),
+        "content/briefs/2025-02-01-b.md:6:5: error: link \"../companies/mta.md\" points to content/companies/mta.md",
+        Some("did you mean content/companies/meta.md?"),
+    );
 }
 
 #[test]
 fn duplicate_brief_slugs_name_both_files() {
-    let site = SiteTest::new()
-        .brief("2025-01-01-same", "title: A\ndate: 2025-01-01\nsources: [threads]", "x")
-        .brief("2025-01-02-other", "title: B\ndate: 2025-01-02\nslug: same\nsources: [threads]", "x");
+    let site = SiteTest::new().brief("2025-01-01-same", "title: A\ndate: 2025-01-01\nsources: [threads]", "x").brief(
+        "2025-01-02-other",
+        "title: B\ndate: 2025-01-02\nslug: same\nsources: [threads]",
+        "x",
+    );
     let r = site.run(&["check"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("two briefs have the slug \"same\""), "{}", r.stderr);
@@ -159,24 +235,45 @@ fn duplicate_brief_slugs_name_both_files() {
 
 #[test]
 fn slug_that_would_escape_the_output() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\nslug: ../../etc/passwd", ""), "content/briefs/2025-02-01-b.md:4:7: error: \"../../etc/passwd\" is not a valid slug", None);
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\nslug: ../../etc/passwd", ""),
+        "content/briefs/2025-02-01-b.md:4:7: error: \"../../etc/passwd\" is not a valid slug",
+        None,
+    );
 }
 
 #[test]
 fn non_http_url() {
-    expect(B, &brief("title: A\ndate: 2025-02-01\nsources:\n  - source: threads\n    url: javascript:alert(1)", ""), "content/briefs/2025-02-01-b.md:6:10: error: \"javascript:alert(1)\" is not an http(s) URL", None);
-    expect("content/sources/ftp.md", b"---\nname: FTP\nwebsite: ftp://files.example/\n---\n", "content/sources/ftp.md:3:10: error: \"ftp://files.example/\" is not an http(s) URL", None);
+    expect(
+        B,
+        &brief("title: A\ndate: 2025-02-01\nsources:\n  - source: threads\n    url: javascript:alert(1)", ""),
+        "content/briefs/2025-02-01-b.md:6:10: error: \"javascript:alert(1)\" is not an http(s) URL",
+        None,
+    );
+    expect(
+        "content/sources/ftp.md",
+        b"---\nname: FTP\nwebsite: ftp://files.example/\n---\n",
+        "content/sources/ftp.md:3:10: error: \"ftp://files.example/\" is not an http(s) URL",
+        None,
+    );
 }
 
 #[test]
 fn alias_that_is_another_companys_name() {
     // A warning: the name keeps linking to its own company; --strict fails on it.
-    let site = SiteTest::new()
-        .file("content/companies/fb.md", "---\nname: FB Inc\naliases: [Alphabet]\n---\n")
-        .brief("2025-02-01-b", "title: B\ndate: 2025-02-01\nsources: [threads]", "[[Alphabet]] moved.");
+    let site = SiteTest::new().file("content/companies/fb.md", "---\nname: FB Inc\naliases: [Alphabet]\n---\n").brief(
+        "2025-02-01-b",
+        "title: B\ndate: 2025-02-01\nsources: [threads]",
+        "[[Alphabet]] moved.",
+    );
     let r = site.run(&["check"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("content/companies/fb.md:3:11: warning: alias \"Alphabet\" is the name of company \"alphabet\""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("content/companies/fb.md:3:11: warning: alias \"Alphabet\" is the name of company \"alphabet\""),
+        "{}",
+        r.stderr
+    );
     assert_eq!(site.run(&["check", "--strict"]).code, 1);
     let run = site.build();
     assert_eq!(crate::support::attrs(&run.page("briefs/b/"), ".body a", "href"), ["/companies/alphabet/"]);
@@ -220,16 +317,26 @@ fn unknown_config_key() {
 
 #[test]
 fn page_that_would_replace_a_site_page() {
-    expect("content/pages/archive.md", b"---\ntitle: Old archive\n---\n", "content/pages/archive.md:1:1: error: page \"archive\" would replace the site's own /archive/", None);
+    expect(
+        "content/pages/archive.md",
+        b"---\ntitle: Old archive\n---\n",
+        "content/pages/archive.md:1:1: error: page \"archive\" would replace the site's own /archive/",
+        None,
+    );
 }
 
 #[test]
 fn broken_anchor_found_by_check() {
-    let site = SiteTest::new().brief("2025-02-01-b", "title: A\ndate: 2025-02-01\nsources: [threads]", "Jump [below](#nowhere) or [up](#h-sources).");
+    let site = SiteTest::new().brief(
+        "2025-02-01-b",
+        "title: A\ndate: 2025-02-01\nsources: [threads]",
+        "Jump [below](#nowhere) or [up](#h-sources).",
+    );
     let r = site.run(&["check"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("2025-02-01-b.md:6:15: error: page /briefs/b/ links to #nowhere, but that page has no element with id \"nowhere\""),
+        r.stderr
+            .contains("2025-02-01-b.md:6:15: error: page /briefs/b/ links to #nowhere, but that page has no element with id \"nowhere\""),
         "{}",
         r.stderr
     );

@@ -89,16 +89,28 @@ fn value() -> impl Strategy<Value = String> {
 
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
-        Just("title"), Just("date"), Just("updated"), Just("summary"), Just("companies"), Just("sources"), Just("tags"),
-        Just("status"), Just("story"), Just("tickers"), Just("slug"), Just("draft"), Just("extra"), Just("compnies"),
-        Just("  title"), Just("- x"),
+        Just("title"),
+        Just("date"),
+        Just("updated"),
+        Just("summary"),
+        Just("companies"),
+        Just("sources"),
+        Just("tags"),
+        Just("status"),
+        Just("story"),
+        Just("tickers"),
+        Just("slug"),
+        Just("draft"),
+        Just("extra"),
+        Just("compnies"),
+        Just("  title"),
+        Just("- x"),
     ]
     .prop_map(str::to_string)
 }
 
 fn front_matter() -> impl Strategy<Value = String> {
-    prop::collection::vec((key(), value()), 0..10)
-        .prop_map(|kv| kv.into_iter().map(|(k, v)| format!("{k}: {v}\n")).collect::<String>())
+    prop::collection::vec((key(), value()), 0..10).prop_map(|kv| kv.into_iter().map(|(k, v)| format!("{k}: {v}\n")).collect::<String>())
 }
 
 proptest! {

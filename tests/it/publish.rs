@@ -181,7 +181,11 @@ fn s3_interrupted_publish_completes_on_rerun() {
     let server = moto();
     let mut site = site_with_target();
     for i in 0..150 {
-        site = site.brief(&format!("2024-01-{:02}-filler-{i}", i % 28 + 1), &format!("title: Filler {i}\ndate: 2024-01-{:02}\nsources: [threads]\ntags: [T{}]", i % 28 + 1, i % 9), &"Words. ".repeat(200));
+        site = site.brief(
+            &format!("2024-01-{:02}-filler-{i}", i % 28 + 1),
+            &format!("title: Filler {i}\ndate: 2024-01-{:02}\nsources: [threads]\ntags: [T{}]", i % 28 + 1, i % 9),
+            &"Words. ".repeat(200),
+        );
     }
     // Kill the publisher part-way through its uploads.
     site.build();
@@ -211,7 +215,11 @@ fn s3_server_killed_mid_publish_then_restarted_completes_on_rerun() {
     let port: u16 = server.endpoint.rsplit(':').next().unwrap().parse().unwrap();
     let mut site = site_with_target();
     for i in 0..150 {
-        site = site.brief(&format!("2024-02-{:02}-more-{i}", i % 28 + 1), &format!("title: More {i}\ndate: 2024-02-{:02}\nsources: [threads]", i % 28 + 1), &"Text. ".repeat(300));
+        site = site.brief(
+            &format!("2024-02-{:02}-more-{i}", i % 28 + 1),
+            &format!("title: More {i}\ndate: 2024-02-{:02}\nsources: [threads]", i % 28 + 1),
+            &"Text. ".repeat(300),
+        );
     }
     site.build();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_briefing"));

@@ -37,8 +37,23 @@ fn new_brief_fills_front_matter_and_never_overwrites() {
     let root = site.root().to_str().unwrap().to_string();
     let title = "Meta: \"no talks\" with Google # really";
     let (code, out, err) = briefing(&[
-        "new", "brief", title, "--company", "meta", "--company", "google", "--source", "threads", "--tag", "Ads", "--status",
-        "denied", "--story", "meta-gemini", "--root", &root,
+        "new",
+        "brief",
+        title,
+        "--company",
+        "meta",
+        "--company",
+        "google",
+        "--source",
+        "threads",
+        "--tag",
+        "Ads",
+        "--status",
+        "denied",
+        "--story",
+        "meta-gemini",
+        "--root",
+        &root,
     ]);
     assert_eq!(code, 0, "{err}");
     let path = std::path::PathBuf::from(out.trim());

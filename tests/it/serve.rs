@@ -81,10 +81,7 @@ fn listen(url: &str) -> mpsc::Receiver<(String, String)> {
             } else if let Some(d) = line.strip_prefix("data: ") {
                 data.push_str(d);
                 data.push('\n');
-            } else if line.is_empty()
-                && !event.is_empty()
-                && tx.send((std::mem::take(&mut event), std::mem::take(&mut data))).is_err()
-            {
+            } else if line.is_empty() && !event.is_empty() && tx.send((std::mem::take(&mut event), std::mem::take(&mut data))).is_err() {
                 return;
             }
         }
