@@ -358,11 +358,16 @@ fn check(a: CheckArgs) -> ExitCode {
 
 fn print_timings(t: &crate::Timings) {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-    eprintln!(
-        "timings: load {:.1} ms, resolve {:.1} ms, render {:.1} ms, render+write {:.1} ms",
-        ms(t.load),
-        ms(t.resolve),
-        ms(t.render),
-        ms(t.write)
-    );
+    let mut line = format!("timings: load {:.1} ms, resolve {:.1} ms", ms(t.load), ms(t.resolve));
+    if !t.render.is_zero() {
+        line += &format!(", render and check links {:.1} ms", ms(t.render));
+    }
+    if !t.write.is_zero() {
+        line += &format!(", render and write {:.1} ms", ms(t.write));
+    }
+    if let Some(search) = t.search {
+        line += &format!(" (of which search index {:.1} ms)", ms(search));
+    }
+    line += &format!("; total {:.1} ms", ms(t.load + t.resolve + t.render + t.write));
+    eprintln!("{line}");
 }

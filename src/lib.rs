@@ -72,8 +72,10 @@ pub struct Timings {
     pub resolve: Duration,
     /// Rendering templates and feeds (in memory, or with the link check).
     pub render: Duration,
-    /// Rendering and writing the output folder (`build`).
+    /// Rendering and writing the output folder (`build`), search index included.
     pub write: Duration,
+    /// Of `render` or `write`: building the search index.
+    pub search: Option<Duration>,
 }
 
 /// The outcome of a build or check.
@@ -122,9 +124,7 @@ fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>) -> Result<P
     let t = Instant::now();
     let corpus = load::load_cached(opts, caches.map(|c| &c.load), &mut diags)?;
     timings.load = t.elapsed();
-    let Some(corpus) = corpus else {
-        return Ok(Prepared { diags, timings, site: None, base_path: "/".into(), base_url: String::new() });
-    };
+    let Some(corpus) = corpus else { return Ok(Prepared { diags, timings, site: None, base_path: "/".into(), base_url: String::new() }) };
     let base_path = corpus.config.base_path().to_string();
     let base_url = corpus.config.base_url.clone();
     let t = Instant::now();
@@ -199,7 +199,11 @@ pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>
     let out_dir = opts.output.clone().unwrap_or_else(|| opts.load.root.join("public"));
     let t = Instant::now();
     let report = match render::Renderer::new(std::sync::Arc::new(site), &mut p.diags) {
-        Some(renderer) => write::write(&renderer, &out_dir, &opts.load.root, opts.force, &mut p.diags)?,
+        Some(renderer) => {
+            let report = write::write(&renderer, &out_dir, &opts.load.root, opts.force, &mut p.diags)?;
+            p.timings.search = renderer.search_time();
+            report
+        }
         None => None,
     };
     p.timings.write = t.elapsed();

@@ -141,7 +141,7 @@ pub struct Renderer {
     tera: Tera,
     cards: Vec<OnceLock<Result<Value, Diagnostic>>>,
     entries: feeds::EntryCache,
-    search: OnceLock<crate::search::Index>,
+    search: OnceLock<(crate::search::Index, std::time::Duration)>,
 }
 
 impl Renderer {
@@ -160,7 +160,18 @@ impl Renderer {
 
     /// The search index, built the first time it is needed.
     fn search_index(&self) -> &crate::search::Index {
-        self.search.get_or_init(|| crate::search::Index::build(&self.site))
+        &self
+            .search
+            .get_or_init(|| {
+                let t = std::time::Instant::now();
+                (crate::search::Index::build(&self.site), t.elapsed())
+            })
+            .0
+    }
+
+    /// How long building the search index took, if it was built.
+    pub fn search_time(&self) -> Option<std::time::Duration> {
+        self.search.get().map(|(_, d)| *d)
     }
 
     /// The key of the `i`-th search shard.

@@ -70,47 +70,54 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 /// Calls `f` with each word of `text` (as [`words`] gives them). Runs of ASCII letters and
-/// digits (nearly all words) are lowercased in `buf` byte by byte; only words with other
-/// letters are transliterated.
+/// digits (nearly all words) are lowercased into `buf` as they are scanned; only words with
+/// other letters are transliterated.
 fn for_each_word(text: &str, buf: &mut String, f: &mut impl FnMut(&str)) {
     let bytes = text.as_bytes();
-    // Whether the character at byte `i` belongs to a word, and its length in bytes.
-    let word_char = |i: usize| -> (bool, usize) {
-        let b = bytes[i];
-        if b < 0x80 {
-            return (b.is_ascii_alphanumeric(), 1);
-        }
+    // The character at byte `i` (not ASCII): whether it belongs to a word, and its length.
+    let other = |i: usize| -> (bool, usize) {
         let c = text[i..].chars().next().unwrap_or(' ');
         (c.is_alphanumeric(), c.len_utf8())
     };
     let mut i = 0;
     while i < bytes.len() {
-        let (inside, len) = word_char(i);
-        if !inside {
-            i += len;
-            continue;
+        let b = bytes[i];
+        if !b.is_ascii_alphanumeric() {
+            if b < 0x80 {
+                i += 1;
+                continue;
+            }
+            let (inside, len) = other(i);
+            if !inside {
+                i += len;
+                continue;
+            }
         }
         let start = i;
         let mut ascii = true;
+        buf.clear();
         while i < bytes.len() {
-            let (inside, len) = word_char(i);
-            if !inside {
+            let b = bytes[i];
+            if b.is_ascii_alphanumeric() {
+                buf.push(char::from(b.to_ascii_lowercase()));
+                i += 1;
+            } else if b < 0x80 {
                 break;
-            }
-            ascii &= len == 1;
-            i += len;
-        }
-        let word = &text[start..i];
-        if ascii {
-            if word.len() >= 2 {
-                buf.clear();
-                buf.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-                if !is_stopword(buf) {
-                    f(buf);
+            } else {
+                let (inside, len) = other(i);
+                if !inside {
+                    break;
                 }
+                ascii = false;
+                i += len;
+            }
+        }
+        if ascii {
+            if buf.len() >= 2 && !is_stopword(buf) {
+                f(buf);
             }
         } else {
-            for part in slug::slugify(word).split('-') {
+            for part in slug::slugify(&text[start..i]).split('-') {
                 if part.len() >= 2 && !is_stopword(part) {
                     f(part);
                 }
@@ -125,79 +132,146 @@ pub fn shard_of(term: &str) -> String {
 }
 
 /// Text of an HTML fragment: tags and character references become spaces (they never
-/// hold a searchable word).
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut skip: Option<char> = None;
-    for c in html.chars() {
-        match (skip, c) {
-            (Some('>'), '>') | (Some(';'), ';') => {
-                skip = None;
-                out.push(' ');
+/// hold a searchable word). Works on bytes: `<`, `>`, `&` and `;` never occur inside a
+/// multi-byte UTF-8 character, so what is copied is always whole characters.
+fn strip_tags(html: &str, out: &mut String) {
+    out.clear();
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(at) = memchr::memchr2(b'<', b'&', &bytes[i..]) else {
+            out.push_str(&html[i..]);
+            break;
+        };
+        out.push_str(&html[i..i + at]);
+        out.push(' ');
+        i += at;
+        if bytes[i] == b'<' {
+            i = memchr::memchr(b'>', &bytes[i..]).map_or(bytes.len(), |end| i + end + 1);
+        } else {
+            // A reference runs over letters, digits and `#` up to `;`; anything else ends it.
+            i += 1;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'#') {
+                i += 1;
             }
-            (Some(';'), c) if !c.is_alphanumeric() && c != '#' => {
-                skip = None;
-                out.push(' ');
-                out.push(c);
+            if i < bytes.len() && bytes[i] == b';' {
+                i += 1;
             }
-            (Some(_), _) => {}
-            (None, '<') => skip = Some('>'),
-            (None, '&') => skip = Some(';'),
-            (None, c) => out.push(c),
         }
     }
-    out
+}
+
+/// Term -> brief ids, ascending, for a run of consecutive briefs. Terms of up to 16 bytes
+/// (nearly all) are keyed by their bytes packed in a `u128`, which hashes and compares in
+/// a few instructions; longer ones by their text.
+#[derive(Default)]
+struct Postings {
+    short: ahash::AHashMap<u128, Vec<u32>>,
+    long: ahash::AHashMap<String, Vec<u32>>,
+}
+
+/// `term`'s bytes in a `u128` (zero-padded: a term never holds a zero byte), if it fits.
+fn pack(term: &str) -> Option<u128> {
+    let b = term.as_bytes();
+    (b.len() <= 16).then(|| {
+        let mut k = [0u8; 16];
+        k[..b.len()].copy_from_slice(b);
+        u128::from_le_bytes(k)
+    })
+}
+
+/// The term [`pack`] packed.
+fn unpack(key: u128) -> String {
+    let k = key.to_le_bytes();
+    let len = k.iter().position(|&b| b == 0).unwrap_or(16);
+    String::from_utf8_lossy(&k[..len]).into_owned()
+}
+
+/// Appends `id` to a term's list unless this brief already gave the term (ids arrive in order).
+fn push_once(ids: &mut Vec<u32>, id: u32) {
+    if ids.last() != Some(&id) {
+        ids.push(id);
+    }
+}
+
+impl Postings {
+    /// Adds brief `id`'s terms from `text`.
+    fn add(&mut self, id: u32, text: &str, buf: &mut String) {
+        for_each_word(text, buf, &mut |w| match pack(w) {
+            Some(k) => push_once(self.short.entry(k).or_default(), id),
+            None => match self.long.get_mut(w) {
+                Some(ids) => push_once(ids, id),
+                None => {
+                    self.long.insert(w.to_string(), vec![id]);
+                }
+            },
+        });
+    }
+
+    /// Appends `later`, which holds only briefs after this one's.
+    fn append(mut self, later: Postings) -> Postings {
+        for (k, ids) in later.short {
+            self.short.entry(k).or_default().extend(ids);
+        }
+        for (t, ids) in later.long {
+            self.long.entry(t).or_default().extend(ids);
+        }
+        self
+    }
+
+    /// Every term with its list.
+    fn into_terms(self) -> impl Iterator<Item = (String, Vec<u32>)> {
+        self.short.into_iter().map(|(k, ids)| (unpack(k), ids)).chain(self.long)
+    }
 }
 
 impl Index {
-    /// Indexes every brief of the site.
+    /// Indexes every brief of the site. Each thread indexes runs of consecutive briefs into
+    /// its own map; the maps are then joined in brief order, so no list needs sorting.
     pub fn build(site: &Site) -> Index {
-        let per_brief: Vec<ahash::AHashSet<String>> = site
-            .briefs
-            .par_iter()
-            .map(|b| {
-                let mut terms = ahash::AHashSet::new();
-                let mut buf = String::new();
-                let mut add = |text: &str| {
-                    for_each_word(text, &mut buf, &mut |w| {
-                        if !terms.contains(w) {
-                            terms.insert(w.to_string());
-                        }
-                    })
-                };
-                add(&b.title);
-                add(&b.summary);
-                add(&strip_tags(&b.body_html));
-                for c in &b.companies {
-                    let c = site.company(*c);
-                    add(&c.name);
-                    add(c.slug.as_str());
-                    c.aliases.iter().for_each(|a| add(a));
-                }
-                for t in &b.tags {
-                    add(&site.tag(*t).name);
-                }
-                for c in &b.citations {
-                    add(&site.source(c.source).name);
-                }
-                terms
+        // The words of each company's names, tokenised once rather than once per brief.
+        let company_text: Vec<String> = site
+            .companies
+            .iter()
+            .map(|c| {
+                let mut t = format!("{} {}", c.name, c.slug.as_str());
+                c.aliases.iter().for_each(|a| {
+                    t.push(' ');
+                    t.push_str(a);
+                });
+                t
             })
             .collect();
-        // Merge the terms in two halves at once (by their first byte), brief by brief, so
-        // that each term's list comes out in brief order.
-        let half = |odd: u8| {
-            let mut postings: ahash::AHashMap<&str, Vec<u32>> = ahash::AHashMap::with_capacity(1 << 15);
-            for (id, terms) in per_brief.iter().enumerate() {
-                for t in terms.iter().filter(|t| t.as_bytes()[0] % 2 == odd) {
-                    postings.entry(t.as_str()).or_default().push(id as u32);
-                }
-            }
-            postings
-        };
-        let (even, odd) = rayon::join(|| half(0), || half(1));
+        let postings = site
+            .briefs
+            .par_iter()
+            .enumerate()
+            .with_min_len(256)
+            .fold(
+                || (Postings::default(), String::new(), String::new()),
+                |(mut postings, mut buf, mut text), (id, b)| {
+                    let id = id as u32;
+                    postings.add(id, &b.title, &mut buf);
+                    postings.add(id, &b.summary, &mut buf);
+                    strip_tags(&b.body_html, &mut text);
+                    postings.add(id, &text, &mut buf);
+                    for c in &b.companies {
+                        postings.add(id, &company_text[c.0 as usize], &mut buf);
+                    }
+                    for t in &b.tags {
+                        postings.add(id, &site.tag(*t).name, &mut buf);
+                    }
+                    for c in &b.citations {
+                        postings.add(id, &site.source(c.source).name, &mut buf);
+                    }
+                    (postings, buf, text)
+                },
+            )
+            .map(|(postings, _, _)| postings)
+            .reduce(Postings::default, Postings::append);
         let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
-        for (t, ids) in even.into_iter().chain(odd) {
-            shards.entry(shard_of(t)).or_default().insert(t.to_string(), ids);
+        for (t, ids) in postings.into_terms() {
+            shards.entry(shard_of(&t)).or_default().insert(t, ids);
         }
         // Split the big shards by one more character, so that no query fetches much.
         let mut split: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
@@ -317,7 +391,17 @@ mod tests {
     }
 
     #[test]
+    fn terms_pack_and_unpack() {
+        for t in ["ai", "zurich", "sixteen-bytes-xx"] {
+            assert_eq!(pack(t).map(unpack).as_deref(), Some(t));
+        }
+        assert_eq!(pack("seventeen-bytes-x"), None);
+    }
+
+    #[test]
     fn tags_and_references_are_stripped() {
-        assert_eq!(strip_tags("<p>A &amp; <a href=\"x\">B</a>&#39;s</p>").split_whitespace().collect::<Vec<_>>(), ["A", "B", "s"]);
+        let mut out = String::new();
+        strip_tags("<p>A &amp; <a href=\"x\">B</a>&#39;s Zürich</p>", &mut out);
+        assert_eq!(out.split_whitespace().collect::<Vec<_>>(), ["A", "B", "s", "Zürich"]);
     }
 }

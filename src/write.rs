@@ -51,6 +51,8 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
     if spare.exists() && !spare.join(MARKER).exists() {
         fs::remove_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
     }
+    // A spare created now holds only what this build writes: nothing can be stale.
+    let reused = spare.exists();
     fs::create_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
 
     let (written, errors) = fill(&spare, renderer.jobs().into_par_iter().map(|job| renderer.render(job)), renderer.statics())?;
@@ -58,8 +60,10 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
         return Ok(None);
     }
     let report = WriteReport { files: written.len(), bytes: written.iter().map(|(_, n)| n).sum() };
-    let keep: HashSet<PathBuf> = written.into_iter().map(|(p, _)| p).collect();
-    remove_stale(&spare, &keep)?;
+    if reused {
+        let keep: HashSet<PathBuf> = written.into_iter().map(|(p, _)| p).collect();
+        remove_stale(&spare, &keep)?;
+    }
     fs::write(spare.join(MARKER), b"This folder is written by `briefing build`; it is replaced on every build.\n")
         .map_err(|e| Error::Write(spare.join(MARKER), e))?;
 
