@@ -441,19 +441,32 @@ fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: Optio
 }
 
 /// `{{ date | date(format="%-d %B %Y") }}`: formats a `YYYY-MM-DD` or RFC 3339 string.
+/// Each format is parsed once per thread (templates use a handful, on every page).
 fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    use chrono::format::Item;
+    thread_local! {
+        static FORMATS: std::cell::RefCell<std::collections::HashMap<String, Vec<Item<'static>>>> = Default::default();
+    }
     let format: &str = kwargs.get("format")?.unwrap_or("%Y-%m-%d");
     let date = crate::model::Date::parse(value).map_err(tera::Error::message)?;
-    let mut out = String::with_capacity(24);
-    let items = chrono::format::StrftimeItems::new(format);
-    write!(out, "{}", date.at.format_with_items(items)).map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
-    Ok(out)
+    FORMATS.with_borrow_mut(|formats| {
+        if !formats.contains_key(format) {
+            let items = chrono::format::StrftimeItems::new(format)
+                .parse_to_owned()
+                .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
+            formats.insert(format.to_string(), items);
+        }
+        let items = formats.get(format).map_or(&[][..], Vec::as_slice);
+        let mut out = String::with_capacity(24);
+        write!(out, "{}", date.at.format_with_items(items.iter()))
+            .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
+        Ok(out)
+    })
 }
 
 /// `{{ value | json_encode }}`: JSON, safe to embed in a `<script>` element.
 fn json_encode(value: Value, _: Kwargs, _: &State) -> Value {
-    let json = serde_json::to_string(&value).unwrap_or_else(|_| "null".into());
-    Value::safe_string(&json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
+    Value::safe_string(&crate::views::script_json(&value))
 }
 
 impl Renderer {
@@ -675,10 +688,11 @@ impl Renderer {
 
 /// The fields of two maps in one (those of `extra` win).
 fn merge(base: &Value, extra: Value) -> Value {
-    let mut m: std::collections::BTreeMap<tera::value::Key<'static>, Value> = std::collections::BTreeMap::new();
-    for v in [base, &extra] {
-        if let Some(map) = v.as_map() {
-            m.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let mut m = extra.into_map().unwrap_or_default();
+    if let Some(base) = base.as_map() {
+        m.reserve(base.len());
+        for (k, v) in base {
+            m.entry(k.clone()).or_insert_with(|| v.clone());
         }
     }
     Value::from(m)

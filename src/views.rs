@@ -126,19 +126,64 @@ pub struct BriefView<'a> {
     pub json_ld: String,
 }
 
-/// JSON made safe to embed in a `<script>` element.
-pub fn script_json(value: &serde_json::Value) -> String {
-    let json = serde_json::to_string(value).unwrap_or_default();
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
+/// JSON made safe to embed in a `<script>` element: `<`, `>` and `&` escaped.
+pub fn script_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let mut out = Vec::with_capacity(json.len() + 16);
+    let mut rest = &json[..];
+    // The three bytes are ASCII, so they never split a character.
+    while let Some(at) = memchr::memchr3(b'<', b'>', b'&', rest) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(match rest[at] {
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            _ => b"\\u0026",
+        });
+        rest = &rest[at + 1..];
     }
-    out
+    out.extend_from_slice(rest);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// schema.org `Organization`, as JSON-LD.
+#[derive(Serialize)]
+struct Organization<'a> {
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    context: Option<&'static str>,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+    #[serde(rename = "tickerSymbol", skip_serializing_if = "Option::is_none")]
+    ticker: Option<&'a str>,
+    #[serde(rename = "alternateName", skip_serializing_if = "<[String]>::is_empty")]
+    aliases: &'a [String],
+    #[serde(rename = "sameAs", skip_serializing_if = "Option::is_none")]
+    same_as: Option<&'a str>,
+    #[serde(rename = "parentOrganization", skip_serializing_if = "Option::is_none")]
+    parent: Option<Box<Organization<'a>>>,
+    #[serde(rename = "subOrganization", skip_serializing_if = "Vec::is_empty")]
+    subsidiaries: Vec<Organization<'a>>,
+}
+
+/// schema.org `NewsArticle`, as JSON-LD.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NewsArticle<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    headline: &'a str,
+    description: &'a str,
+    url: &'a str,
+    main_entity_of_page: &'a str,
+    date_published: String,
+    date_modified: String,
+    about: Vec<Organization<'a>>,
+    keywords: Vec<&'a str>,
+    is_based_on: Vec<&'a str>,
+    publisher: Organization<'a>,
 }
 
 /// A company on its page and in the index.
@@ -407,7 +452,7 @@ impl<'a> Views<'a> {
             tickers: &b.tickers,
             extra: &b.extra,
             story_position,
-            json_ld: script_json(&self.brief_json_ld(id)),
+            json_ld: self.brief_json_ld(id),
         }
     }
 
@@ -415,41 +460,48 @@ impl<'a> Views<'a> {
         format!("{}{path}", self.site.config.base_url)
     }
 
-    fn organization(&self, id: CompanyId) -> serde_json::Value {
+    fn organization(&self, id: CompanyId) -> Organization<'a> {
         let c = self.site.company(id);
-        let mut o = serde_json::json!({
-            "@type": "Organization",
-            "name": c.name,
-            "url": self.absolute(&paths::company(c.slug.as_str())),
-        });
-        if let Some(t) = &c.ticker {
-            o["tickerSymbol"] = serde_json::json!(t);
+        Organization {
+            context: None,
+            kind: "Organization",
+            name: &c.name,
+            url: self.absolute(&paths::company(c.slug.as_str())),
+            ticker: c.ticker.as_deref(),
+            aliases: &c.aliases,
+            same_as: c.website.as_ref().map(|w| w.as_str()),
+            parent: None,
+            subsidiaries: Vec::new(),
         }
-        if !c.aliases.is_empty() {
-            o["alternateName"] = serde_json::json!(c.aliases);
-        }
-        if let Some(w) = &c.website {
-            o["sameAs"] = serde_json::json!(w.as_str());
-        }
-        o
     }
 
-    fn brief_json_ld(&self, id: BriefId) -> serde_json::Value {
+    fn brief_json_ld(&self, id: BriefId) -> String {
         let b = self.site.brief(id);
         let url = self.absolute(&paths::brief(b.slug.as_str()));
-        serde_json::json!({
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": b.title,
-            "description": b.summary,
-            "url": url,
-            "mainEntityOfPage": url,
-            "datePublished": b.date.rfc3339(),
-            "dateModified": b.updated.unwrap_or(b.date).rfc3339(),
-            "about": b.companies.iter().map(|c| self.organization(*c)).collect::<Vec<_>>(),
-            "keywords": b.tags.iter().map(|t| self.site.tag(*t).name.as_str()).collect::<Vec<_>>(),
-            "isBasedOn": b.citations.iter().filter_map(|c| c.url.as_ref().map(|u| u.as_str())).collect::<Vec<_>>(),
-            "publisher": { "@type": "Organization", "name": self.site.config.title, "url": self.site.config.base_url },
+        let config = &self.site.config;
+        script_json(&NewsArticle {
+            context: "https://schema.org",
+            kind: "NewsArticle",
+            headline: &b.title,
+            description: &b.summary,
+            url: &url,
+            main_entity_of_page: &url,
+            date_published: b.date.rfc3339(),
+            date_modified: b.updated.unwrap_or(b.date).rfc3339(),
+            about: b.companies.iter().map(|c| self.organization(*c)).collect(),
+            keywords: b.tags.iter().map(|t| self.site.tag(*t).name.as_str()).collect(),
+            is_based_on: b.citations.iter().filter_map(|c| c.url.as_ref().map(|u| u.as_str())).collect(),
+            publisher: Organization {
+                context: None,
+                kind: "Organization",
+                name: &config.title,
+                url: config.base_url.clone(),
+                ticker: None,
+                aliases: &[],
+                same_as: None,
+                parent: None,
+                subsidiaries: Vec::new(),
+            },
         })
     }
 
@@ -473,16 +525,11 @@ impl<'a> Views<'a> {
             often_with: c.often_with.iter().map(|(o, n)| CountedRef { company: self.company_ref(*o), count: *n }).collect(),
             feed_url: self.url(&format!("{path}atom.xml")),
             extra: &c.extra,
-            json_ld: script_json(&{
-                let mut o = self.organization(id);
-                o["@context"] = serde_json::json!("https://schema.org");
-                if let Some(p) = c.parent {
-                    o["parentOrganization"] = self.organization(p);
-                }
-                if !c.subsidiaries.is_empty() {
-                    o["subOrganization"] = c.subsidiaries.iter().map(|s| self.organization(*s)).collect();
-                }
-                o
+            json_ld: script_json(&Organization {
+                context: Some("https://schema.org"),
+                parent: c.parent.map(|p| Box::new(self.organization(p))),
+                subsidiaries: c.subsidiaries.iter().map(|s| self.organization(*s)).collect(),
+                ..self.organization(id)
             }),
         }
     }
