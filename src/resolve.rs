@@ -156,8 +156,22 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let mut tags_by_slug: BTreeMap<Slug, String> = BTreeMap::new();
     let mut parts: Vec<(usize, BriefParts)> = Vec::with_capacity(briefs.len());
     let mut invalid: Vec<usize> = Vec::new();
-    for (i, doc) in briefs.iter().enumerate() {
-        match brief_parts(doc, &company_index, &source_index, &mut tags_by_slug, diags) {
+    // Each brief on its own (in parallel), then merged in file order: the first spelling
+    // of a tag names it.
+    let checked: Vec<(Option<BriefParts>, Vec<(Slug, String)>, Diagnostics)> = briefs
+        .par_iter()
+        .map(|doc| {
+            let (mut tags, mut found) = (Vec::new(), Diagnostics::new());
+            let p = brief_parts(doc, &company_index, &source_index, &mut tags, &mut found);
+            (p, tags, found)
+        })
+        .collect();
+    for (i, (p, tags, found)) in checked.into_iter().enumerate() {
+        diags.extend(found.into_sorted());
+        for (slug, name) in tags {
+            tags_by_slug.entry(slug).or_insert(name);
+        }
+        match p {
             Some(p) => parts.push((i, p)),
             None => invalid.push(i),
         }
@@ -463,6 +477,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         b.story = b.story.map(|s| remap[s.0 as usize]);
     }
 
+    // The files' text is no longer needed: free it off the critical path.
+    std::thread::spawn(move || drop((briefs, companies, sources, stories, pages)));
     Some(Site {
         config,
         briefs: site_briefs,
@@ -649,7 +665,7 @@ fn brief_parts(
     doc: &Doc<RawBrief>,
     companies: &HashMap<&str, CompanyId>,
     sources: &HashMap<&str, SourceId>,
-    tags: &mut BTreeMap<Slug, String>,
+    tags: &mut Vec<(Slug, String)>,
     diags: &mut Diagnostics,
 ) -> Option<BriefParts> {
     let RawBrief {
@@ -741,8 +757,8 @@ fn brief_parts(
             continue;
         }
         let s = Slug::from_text(name);
-        tags.entry(s.clone()).or_insert_with(|| name.to_string());
         if !tag_slugs.contains(&s) {
+            tags.push((s.clone(), name.to_string()));
             tag_slugs.push(s);
         }
     }

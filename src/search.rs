@@ -21,38 +21,72 @@ pub const CHUNK: usize = 50;
 /// A two-letter shard bigger than this (roughly, in bytes) is split by a third letter.
 const MAX_SHARD: usize = 40_000;
 
-/// Words too common to be worth an entry (a `match`, not a list scan: it runs per word).
-fn is_stopword(w: &str) -> bool {
-    matches!(
-        w,
-        "a" | "an"
-            | "and"
-            | "are"
-            | "as"
-            | "at"
-            | "be"
-            | "by"
-            | "for"
-            | "from"
-            | "has"
-            | "have"
-            | "in"
-            | "is"
-            | "it"
-            | "its"
-            | "of"
-            | "on"
-            | "or"
-            | "that"
-            | "the"
-            | "this"
-            | "to"
-            | "was"
-            | "were"
-            | "will"
-            | "with"
-    )
+/// Words too common to be worth an entry.
+const STOPWORDS: [&str; 27] = [
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that",
+    "the", "this", "to", "was", "were", "will", "with",
+];
+
+/// [`STOPWORDS`], packed (see [`pack`]).
+const PACKED_STOPWORDS: [u128; 27] = {
+    let mut out = [0u128; 27];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        out[i] = pack_short(STOPWORDS[i].as_bytes());
+        i += 1;
+    }
+    out
+};
+
+/// A term: its bytes packed in a `u128` when it has at most 16 (nearly always), which
+/// hashes and compares in a few instructions; otherwise its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Term<'a> {
+    Short(u128),
+    Long(&'a str),
 }
+
+/// Up to 16 bytes, little-endian, zero-padded (a term never holds a zero byte).
+const fn pack_short(b: &[u8]) -> u128 {
+    let mut k = 0u128;
+    let mut i = 0;
+    while i < b.len() && i < 16 {
+        k |= (b[i] as u128) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// The term for a lowercase word.
+#[cfg(test)]
+fn pack(word: &str) -> Term<'_> {
+    if word.len() <= 16 {
+        Term::Short(pack_short(word.as_bytes()))
+    } else {
+        Term::Long(word)
+    }
+}
+
+/// The text of a packed term.
+fn unpack(key: u128) -> String {
+    let k = key.to_le_bytes();
+    let len = k.iter().position(|&b| b == 0).unwrap_or(16);
+    String::from_utf8_lossy(&k[..len]).into_owned()
+}
+
+/// Lowercase of each ASCII letter or digit; 0 for every other byte.
+const WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
 
 /// The whole index, built once per build.
 pub struct Index {
@@ -65,24 +99,38 @@ pub struct Index {
 /// Lowercase ASCII words of `text`: accents dropped, everything else a separator.
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for_each_word(text, &mut String::new(), &mut |w| out.push(w.to_string()));
+    for_each_term(text, &mut String::new(), &mut |t| {
+        out.push(match t {
+            Term::Short(k) => unpack(k),
+            Term::Long(w) => w.to_string(),
+        })
+    });
     out
 }
 
-/// Calls `f` with each word of `text` (as [`words`] gives them). Runs of ASCII letters and
-/// digits (nearly all words) are lowercased into `buf` as they are scanned; only words with
-/// other letters are transliterated.
-fn for_each_word(text: &str, buf: &mut String, f: &mut impl FnMut(&str)) {
+/// Calls `f` with each term of `text` (as [`words`] gives them): runs of letters and
+/// digits, lowercased, at least two bytes long, stopwords left out. Runs of ASCII (nearly
+/// all words) are lowercased and packed byte by byte as they are scanned; only words with
+/// other letters are transliterated, in `buf`.
+fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
     let bytes = text.as_bytes();
     // The character at byte `i` (not ASCII): whether it belongs to a word, and its length.
     let other = |i: usize| -> (bool, usize) {
         let c = text[i..].chars().next().unwrap_or(' ');
         (c.is_alphanumeric(), c.len_utf8())
     };
+    // A word of `len` bytes, packed in `key` (`word` is read only when it does not fit).
+    fn emit(key: u128, len: usize, word: &str, f: &mut impl FnMut(Term<'_>)) {
+        if len > 16 {
+            f(Term::Long(word));
+        } else if len >= 2 && (len > 4 || !PACKED_STOPWORDS.contains(&key)) {
+            f(Term::Short(key));
+        }
+    }
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if !b.is_ascii_alphanumeric() {
+        if WORD_BYTE[b as usize] == 0 {
             if b < 0x80 {
                 i += 1;
                 continue;
@@ -94,33 +142,38 @@ fn for_each_word(text: &str, buf: &mut String, f: &mut impl FnMut(&str)) {
             }
         }
         let start = i;
-        let mut ascii = true;
-        buf.clear();
+        let (mut packed, mut len, mut ascii) = ([0u8; 16], 0usize, true);
         while i < bytes.len() {
             let b = bytes[i];
-            if b.is_ascii_alphanumeric() {
-                buf.push(char::from(b.to_ascii_lowercase()));
+            let lower = WORD_BYTE[b as usize];
+            if lower != 0 {
+                if len < 16 {
+                    packed[len] = lower;
+                }
+                len += 1;
                 i += 1;
             } else if b < 0x80 {
                 break;
             } else {
-                let (inside, len) = other(i);
+                let (inside, n) = other(i);
                 if !inside {
                     break;
                 }
                 ascii = false;
-                i += len;
+                i += n;
             }
         }
         if ascii {
-            if buf.len() >= 2 && !is_stopword(buf) {
-                f(buf);
+            let key = u128::from_le_bytes(packed);
+            if len > 16 {
+                buf.clear();
+                buf.push_str(&text[start..i]);
+                buf.make_ascii_lowercase();
             }
+            emit(key, len, buf, f);
         } else {
             for part in slug::slugify(&text[start..i]).split('-') {
-                if part.len() >= 2 && !is_stopword(part) {
-                    f(part);
-                }
+                emit(pack_short(part.as_bytes()), part.len(), part, f);
             }
         }
     }
@@ -166,25 +219,8 @@ fn strip_tags(html: &str, out: &mut String) {
 /// a few instructions; longer ones by their text.
 #[derive(Default)]
 struct Postings {
-    short: ahash::AHashMap<u128, Vec<u32>>,
+    short: rustc_hash::FxHashMap<u128, Vec<u32>>,
     long: ahash::AHashMap<String, Vec<u32>>,
-}
-
-/// `term`'s bytes in a `u128` (zero-padded: a term never holds a zero byte), if it fits.
-fn pack(term: &str) -> Option<u128> {
-    let b = term.as_bytes();
-    (b.len() <= 16).then(|| {
-        let mut k = [0u8; 16];
-        k[..b.len()].copy_from_slice(b);
-        u128::from_le_bytes(k)
-    })
-}
-
-/// The term [`pack`] packed.
-fn unpack(key: u128) -> String {
-    let k = key.to_le_bytes();
-    let len = k.iter().position(|&b| b == 0).unwrap_or(16);
-    String::from_utf8_lossy(&k[..len]).into_owned()
 }
 
 /// Appends `id` to a term's list unless this brief already gave the term (ids arrive in order).
@@ -197,9 +233,9 @@ fn push_once(ids: &mut Vec<u32>, id: u32) {
 impl Postings {
     /// Adds brief `id`'s terms from `text`.
     fn add(&mut self, id: u32, text: &str, buf: &mut String) {
-        for_each_word(text, buf, &mut |w| match pack(w) {
-            Some(k) => push_once(self.short.entry(k).or_default(), id),
-            None => match self.long.get_mut(w) {
+        for_each_term(text, buf, &mut |t| match t {
+            Term::Short(k) => push_once(self.short.entry(k).or_default(), id),
+            Term::Long(w) => match self.long.get_mut(w) {
                 Some(ids) => push_once(ids, id),
                 None => {
                     self.long.insert(w.to_string(), vec![id]);
@@ -393,9 +429,10 @@ mod tests {
     #[test]
     fn terms_pack_and_unpack() {
         for t in ["ai", "zurich", "sixteen-bytes-xx"] {
-            assert_eq!(pack(t).map(unpack).as_deref(), Some(t));
+            assert_eq!(pack(t), Term::Short(pack_short(t.as_bytes())));
+            assert_eq!(unpack(pack_short(t.as_bytes())), t);
         }
-        assert_eq!(pack("seventeen-bytes-x"), None);
+        assert_eq!(pack("seventeen-bytes-x"), Term::Long("seventeen-bytes-x"));
     }
 
     #[test]
