@@ -11,132 +11,246 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diag::{line_col, Diagnostic, Diagnostics};
-use crate::render::{Job, OutFile, Output, Renderer};
+use crate::render::{Job, Output, Renderer};
 
-/// What the link check keeps of one page: where it is, what it links to, its ids.
-pub struct PageScan {
-    path: String,
+/// A rendered page, as the link check sees it.
+struct Page<'a> {
+    /// Site-relative path (`briefs/x/index.html`).
+    path: &'a str,
+    /// The content file it shows, if one.
+    source: Option<&'a Path>,
+    html: &'a [u8],
+}
+
+/// A link to an `#id` of another page: checked once every page is known.
+pub struct Deferred {
+    page: String,
     source: Option<PathBuf>,
-    ids: HashSet<String>,
-    links: Vec<String>,
+    link: String,
+    target: String,
+    fragment: String,
 }
 
-/// Scans one rendered file (non-HTML files only count as link targets). Keeps only the
-/// links that stay inside the site, each once.
-pub fn scan(file: &OutFile, base_url: &str) -> PageScan {
-    let mut ids = HashSet::new();
-    let mut links = Vec::new();
-    if file.path.ends_with(".html") {
-        let mut seen = HashSet::new();
-        for (attr, value) in attributes(&file.bytes) {
-            let Ok(value) = std::str::from_utf8(value) else { continue };
-            match attr {
-                Attr::Id => {
-                    ids.insert(value.to_string());
-                }
-                Attr::Link => {
-                    let internal = value.starts_with('/') || value.starts_with('#') || value.starts_with(base_url);
-                    if internal && !value.starts_with("//") && seen.insert(value) {
-                        links.push(value.to_string());
-                    }
-                }
-            }
-        }
-    }
-    PageScan { path: file.path.clone(), source: file.source.clone(), ids, links }
+/// The site's paths and how to read a link.
+struct Site<'a> {
+    /// Every file the build writes (site-relative).
+    files: &'a HashSet<String>,
+    /// Absolute base URL with a trailing slash.
+    base_url: &'a str,
+    /// Its path part (`/` or `/sub/`).
+    base_path: &'a str,
+    root: &'a Path,
 }
 
+#[derive(Clone, Copy)]
 enum Attr {
     Id,
     Link,
 }
 
-/// Every `id="..."`, `href="..."` and `src="..."` of a page, in one pass.
-fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &[u8])> + '_ {
-    memchr::memmem::find_iter(html, b"=\"").filter_map(move |at| {
-        let before = &html[..at];
-        let attr = if before.ends_with(b" href") || before.ends_with(b" src") {
-            Attr::Link
-        } else if before.ends_with(b" id") {
-            Attr::Id
-        } else {
-            return None;
-        };
-        let start = at + 2;
-        let end = memchr::memchr(b'"', &html[start..])? + start;
-        Some((attr, &html[start..end]))
+/// Every `id`, `href` and `src` attribute of a page, in one pass: text between tags is
+/// skipped with a vectorised search for `<`; only the inside of tags is read byte by byte.
+fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &str)> + '_ {
+    let mut i = memchr::memchr(b'<', html).unwrap_or(html.len());
+    std::iter::from_fn(move || {
+        loop {
+            // Inside a tag (or about to find one): the next attribute with a quoted value.
+            while i < html.len() && html[i] != b'<' && html[i] != b'>' && !html[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            if i >= html.len() {
+                return None;
+            }
+            match html[i] {
+                b'<' => {
+                    // A tag name (or a comment, a doctype, an end tag): skip it.
+                    i += 1;
+                    while i < html.len() && !html[i].is_ascii_whitespace() && html[i] != b'>' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'>' => {
+                    // End of the tag: jump to the next one.
+                    i = memchr::memchr(b'<', &html[i..]).map_or(html.len(), |at| i + at);
+                    continue;
+                }
+                _ => {}
+            }
+            let name_start = i;
+            while i < html.len() && (html[i].is_ascii_alphanumeric() || html[i] == b'-' || html[i] == b':') {
+                i += 1;
+            }
+            let name = &html[name_start..i];
+            if html.get(i) != Some(&b'=') {
+                continue;
+            }
+            i += 1;
+            let Some(&quote) = html.get(i).filter(|q| **q == b'"' || **q == b'\'') else { continue };
+            let start = i + 1;
+            let end = memchr::memchr(quote, &html[start..]).map_or(html.len(), |at| start + at);
+            i = (end + 1).min(html.len());
+            let attr = match name {
+                b"href" | b"src" => Attr::Link,
+                b"id" => Attr::Id,
+                _ => continue,
+            };
+            if let Ok(value) = std::str::from_utf8(&html[start..end]) {
+                return Some((attr, value));
+            }
+        }
     })
 }
 
-/// Renders every page with `renderer`, scanning each as it is made, then checks the links.
-/// Render errors go to `diags`.
-/// Only pages are rendered: feeds and other data files count as link targets by their
-/// paths (the search index's data files, which pages never link, are left out).
+/// The ids of a page.
+fn ids(html: &[u8]) -> ahash::AHashSet<&str> {
+    attributes(html).filter_map(|(a, v)| matches!(a, Attr::Id).then_some(v)).collect()
+}
+
+/// Checks the links of one page: missing files and missing ids of the page itself are
+/// reported now; links to an id of another page are returned for later.
+fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferred>) {
+    let (mut problems, mut deferred) = (Vec::new(), Vec::new());
+    if !page.path.ends_with(".html") {
+        return (problems, deferred);
+    }
+    let mut own_ids = ahash::AHashSet::new();
+    let mut links = Vec::new();
+    let mut seen = ahash::AHashSet::new();
+    for (attr, value) in attributes(page.html) {
+        match attr {
+            Attr::Id => {
+                own_ids.insert(value);
+            }
+            Attr::Link => {
+                if seen.insert(value) {
+                    links.push(value);
+                }
+            }
+        }
+    }
+    let report = |link: &str, what: String| {
+        let needle = link.rsplit_once('#').map_or(link, |(_, f)| f);
+        problem(page.path, page.source, site.root, needle, what)
+    };
+    for raw in links {
+        let link = if raw.contains("&amp;") { std::borrow::Cow::Owned(raw.replace("&amp;", "&")) } else { std::borrow::Cow::Borrowed(raw) };
+        let internal = if let Some(rest) = link.strip_prefix(site.base_url) {
+            format!("{}{rest}", site.base_path)
+        } else if link.starts_with('/') && !link.starts_with("//") {
+            link.to_string()
+        } else if link.starts_with('#') {
+            format!("{}{}{link}", site.base_path, page_dir(page.path))
+        } else {
+            continue;
+        };
+        let (path, fragment) = internal.split_once('#').unwrap_or((&internal, ""));
+        let path = path.split('?').next().unwrap_or("");
+        let Some(rel) = path.strip_prefix(site.base_path) else {
+            problems.push(report(&link, format!("links to {link}, which is outside the site's path {}", site.base_path)));
+            continue;
+        };
+        let rel = decode(rel);
+        let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into_owned() };
+        if !site.files.contains(&target) {
+            problems.push(report(&link, format!("links to {link}, which the build does not write")));
+            continue;
+        }
+        if fragment.is_empty() {
+            continue;
+        }
+        let fragment = decode(fragment).into_owned();
+        if target == page.path {
+            if !own_ids.contains(fragment.as_str()) {
+                problems.push(report(&link, format!("links to {link}, but that page has no element with id \"{fragment}\"")));
+            }
+        } else {
+            let (page, source) = (page.path.to_string(), page.source.map(Path::to_path_buf));
+            deferred.push(Deferred { page, source, link: link.into_owned(), target, fragment });
+        }
+    }
+    (problems, deferred)
+}
+
+/// Checks links to ids of other pages; `html_of` gives a page's HTML.
+fn check_deferred(deferred: Vec<Deferred>, root: &Path, html_of: impl Fn(&str) -> Option<Vec<u8>>) -> Vec<Diagnostic> {
+    let mut by_target: HashMap<String, Vec<Deferred>> = HashMap::new();
+    for d in deferred {
+        by_target.entry(d.target.clone()).or_default().push(d);
+    }
+    let mut problems = Vec::new();
+    for (target, links) in by_target {
+        let Some(html) = html_of(&target) else { continue };
+        let ids = ids(&html);
+        for d in links.into_iter().filter(|d| !ids.contains(d.fragment.as_str())) {
+            let what = format!("links to {}, but that page has no element with id \"{}\"", d.link, d.fragment);
+            problems.push(problem(&d.page, d.source.as_deref(), root, &d.fragment, what));
+        }
+    }
+    problems
+}
+
+/// The path part of an absolute base URL.
+fn base_path_of(base_url: &str) -> &str {
+    let after = base_url.find("://").map_or(0, |i| i + 3);
+    base_url[after..].find('/').map_or("/", |i| &base_url[after + i..])
+}
+
+/// Renders every page with `renderer`, checking each as it is made (no page is kept), then
+/// the links to ids of other pages (re-rendering just those pages). Render errors go to
+/// `diags`. Only pages are rendered: feeds and other data files count as link targets by
+/// their paths (the search index's data files, which pages never link, are left out).
 pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
-    let (pages, data): (Vec<Job>, Vec<Job>) = renderer.jobs_without_search_data().into_iter().partition(|j| Renderer::is_page(*j));
-    let Some(scans) = renderer.render_jobs(pages, |f| scan(&f, base_url), diags) else { return Vec::new() };
-    let data_paths: Vec<String> = data.into_iter().map(|j| renderer.output_path(j)).collect();
-    let mut targets: Vec<&str> = renderer.statics().iter().map(|(p, _)| p.as_str()).collect();
-    targets.extend(data_paths.iter().map(String::as_str));
-    verify(&scans, &targets, base_url, root)
+    let jobs = renderer.jobs_without_search_data();
+    let by_path: HashMap<String, Job> = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
+    let mut files: HashSet<String> = by_path.keys().cloned().collect();
+    files.extend(renderer.statics().iter().map(|(p, _)| p.clone()));
+    let site = Site { files: &files, base_url, base_path: base_path_of(base_url), root };
+    let pages: Vec<Job> = jobs.into_iter().filter(|j| Renderer::is_page(*j)).collect();
+    let checked = renderer.render_jobs(
+        pages,
+        |f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site),
+        diags,
+    );
+    let Some(checked) = checked else { return Vec::new() };
+    let (mut problems, mut deferred) = (Vec::new(), Vec::new());
+    for (p, d) in checked {
+        problems.extend(p);
+        deferred.extend(d);
+    }
+    problems.extend(check_deferred(deferred, root, |target| {
+        by_path.get(target).and_then(|job| renderer.render(*job).ok()).map(|f| f.bytes)
+    }));
+    problems
 }
 
 /// Checks every HTML page of an output in memory. `base_url` is absolute with a trailing slash.
 pub fn check(output: &Output, base_url: &str, root: &Path) -> Vec<Diagnostic> {
-    let scans: Vec<PageScan> = output.files.par_iter().map(|f| scan(f, base_url)).collect();
-    let statics: Vec<&str> = output.statics.iter().map(|(p, _)| p.as_str()).collect();
-    verify(&scans, &statics, base_url, root)
+    let mut files: HashSet<String> = output.files.iter().map(|f| f.path.clone()).collect();
+    files.extend(output.statics.iter().map(|(p, _)| p.clone()));
+    let site = Site { files: &files, base_url, base_path: base_path_of(base_url), root };
+    let checked: Vec<(Vec<Diagnostic>, Vec<Deferred>)> = output
+        .files
+        .par_iter()
+        .map(|f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site))
+        .collect();
+    let (mut problems, mut deferred) = (Vec::new(), Vec::new());
+    for (p, d) in checked {
+        problems.extend(p);
+        deferred.extend(d);
+    }
+    let by_path: HashMap<&str, &[u8]> = output.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
+    problems.extend(check_deferred(deferred, root, |target| by_path.get(target).map(|b| b.to_vec())));
+    problems
 }
 
-fn verify(scans: &[PageScan], statics: &[&str], base_url: &str, root: &Path) -> Vec<Diagnostic> {
-    let base_path = {
-        let after = base_url.find("://").map_or(0, |i| i + 3);
-        base_url[after..].find('/').map_or("/", |i| &base_url[after + i..])
-    };
-    let mut files: HashSet<&str> = scans.iter().map(|f| f.path.as_str()).collect();
-    files.extend(statics.iter().copied());
-    let ids: HashMap<&str, &HashSet<String>> = scans.iter().map(|f| (f.path.as_str(), &f.ids)).collect();
-    scans
-        .par_iter()
-        .flat_map_iter(|page| {
-            let mut problems = Vec::new();
-            for link in &page.links {
-                let link = link.replace("&amp;", "&");
-                let internal = if let Some(rest) = link.strip_prefix(base_url) {
-                    Some(format!("{base_path}{rest}"))
-                } else if link.starts_with('/') && !link.starts_with("//") {
-                    Some(link.clone())
-                } else if link.starts_with('#') {
-                    Some(format!("{base_path}{}{link}", page_dir(&page.path)))
-                } else {
-                    None
-                };
-                let Some(internal) = internal else { continue };
-                let (path, fragment) = match internal.split_once('#') {
-                    Some((p, f)) => (p.to_string(), Some(f.to_string())),
-                    None => (internal.clone(), None),
-                };
-                let path = path.split('?').next().unwrap_or("").to_string();
-                let Some(rel) = path.strip_prefix(base_path) else {
-                    problems.push(problem(page, root, &link, format!("links to {link}, which is outside the site's path {base_path}")));
-                    continue;
-                };
-                let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy().into_owned();
-                let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.clone() };
-                if !files.contains(target.as_str()) {
-                    problems.push(problem(page, root, &link, format!("links to {link}, which the build does not write")));
-                    continue;
-                }
-                if let Some(f) = fragment.filter(|f| !f.is_empty()) {
-                    let f = percent_encoding::percent_decode_str(&f).decode_utf8_lossy().into_owned();
-                    if ids.get(target.as_str()).is_some_and(|set| !set.contains(&f)) {
-                        problems.push(problem(page, root, &link, format!("links to {link}, but that page has no element with id \"{f}\"")));
-                    }
-                }
-            }
-            problems
-        })
-        .collect()
+/// A URL path with its `%xx` escapes decoded (most have none: no copy then).
+fn decode(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.contains('%') {
+        percent_encoding::percent_decode_str(path).decode_utf8_lossy()
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
 }
 
 /// `briefs/x/` for `briefs/x/index.html`.
@@ -144,19 +258,19 @@ fn page_dir(path: &str) -> &str {
     path.strip_suffix("index.html").unwrap_or(path)
 }
 
-fn problem(page: &PageScan, root: &Path, link: &str, what: String) -> Diagnostic {
-    let message = format!("page /{} {what}", page_dir(&page.path));
-    match &page.source {
+/// A broken link of `page`: at its content file when it has one (at `needle`, the link's
+/// text, when it is written there), else at the page.
+fn problem(page: &str, source: Option<&Path>, root: &Path, needle: &str, what: String) -> Diagnostic {
+    let message = format!("page /{} {what}", page_dir(page));
+    match source {
         Some(src) => {
             let text = std::fs::read_to_string(resolve(root, src)).unwrap_or_default();
-            // Point at the link in the source when it is written there.
-            let needle = link.rsplit_once('#').map_or(link, |(_, f)| f);
             let (line, col) = text.find(needle).map_or((0, 0), |i| line_col(&text, i));
             Diagnostic::error(src, line, col, message)
                 .with_source(&text)
                 .with_hint("fix the link in this file, or the template that makes it")
         }
-        None => Diagnostic::error(Path::new(&format!("(page) /{}", page.path)), 0, 0, message)
+        None => Diagnostic::error(Path::new(&format!("(page) /{page}")), 0, 0, message)
             .with_hint("the link comes from a template; check the theme and templates/"),
     }
 }
@@ -196,6 +310,13 @@ mod tests {
         assert!(msgs.iter().any(|m| m.contains("/b/none/")));
         assert!(msgs.iter().any(|m| m.contains("no element with id \"gone\"")));
         assert!(msgs.iter().any(|m| m.contains("no element with id \"top\"")));
+    }
+
+    #[test]
+    fn reads_attributes_inside_tags_only() {
+        let html = br#"id="no" <p class=x id='a' data-href="/no">href="/no" <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/>"#;
+        let found: Vec<(bool, &str)> = attributes(html).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();
+        assert_eq!(found, [(false, "a"), (true, "/b/?q=1&amp;r"), (true, "/i.png")]);
     }
 
     #[test]
