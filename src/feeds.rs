@@ -44,7 +44,9 @@ pub fn atom_entry(site: &Site, brief: &Brief, full: bool) -> String {
     let base = &site.config.base_url;
     let url = format!("{base}{}", paths::brief(brief.slug.as_str()));
     let updated = brief.updated.unwrap_or(brief.date);
-    let mut e = String::with_capacity(brief.body_html.len() * 2 + 512);
+    // Summary-only entries are kept for the whole build: size them to what they hold.
+    let content = if full { brief.body_html.len() * 5 / 4 } else { 0 };
+    let mut e = String::with_capacity(640 + brief.title.len() + brief.summary.len() + 160 * (brief.companies.len() + brief.tags.len()) + content);
     let _ = write!(
         e,
         "<entry><title>{}</title><id>{}</id><link rel=\"alternate\" type=\"text/html\" href=\"{}\"/><published>{}</published><updated>{}</updated>",
