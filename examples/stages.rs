@@ -55,15 +55,18 @@ fn main() {
     };
     // Building the job list builds the search index.
     let jobs = report("search index", || renderer.jobs());
-    let kinds: [(&str, fn(&Job) -> bool); 5] = [
+    type Kind = (&'static str, fn(&Job) -> bool);
+    let kinds: [Kind; 5] = [
         ("brief pages", |j| matches!(j, Job::Brief(_))),
         ("lists", |j| matches!(j, Job::Home(_) | Job::Company(..) | Job::Source(..) | Job::Tag(..) | Job::Story(_) | Job::Archive)),
         ("feeds and sitemap", |j| matches!(j, Job::Feed(_) | Job::JsonFeed | Job::Sitemap)),
         ("search data", |j| matches!(j, Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_))),
-        ("other pages", |j| matches!(j, Job::Companies | Job::Sources | Job::Tags | Job::Stories | Job::Page(_) | Job::NotFound | Job::Search | Job::Robots)),
+        ("other pages", |j| {
+            matches!(j, Job::Companies | Job::Sources | Job::Tags | Job::Stories | Job::Page(_) | Job::NotFound | Job::Search | Job::Robots)
+        }),
     ];
     for (name, kind) in kinds {
-        let of_kind: Vec<Job> = jobs.iter().copied().filter(|j| kind(j)).collect();
+        let of_kind: Vec<Job> = jobs.iter().copied().filter(kind).collect();
         let bytes: usize = report(name, || of_kind.par_iter().map(|j| renderer.render(*j).map_or(0, |f| f.bytes.len())).sum());
         println!("{:<22} {} files, {:.1} MiB", "", of_kind.len(), bytes as f64 / (1 << 20) as f64);
     }

@@ -46,7 +46,8 @@ pub fn atom_entry(site: &Site, brief: &Brief, full: bool) -> String {
     let updated = brief.updated.unwrap_or(brief.date);
     // Summary-only entries are kept for the whole build: size them to what they hold.
     let content = if full { brief.body_html.len() * 5 / 4 } else { 0 };
-    let mut e = String::with_capacity(640 + brief.title.len() + brief.summary.len() + 160 * (brief.companies.len() + brief.tags.len()) + content);
+    let mut e =
+        String::with_capacity(640 + brief.title.len() + brief.summary.len() + 160 * (brief.companies.len() + brief.tags.len()) + content);
     let _ = write!(
         e,
         "<entry><title>{}</title><id>{}</id><link rel=\"alternate\" type=\"text/html\" href=\"{}\"/><published>{}</published><updated>{}</updated>",

@@ -207,20 +207,16 @@ pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &
     files.extend(renderer.statics().iter().map(|(p, _)| p.clone()));
     let site = Site { files: &files, base_url, base_path: base_path_of(base_url), root };
     let pages: Vec<Job> = jobs.into_iter().filter(|j| Renderer::is_page(*j)).collect();
-    let checked = renderer.render_jobs(
-        pages,
-        |f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site),
-        diags,
-    );
+    let checked =
+        renderer.render_jobs(pages, |f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site), diags);
     let Some(checked) = checked else { return Vec::new() };
     let (mut problems, mut deferred) = (Vec::new(), Vec::new());
     for (p, d) in checked {
         problems.extend(p);
         deferred.extend(d);
     }
-    problems.extend(check_deferred(deferred, root, |target| {
-        by_path.get(target).and_then(|job| renderer.render(*job).ok()).map(|f| f.bytes)
-    }));
+    problems
+        .extend(check_deferred(deferred, root, |target| by_path.get(target).and_then(|job| renderer.render(*job).ok()).map(|f| f.bytes)));
     problems
 }
 
@@ -229,11 +225,8 @@ pub fn check(output: &Output, base_url: &str, root: &Path) -> Vec<Diagnostic> {
     let mut files: HashSet<String> = output.files.iter().map(|f| f.path.clone()).collect();
     files.extend(output.statics.iter().map(|(p, _)| p.clone()));
     let site = Site { files: &files, base_url, base_path: base_path_of(base_url), root };
-    let checked: Vec<(Vec<Diagnostic>, Vec<Deferred>)> = output
-        .files
-        .par_iter()
-        .map(|f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site))
-        .collect();
+    let checked: Vec<(Vec<Diagnostic>, Vec<Deferred>)> =
+        output.files.par_iter().map(|f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site)).collect();
     let (mut problems, mut deferred) = (Vec::new(), Vec::new());
     for (p, d) in checked {
         problems.extend(p);

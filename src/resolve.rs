@@ -158,7 +158,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let mut invalid: Vec<usize> = Vec::new();
     // Each brief on its own (in parallel), then merged in file order: the first spelling
     // of a tag names it.
-    let checked: Vec<(Option<BriefParts>, Vec<(Slug, String)>, Diagnostics)> = briefs
+    type Checked = (Option<BriefParts>, Vec<(Slug, String)>, Diagnostics);
+    let checked: Vec<Checked> = briefs
         .par_iter()
         .map(|doc| {
             let (mut tags, mut found) = (Vec::new(), Diagnostics::new());
