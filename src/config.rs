@@ -136,8 +136,7 @@ pub struct Config {
 impl Config {
     /// The path part of `base_url`: `/` or `/briefing/`.
     pub fn base_path(&self) -> &str {
-        let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
-        self.base_url[after_scheme..].find('/').map_or("/", |i| &self.base_url[after_scheme + i..])
+        url_path(&self.base_url)
     }
 
     /// Parses `site.toml`'s text; `path` only labels the diagnostics.
@@ -220,6 +219,12 @@ pub fn normalize_base_url(url: &str) -> Result<String, String> {
 pub fn unknown_field(message: &str) -> Option<&str> {
     let rest = message.split("unknown field `").nth(1)?;
     rest.split('`').next()
+}
+
+/// The path part of an absolute URL (`/` or `/briefing/`).
+pub fn url_path(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    url[after_scheme..].find('/').map_or("/", |i| &url[after_scheme + i..])
 }
 
 #[cfg(test)]

@@ -190,12 +190,6 @@ fn check_deferred(deferred: Vec<Deferred>, root: &Path, html_of: impl Fn(&str) -
     problems
 }
 
-/// The path part of an absolute base URL.
-fn base_path_of(base_url: &str) -> &str {
-    let after = base_url.find("://").map_or(0, |i| i + 3);
-    base_url[after..].find('/').map_or("/", |i| &base_url[after + i..])
-}
-
 /// Renders every page with `renderer`, checking each as it is made (no page is kept), then
 /// the links to ids of other pages (re-rendering just those pages). Render errors go to
 /// `diags`. Only pages are rendered: feeds and other data files count as link targets by
@@ -205,35 +199,33 @@ pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &
     let by_path: HashMap<String, Job> = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
     let mut files: HashSet<String> = by_path.keys().cloned().collect();
     files.extend(renderer.statics().iter().map(|(p, _)| p.clone()));
-    let site = Site { files: &files, base_url, base_path: base_path_of(base_url), root };
+    let site = Site { files: &files, base_url, base_path: crate::config::url_path(base_url), root };
     let pages: Vec<Job> = jobs.into_iter().filter(|j| Renderer::is_page(*j)).collect();
     let checked =
         renderer.render_jobs(pages, |f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site), diags);
     let Some(checked) = checked else { return Vec::new() };
-    let (mut problems, mut deferred) = (Vec::new(), Vec::new());
-    for (p, d) in checked {
-        problems.extend(p);
-        deferred.extend(d);
-    }
-    problems
-        .extend(check_deferred(deferred, root, |target| by_path.get(target).and_then(|job| renderer.render(*job).ok()).map(|f| f.bytes)));
-    problems
+    finish(checked, root, |target| by_path.get(target).and_then(|job| renderer.render(*job).ok()).map(|f| f.bytes))
 }
 
 /// Checks every HTML page of an output in memory. `base_url` is absolute with a trailing slash.
 pub fn check(output: &Output, base_url: &str, root: &Path) -> Vec<Diagnostic> {
     let mut files: HashSet<String> = output.files.iter().map(|f| f.path.clone()).collect();
     files.extend(output.statics.iter().map(|(p, _)| p.clone()));
-    let site = Site { files: &files, base_url, base_path: base_path_of(base_url), root };
+    let site = Site { files: &files, base_url, base_path: crate::config::url_path(base_url), root };
     let checked: Vec<(Vec<Diagnostic>, Vec<Deferred>)> =
         output.files.par_iter().map(|f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site)).collect();
+    let by_path: HashMap<&str, &[u8]> = output.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
+    finish(checked, root, |target| by_path.get(target).map(|b| b.to_vec()))
+}
+
+/// The problems of every page, then those of their links to ids of other pages.
+fn finish(checked: Vec<(Vec<Diagnostic>, Vec<Deferred>)>, root: &Path, html_of: impl Fn(&str) -> Option<Vec<u8>>) -> Vec<Diagnostic> {
     let (mut problems, mut deferred) = (Vec::new(), Vec::new());
     for (p, d) in checked {
         problems.extend(p);
         deferred.extend(d);
     }
-    let by_path: HashMap<&str, &[u8]> = output.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
-    problems.extend(check_deferred(deferred, root, |target| by_path.get(target).map(|b| b.to_vec())));
+    problems.extend(check_deferred(deferred, root, html_of));
     problems
 }
 
