@@ -5,7 +5,9 @@
 //! not fetched. A broken link is reported at the content file that produced the page
 //! when there is one (and at the link's text in it when it can be found), else at the page.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use ahash::AHashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -33,13 +35,46 @@ pub struct Deferred {
 
 /// The site's paths and how to read a link.
 struct Site<'a> {
-    /// Every file the build writes (site-relative).
-    files: &'a HashSet<String>,
+    /// Every file the build writes (site-relative), and every folder with an
+    /// `index.html` (`briefs/x/`, and `` for the home page), as links name them.
+    files: AHashSet<String>,
     /// Absolute base URL with a trailing slash.
     base_url: &'a str,
     /// Its path part (`/` or `/sub/`).
     base_path: &'a str,
     root: &'a Path,
+}
+
+impl<'a> Site<'a> {
+    fn new(paths: impl Iterator<Item = String>, base_url: &'a str, root: &'a Path) -> Self {
+        let mut files = AHashSet::new();
+        for path in paths {
+            if let Some(dir) = path.strip_suffix("index.html").filter(|d| d.is_empty() || d.ends_with('/')) {
+                files.insert(dir.to_string());
+            }
+            files.insert(path);
+        }
+        Site { files, base_url, base_path: crate::config::url_path(base_url), root }
+    }
+
+    /// True for a link that is a plain path (no fragment, query or escape) to a file of
+    /// the site, or that leaves the site: nothing more to check.
+    fn plainly_fine(&self, link: &str) -> bool {
+        if link.bytes().any(|b| matches!(b, b'#' | b'?' | b'%' | b'&')) {
+            return false;
+        }
+        let rel = if let Some(rel) = link.strip_prefix(self.base_url) {
+            rel
+        } else if link.starts_with('/') && !link.starts_with("//") {
+            match link.strip_prefix(self.base_path) {
+                Some(rel) => rel,
+                None => return false,
+            }
+        } else {
+            return true;
+        };
+        self.files.contains(rel)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -50,7 +85,8 @@ enum Attr {
 
 /// Every `id`, `href` and `src` attribute of a page, in one pass: text between tags is
 /// skipped with a vectorised search for `<`; only the inside of tags is read byte by byte.
-fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &str)> + '_ {
+fn attributes(page: &str) -> impl Iterator<Item = (Attr, &str)> + '_ {
+    let html = page.as_bytes();
     let mut i = memchr::memchr(b'<', html).unwrap_or(html.len());
     std::iter::from_fn(move || {
         loop {
@@ -95,7 +131,8 @@ fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &str)> + '_ {
                 b"id" => Attr::Id,
                 _ => continue,
             };
-            if let Ok(value) = std::str::from_utf8(&html[start..end]) {
+            // Quotes are ASCII, so the value is whole characters.
+            if let Some(value) = page.get(start..end) {
                 return Some((attr, value));
             }
         }
@@ -103,8 +140,8 @@ fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &str)> + '_ {
 }
 
 /// The ids of a page.
-fn ids(html: &[u8]) -> ahash::AHashSet<&str> {
-    attributes(html).filter_map(|(a, v)| matches!(a, Attr::Id).then_some(v)).collect()
+fn ids(html: &[u8]) -> AHashSet<&str> {
+    attributes(std::str::from_utf8(html).unwrap_or_default()).filter_map(|(a, v)| matches!(a, Attr::Id).then_some(v)).collect()
 }
 
 /// Checks the links of one page: missing files and missing ids of the page itself are
@@ -114,17 +151,18 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
     if !page.path.ends_with(".html") {
         return (problems, deferred);
     }
-    let mut own_ids = ahash::AHashSet::new();
-    let mut links = Vec::new();
-    let mut seen = ahash::AHashSet::new();
-    for (attr, value) in attributes(page.html) {
+    // Most links are plain paths to pages that exist: those are looked up as they are
+    // read, with no copy. The rest (fragments, queries, escapes, broken links) are
+    // checked once the page's own ids are known.
+    let mut own_ids: Vec<&str> = Vec::new();
+    let mut rest: Vec<&str> = Vec::new();
+    for (attr, value) in attributes(std::str::from_utf8(page.html).unwrap_or_default()) {
         match attr {
-            Attr::Id => {
-                own_ids.insert(value);
-            }
+            Attr::Id => own_ids.push(value),
+            Attr::Link if site.plainly_fine(value) => {}
             Attr::Link => {
-                if seen.insert(value) {
-                    links.push(value);
+                if !rest.contains(&value) {
+                    rest.push(value);
                 }
             }
         }
@@ -133,7 +171,7 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
         let needle = link.rsplit_once('#').map_or(link, |(_, f)| f);
         problem(page.path, page.source, site.root, needle, what)
     };
-    for raw in links {
+    for raw in rest {
         let link = if raw.contains("&amp;") { std::borrow::Cow::Owned(raw.replace("&amp;", "&")) } else { std::borrow::Cow::Borrowed(raw) };
         let internal = if let Some(rest) = link.strip_prefix(site.base_url) {
             format!("{}{rest}", site.base_path)
@@ -152,7 +190,7 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
         };
         let rel = decode(rel);
         let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into_owned() };
-        if !site.files.contains(&target) {
+        if !site.files.contains(target.as_str()) {
             problems.push(report(&link, format!("links to {link}, which the build does not write")));
             continue;
         }
@@ -161,7 +199,7 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
         }
         let fragment = decode(fragment).into_owned();
         if target == page.path {
-            if !own_ids.contains(fragment.as_str()) {
+            if !own_ids.contains(&fragment.as_str()) {
                 problems.push(report(&link, format!("links to {link}, but that page has no element with id \"{fragment}\"")));
             }
         } else {
@@ -197,9 +235,8 @@ fn check_deferred(deferred: Vec<Deferred>, root: &Path, html_of: impl Fn(&str) -
 pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
     let jobs = renderer.jobs_without_search_data();
     let by_path: HashMap<String, Job> = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
-    let mut files: HashSet<String> = by_path.keys().cloned().collect();
-    files.extend(renderer.statics().iter().map(|(p, _)| p.clone()));
-    let site = Site { files: &files, base_url, base_path: crate::config::url_path(base_url), root };
+    let paths = by_path.keys().cloned().chain(renderer.statics().iter().map(|(p, _)| p.clone()));
+    let site = Site::new(paths, base_url, root);
     let pages: Vec<Job> = jobs.into_iter().filter(|j| Renderer::is_page(*j)).collect();
     let checked =
         renderer.render_jobs(pages, |f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site), diags);
@@ -209,9 +246,8 @@ pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &
 
 /// Checks every HTML page of an output in memory. `base_url` is absolute with a trailing slash.
 pub fn check(output: &Output, base_url: &str, root: &Path) -> Vec<Diagnostic> {
-    let mut files: HashSet<String> = output.files.iter().map(|f| f.path.clone()).collect();
-    files.extend(output.statics.iter().map(|(p, _)| p.clone()));
-    let site = Site { files: &files, base_url, base_path: crate::config::url_path(base_url), root };
+    let paths = output.files.iter().map(|f| f.path.clone()).chain(output.statics.iter().map(|(p, _)| p.clone()));
+    let site = Site::new(paths, base_url, root);
     let checked: Vec<(Vec<Diagnostic>, Vec<Deferred>)> =
         output.files.par_iter().map(|f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site)).collect();
     let by_path: HashMap<&str, &[u8]> = output.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
@@ -298,8 +334,22 @@ mod tests {
     }
 
     #[test]
+    fn plain_links_name_pages_by_their_folder() {
+        let o = out(&[
+            (
+                "index.html",
+                r#"<a href="/">ok</a><a href="/b/a/">ok</a><a href="https://e.org/b/a/index.html">ok</a><a href="/b/a">x</a><a href="/b/">x</a>"#,
+            ),
+            ("b/a/index.html", ""),
+        ]);
+        let d = check(&o, "https://e.org/", Path::new("."));
+        let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(msgs, ["page / links to /b/a, which the build does not write", "page / links to /b/, which the build does not write"]);
+    }
+
+    #[test]
     fn reads_attributes_inside_tags_only() {
-        let html = br#"id="no" <p class=x id='a' data-href="/no">href="/no" <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/>"#;
+        let html = r#"id="no" <p class=x id='a' data-href="/no">href="/no" <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/>"#;
         let found: Vec<(bool, &str)> = attributes(html).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();
         assert_eq!(found, [(false, "a"), (true, "/b/?q=1&amp;r"), (true, "/i.png")]);
     }
