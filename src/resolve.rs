@@ -479,7 +479,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     }
 
     // The files' text is no longer needed: free it off the critical path.
-    std::thread::spawn(move || drop((briefs, companies, sources, stories, pages)));
+    crate::free_later((briefs, companies, sources, stories, pages));
     Some(Site {
         config,
         briefs: site_briefs,
