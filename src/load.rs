@@ -304,13 +304,19 @@ fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
     }
     let mut out = Vec::new();
     let walker = WalkDir::new(dir).min_depth(1).max_depth(if recursive { usize::MAX } else { 1 });
-    for entry in walker.sort_by_file_name() {
+    for entry in walker {
         let entry = entry.map_err(|e| Error::Walk(dir.to_path_buf(), e.to_string()))?;
         let name = entry.file_name().to_string_lossy();
         if entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
             out.push(entry.into_path());
         }
     }
+    // Component by component (a folder's files before a sibling `a-b.md`), as a sorted walk
+    // gives them: by bytes with the separator lowest. Much cheaper than comparing `Path`s,
+    // which splits both paths again at every comparison.
+    out.sort_by_cached_key(|p| {
+        p.as_os_str().as_encoded_bytes().iter().map(|&b| if std::path::is_separator(b as char) { 0 } else { b }).collect::<Vec<u8>>()
+    });
     Ok(out)
 }
 
@@ -456,6 +462,20 @@ fn read_tree(dir: &Path, mut f: impl FnMut(String, &Path) -> Result<(), Error>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_come_in_the_order_of_a_sorted_walk() {
+        let dir = std::env::temp_dir().join(format!("briefing-walk-{}", std::process::id()));
+        for f in ["a.md", "a-c.md", "a/b.md", "a/z/y.md", "a/b-2.md", "B.md", "skip.txt", ".hidden.md"] {
+            let path = dir.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "").unwrap();
+        }
+        let found = markdown_files(&dir, true).unwrap();
+        let names: Vec<String> = found.iter().map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(names, ["B.md", "a/b-2.md", "a/b.md", "a/z/y.md", "a-c.md", "a.md"]);
+    }
 
     #[test]
     fn default_slug_drops_date_prefix() {
