@@ -647,7 +647,16 @@ impl Renderer {
         ctx.insert("current_path", &path);
         ctx.insert("current_url", &format!("{}{path}", site.config.base_url));
         ctx.insert("feed_url", &self.feed_of(job).map(|f| v.url(&format!("{}atom.xml", self.feed_page(f)))));
-        let html = self.tera.render(template, &ctx).map_err(|e| {
+        // Into a buffer kept by the thread, then copied once at its final size: no growing
+        // page by page, and no second pass to check that the output is UTF-8 (it is).
+        thread_local! {
+            static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let html = PAGE.with_borrow_mut(|buf| {
+            buf.clear();
+            self.tera.render_to(template, &ctx, &mut *buf).map(|()| buf.to_vec())
+        });
+        let html = html.map_err(|e| {
             let origin = |name: &str| template_origin(site, name);
             template_error(&e, &origin, Some(&path))
         })?;
@@ -660,7 +669,7 @@ impl Renderer {
             Job::Page(i) => Some(site.pages[i].path.clone()),
             _ => None,
         };
-        Ok(OutFile { path: out_path, bytes: html.into_bytes(), source })
+        Ok(OutFile { path: out_path, bytes: html, source })
     }
 
     /// `months`: `[{key: "2025-03", briefs: [...]}]`, newest first.
