@@ -114,7 +114,8 @@ pub struct Corpus {
     pub root: PathBuf,
     /// `site.toml`, validated.
     pub config: Config,
-    /// Briefs (drafts already dropped unless asked for).
+    /// Briefs (drafts already dropped unless asked for). Each kind of document comes in
+    /// the order of its paths.
     pub briefs: Vec<Arc<Doc<RawBrief>>>,
     /// Companies.
     pub companies: Vec<Arc<Doc<RawCompany>>>,
@@ -227,6 +228,8 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
     let mut stories = Vec::new();
     let mut pages = Vec::new();
     let content = Path::new("content");
+    let mut files = files.to_vec();
+    files.sort_by_cached_key(|(rel, _)| path_order(Path::new(rel)));
     for (rel, text) in files {
         let file = Path::new(rel);
         let bytes = text.as_bytes().to_vec();
@@ -311,13 +314,16 @@ fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
             out.push(entry.into_path());
         }
     }
-    // Component by component (a folder's files before a sibling `a-b.md`), as a sorted walk
-    // gives them: by bytes with the separator lowest. Much cheaper than comparing `Path`s,
-    // which splits both paths again at every comparison.
-    out.sort_by_cached_key(|p| {
-        p.as_os_str().as_encoded_bytes().iter().map(|&b| if std::path::is_separator(b as char) { 0 } else { b }).collect::<Vec<u8>>()
-    });
+    out.sort_by_cached_key(|p| path_order(p));
     Ok(out)
+}
+
+/// The order of a corpus's documents: component by component (a folder's files before a
+/// sibling `a-b.md`), as a sorted walk gives them, which is by bytes with the separator
+/// lowest. Much cheaper than comparing `Path`s, which splits both paths again at every
+/// comparison.
+fn path_order(path: &Path) -> Vec<u8> {
+    path.as_os_str().as_encoded_bytes().iter().map(|&b| if std::path::is_separator(b as char) { 0 } else { b }).collect()
 }
 
 /// A folder of `content/` and what its files hold.

@@ -211,7 +211,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     // Two briefs whose default slugs collide (same title on different days): the oldest
     // keeps the short slug, later ones keep the date of their file name. An explicit
     // `slug:` never moves; colliding with one is an error that names both files.
-    parts.sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| briefs[a.0].path.cmp(&briefs[b.0].path)));
+    // (Briefs come in the order of their paths: among equals, the first file.)
+    parts.sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
     let explicit: std::collections::HashSet<String> =
         parts.iter().filter(|(i, _)| briefs[*i].raw.slug.is_some()).map(|(_, p)| p.slug.as_str().to_string()).collect();
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -300,34 +301,36 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     }
 
     // Assemble.
-    let n_briefs = parts.len();
-    let mut site_briefs: Vec<Brief> = Vec::with_capacity(n_briefs);
-    for ((i, p), r) in parts.into_iter().zip(rendered_briefs) {
-        let doc = &briefs[i];
-        let has_summary = p.summary.is_some();
-        let summary = p.summary.unwrap_or(r.first_paragraph);
-        site_briefs.push(Brief {
-            slug: p.slug,
-            path: doc.path.clone(),
-            title: p.title,
-            date: p.date,
-            updated: p.updated,
-            summary,
-            has_summary,
-            body_html: r.html,
-            companies: p.companies,
-            citations: p.citations,
-            tags: p.tags.iter().filter_map(|t| tag_index.get(t.as_str()).copied()).collect(),
-            status: p.status,
-            story: p.story.as_ref().and_then(|s| story_index.get(s.as_str()).copied()),
-            tickers: p.tickers,
-            draft: doc.raw.draft,
-            extra: doc.raw.extra.clone(),
-            related: Vec::new(),
-            story_prev: None,
-            story_next: None,
-        });
-    }
+    let mut site_briefs: Vec<Brief> = parts
+        .into_par_iter()
+        .zip(rendered_briefs)
+        .map(|((i, p), r)| {
+            let doc = &briefs[i];
+            let has_summary = p.summary.is_some();
+            let summary = p.summary.unwrap_or(r.first_paragraph);
+            Brief {
+                slug: p.slug,
+                path: doc.path.clone(),
+                title: p.title,
+                date: p.date,
+                updated: p.updated,
+                summary,
+                has_summary,
+                body_html: r.html,
+                companies: p.companies,
+                citations: p.citations,
+                tags: p.tags.iter().filter_map(|t| tag_index.get(t.as_str()).copied()).collect(),
+                status: p.status,
+                story: p.story.as_ref().and_then(|s| story_index.get(s.as_str()).copied()),
+                tickers: p.tickers,
+                draft: doc.raw.draft,
+                extra: doc.raw.extra.clone(),
+                related: Vec::new(),
+                story_prev: None,
+                story_next: None,
+            }
+        })
+        .collect();
 
     let mut site_companies: Vec<Company> = company_parts
         .into_iter()
