@@ -280,6 +280,18 @@ fn site_templates_override_theme_file_by_file() {
 }
 
 #[test]
+fn templates_see_extra_keys_in_the_order_written() {
+    let run = story_site()
+        .file(
+            "templates/page.html",
+            "{% extends \"base.html\" %}{% block content %}<ul id=\"extra\">{% for key, value in page.extra %}<li>{{ key }}={{ value }}</li>{% endfor %}</ul>{% endblock content %}",
+        )
+        .file("content/pages/about.md", "---\ntitle: About\nextra:\n  zeta: 1\n  alpha: 2\n  mid: 3\n  beta: 4\n---\n")
+        .build();
+    assert_eq!(texts(&run.page("about/"), "#extra li"), ["zeta=1", "alpha=2", "mid=3", "beta=4"]);
+}
+
+#[test]
 fn site_without_themes_folder_uses_the_built_in_theme_and_static_overrides() {
     let run = story_site().file("static/extra.txt", "hello").build();
     assert!(run.exists("style.css"));
