@@ -374,7 +374,7 @@ pub struct Views<'a> {
 impl<'a> Views<'a> {
     /// Root-relative URL of a site-relative path.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_path)
+        paths::concat(&[self.base_path, path])
     }
 
     /// A company chip.
@@ -457,7 +457,7 @@ impl<'a> Views<'a> {
     }
 
     fn absolute(&self, path: &str) -> String {
-        format!("{}{path}", self.site.config.base_url)
+        paths::concat(&[&self.site.config.base_url, path])
     }
 
     fn organization(&self, id: CompanyId) -> Organization<'a> {
