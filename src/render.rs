@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
+use tera::value::Key;
 use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -120,17 +121,15 @@ pub enum FeedOf {
 /// The template each brief's list card is rendered with, once.
 pub const CARD_PARTIAL: &str = "partials/card.html";
 
-/// A card with its HTML, as lists receive it.
-#[derive(serde::Serialize)]
-struct CardWithHtml<'a> {
-    #[serde(flatten)]
-    card: crate::views::CardView<'a>,
-    /// `partials/card.html` rendered for this brief.
-    html: String,
-}
-
 fn template_origin(site: &Site, name: &str) -> PathBuf {
     site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
+}
+
+/// One chip value per company, tag and story (`{slug, name, url}`, and `ticker`).
+struct Chips {
+    companies: Vec<Value>,
+    tags: Vec<Value>,
+    stories: Vec<Value>,
 }
 
 /// Everything needed to render any page of a site: the site, the templates, and caches
@@ -140,6 +139,8 @@ pub struct Renderer {
     site: Arc<Site>,
     tera: Tera,
     cards: Vec<OnceLock<Result<Value, Diagnostic>>>,
+    /// The chip of every company, tag and story, shared by the cards that name it.
+    chips: Chips,
     entries: feeds::EntryCache,
     search: OnceLock<(crate::search::Index, std::time::Duration)>,
 }
@@ -149,9 +150,16 @@ impl Renderer {
     pub fn new(site: Arc<Site>, diags: &mut Diagnostics) -> Option<Renderer> {
         let tera = environment(&site, diags)?;
         let n = site.briefs.len();
+        let views = Views { site: &site, base_path: site.config.base_path() };
+        let chips = Chips {
+            companies: (0..site.companies.len()).map(|i| Value::from_serializable(&views.company_ref(CompanyId(i as u32)))).collect(),
+            tags: (0..site.tags.len()).map(|i| Value::from_serializable(&views.tag_ref(TagId(i as u32)))).collect(),
+            stories: (0..site.stories.len()).map(|i| Value::from_serializable(&views.story_ref(StoryId(i as u32)))).collect(),
+        };
         Some(Renderer {
             tera,
             cards: (0..n).map(|_| OnceLock::new()).collect(),
+            chips,
             entries: feeds::EntryCache::new(n),
             search: OnceLock::new(),
             site,
@@ -188,22 +196,33 @@ impl Renderer {
         Views { site: &self.site, base_path: self.site.config.base_path() }
     }
 
-    /// A brief's list card: rendered once through `partials/card.html` (when the theme
-    /// has it) and handed to every list as `card.html`, instead of once per list.
+    /// A brief's list card: its fields, and `html`, rendered once through
+    /// `partials/card.html` (when the theme has it) and handed to every list instead of
+    /// rendered once per list.
     fn card(&self, id: BriefId) -> Result<Value, Diagnostic> {
         self.cards[id.0 as usize]
             .get_or_init(|| {
-                let card = self.views().card(id);
+                let view = self.views().card(id);
+                let mut card = Value::from_serializable(&view).into_map().unwrap_or_default();
+                let chips =
+                    |all: &[Value], ids: &mut dyn Iterator<Item = usize>| Value::from(ids.map(|i| all[i].clone()).collect::<Vec<_>>());
+                card.insert(Key::from("companies"), chips(&self.chips.companies, &mut view.companies.iter().map(|c| c.0 as usize)));
+                card.insert(Key::from("tags"), chips(&self.chips.tags, &mut view.tags.iter().map(|t| t.0 as usize)));
+                card.insert(Key::from("story"), view.story.map_or_else(Value::none, |s| self.chips.stories[s.0 as usize].clone()));
+                let card = Value::from(card);
                 if !self.tera.contains_template(CARD_PARTIAL) {
-                    return Ok(Value::from_serializable(&card));
+                    return Ok(card);
                 }
                 let mut ctx = Context::new();
-                ctx.insert("card", &card);
+                ctx.insert_value("card", card.clone());
                 let html = self.tera.render(CARD_PARTIAL, &ctx).map_err(|e| {
                     let origin = |name: &str| template_origin(&self.site, name);
-                    template_error(&e, &origin, Some(&paths::brief(card.slug)))
+                    template_error(&e, &origin, Some(&paths::brief(view.slug)))
                 })?;
-                Ok(Value::from_serializable(&CardWithHtml { card, html }))
+                drop(ctx);
+                let mut card = card.into_map().unwrap_or_default();
+                card.insert(Key::from("html"), Value::from(html));
+                Ok(Value::from(card))
             })
             .clone()
     }

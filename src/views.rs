@@ -66,14 +66,19 @@ pub struct CardView<'a> {
     pub status_label: Option<&'static str>,
     /// Plain-text summary.
     pub summary: &'a str,
-    /// Its companies.
-    pub companies: Vec<Ref<'a>>,
-    /// Its tags.
-    pub tags: Vec<Ref<'a>>,
-    /// Its story.
-    pub story: Option<Ref<'a>>,
     /// True only in `--drafts` builds.
     pub draft: bool,
+    /// Its companies, tags and story: templates see them as `companies`, `tags` (lists of
+    /// [`Ref`]) and `story` (a `Ref` or none), which the renderer adds from one value per
+    /// company, tag and story shared by every card (not a copy in each of thousands).
+    #[serde(skip)]
+    pub companies: &'a [CompanyId],
+    /// See `companies`.
+    #[serde(skip)]
+    pub tags: &'a [TagId],
+    /// See `companies`.
+    #[serde(skip)]
+    pub story: Option<StoryId>,
 }
 
 /// A cited article on a brief page.
@@ -421,10 +426,10 @@ impl<'a> Views<'a> {
             status: b.status.map(Status::as_str),
             status_label: b.status.map(Status::label),
             summary: &b.summary,
-            companies: b.companies.iter().map(|c| self.company_ref(*c)).collect(),
-            tags: b.tags.iter().map(|t| self.tag_ref(*t)).collect(),
-            story: b.story.map(|s| self.story_ref(s)),
             draft: b.draft,
+            companies: &b.companies,
+            tags: &b.tags,
+            story: b.story,
         }
     }
 
