@@ -150,8 +150,16 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
             other => events.push(other),
         }
     }
-    let mut html = String::with_capacity(body.len() + body.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // Written into a buffer kept by the thread, then copied at its size: every body is
+    // kept until the end of the build, so room to spare would be memory held for nothing.
+    thread_local! {
+        static HTML: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    let html = HTML.with_borrow_mut(|buf| {
+        buf.clear();
+        pulldown_cmark::html::push_html(buf, events.into_iter());
+        buf.as_str().to_owned()
+    });
     Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems }
 }
 
