@@ -117,7 +117,7 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
 
 /// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
 pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
-    let Corpus { root: _, config, briefs, companies, sources, stories, pages, dropped_drafts, templates, statics } = corpus;
+    let Corpus { root: _, config, mut briefs, companies, sources, stories, pages, dropped_drafts, templates, statics } = corpus;
 
     let company_slugs = stem_slugs(&companies, "company", diags);
     let source_slugs = stem_slugs(&sources, "source", diags);
@@ -155,7 +155,6 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     }
     let mut tags_by_slug: BTreeMap<Slug, String> = BTreeMap::new();
     let mut parts: Vec<(usize, BriefParts)> = Vec::with_capacity(briefs.len());
-    let mut invalid: Vec<usize> = Vec::new();
     // Each brief on its own (in parallel), then merged in file order: the first spelling
     // of a tag names it.
     type Checked = (Option<BriefParts>, Vec<(Slug, String)>, Diagnostics);
@@ -172,9 +171,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         for (slug, name) in tags {
             tags_by_slug.entry(slug).or_insert(name);
         }
-        match p {
-            Some(p) => parts.push((i, p)),
-            None => invalid.push(i),
+        if let Some(p) = p {
+            parts.push((i, p));
         }
     }
     // A story without a file named by one brief only, and close to another story's
@@ -251,8 +249,10 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     add_files(&mut files, &sources, &source_slugs, paths::source);
     add_files(&mut files, &stories, &story_file_slugs, paths::story);
     add_files(&mut files, &pages, &page_slugs, paths::page);
-    for (i, p) in &parts {
-        files.insert(&briefs[*i].content_path, paths::brief(p.slug.as_str()));
+    // (Copied: the briefs' texts are freed while `links` is in use.)
+    let brief_paths: Vec<String> = parts.iter().map(|(i, _)| briefs[*i].content_path.clone()).collect();
+    for (path, (_, p)) in brief_paths.iter().zip(&parts) {
+        files.insert(path, paths::brief(p.slug.as_str()));
     }
     let names = name_index(&companies, &company_slugs, &sources, &source_slugs, diags);
     let links = Links {
@@ -276,20 +276,31 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         }
     }
 
-    // Render every body once, in parallel.
-    let rendered_briefs: Vec<markdown::Rendered> =
-        parts.par_iter().map(|(i, _)| links.render(briefs[*i].body(), &briefs[*i].content_path, cache)).collect();
+    // Render every body once, in parallel. A brief's text is freed as soon as its links
+    // are checked (nothing later reads it), so that its HTML can take that memory. Briefs
+    // with front-matter errors are not published, but their links are checked too, so
+    // that one run reports every mistake.
+    let mut rendered_by_file: Vec<(markdown::Rendered, Vec<Diagnostic>)> = briefs
+        .par_iter_mut()
+        .map(|doc| {
+            let r = links.render(doc.body(), &doc.content_path, cache);
+            let problems = link_problems(doc, &r);
+            if let Some(doc) = Arc::get_mut(doc) {
+                doc.text = String::new();
+            }
+            (r, problems)
+        })
+        .collect();
+    for (_, problems) in &mut rendered_by_file {
+        diags.extend(std::mem::take(problems));
+    }
+    let rendered_briefs: Vec<markdown::Rendered> = parts.iter().map(|(i, _)| std::mem::take(&mut rendered_by_file[*i].0)).collect();
+    drop(rendered_by_file);
     let rendered_companies: Vec<markdown::Rendered> =
         companies.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
     let rendered_sources: Vec<markdown::Rendered> = sources.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
     let rendered_stories: Vec<markdown::Rendered> = stories.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
     let rendered_pages: Vec<markdown::Rendered> = pages.par_iter().map(|d| links.render(d.body(), &d.content_path, cache)).collect();
-    report_links(parts.iter().map(|(i, _)| &*briefs[*i]), &rendered_briefs, diags);
-    // Briefs with front-matter errors are not published, but their links are checked
-    // too, so that one run reports every mistake.
-    let rendered_invalid: Vec<markdown::Rendered> =
-        invalid.par_iter().map(|i| markdown::render(briefs[*i].body(), &briefs[*i].content_path, &links)).collect();
-    report_links(invalid.iter().map(|i| &*briefs[*i]), &rendered_invalid, diags);
     report_links(companies.iter().map(|d| &**d), &rendered_companies, diags);
     report_links(sources.iter().map(|d| &**d), &rendered_sources, diags);
     report_links(stories.iter().map(|d| &**d), &rendered_stories, diags);
@@ -1021,13 +1032,17 @@ impl LinkResolver for Links<'_> {
 
 fn report_links<'a, R: 'a>(docs: impl Iterator<Item = &'a Doc<R>>, rendered: &[markdown::Rendered], diags: &mut Diagnostics) {
     for (doc, r) in docs.zip(rendered) {
-        for p in &r.problems {
-            let (line, col) = line_col(&doc.text, doc.body_offset + p.offset);
-            diags.push(
-                Diagnostic::error(&doc.path, line, col, p.error.message.clone()).with_hint_opt(p.error.hint.clone()).with_source(&doc.text),
-            );
-        }
+        diags.extend(link_problems(doc, r));
     }
+}
+
+/// The links of `doc` that did not resolve, located in its text.
+fn link_problems<R>(doc: &Doc<R>, rendered: &markdown::Rendered) -> Vec<Diagnostic> {
+    let at = |p: &markdown::LinkProblem| {
+        let (line, col) = line_col(&doc.text, doc.body_offset + p.offset);
+        Diagnostic::error(&doc.path, line, col, p.error.message.clone()).with_hint_opt(p.error.hint.clone()).with_source(&doc.text)
+    };
+    rendered.problems.iter().map(at).collect()
 }
 
 fn often_with(briefs: &[Brief], me: CompanyId, company: &Company) -> Vec<(CompanyId, usize)> {
