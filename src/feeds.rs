@@ -39,15 +39,12 @@ pub fn xml_escape_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// The `<entry>` of one brief: with its whole body when `full`, else its summary only.
-pub fn atom_entry(site: &Site, brief: &Brief, full: bool) -> String {
+/// Appends the `<entry>` of one brief to `e`: with its whole body when `full`, else its
+/// summary only.
+pub fn atom_entry(e: &mut String, site: &Site, brief: &Brief, full: bool) {
     let base = &site.config.base_url;
-    let url = format!("{base}{}", paths::brief(brief.slug.as_str()));
+    let url = paths::concat(&[base, &paths::brief(brief.slug.as_str())]);
     let updated = brief.updated.unwrap_or(brief.date);
-    // Summary-only entries are kept for the whole build: size them to what they hold.
-    let content = if full { brief.body_html.len() * 5 / 4 } else { 0 };
-    let mut e =
-        String::with_capacity(640 + brief.title.len() + brief.summary.len() + 160 * (brief.companies.len() + brief.tags.len()) + content);
     let _ = write!(
         e,
         "<entry><title>{}</title><id>{}</id><link rel=\"alternate\" type=\"text/html\" href=\"{}\"/><published>{}</published><updated>{}</updated>",
@@ -72,7 +69,6 @@ pub fn atom_entry(site: &Site, brief: &Brief, full: bool) -> String {
         let _ = write!(e, "<content type=\"html\">{}</content>", xml_escape(&brief.body_html));
     }
     e.push_str("</entry>");
-    e
 }
 
 /// Each brief's summary-only `<entry>`, made the first time a feed needs it and shared
@@ -120,9 +116,14 @@ pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids
     );
     for b in ids {
         if full {
-            out.push_str(&atom_entry(site, site.brief(*b), true));
+            atom_entry(&mut out, site, site.brief(*b), true);
         } else {
-            out.push_str(cache.0[b.0 as usize].get_or_init(|| atom_entry(site, site.brief(*b), false)));
+            // Kept for the whole build: made in a scratch buffer, stored at its size.
+            out.push_str(cache.0[b.0 as usize].get_or_init(|| {
+                let mut e = String::with_capacity(2048);
+                atom_entry(&mut e, site, site.brief(*b), false);
+                e.as_str().into()
+            }));
         }
     }
     out.push_str("</feed>\n");
