@@ -83,52 +83,29 @@ enum Attr {
     Link,
 }
 
-/// Every `id`, `href` and `src` attribute of a page, in one pass: text between tags is
-/// skipped with a vectorised search for `<`; only the inside of tags is read byte by byte.
+/// Every `id`, `href` and `src` attribute of a page with a quoted value, in order. Each `=`
+/// is found with a vectorised search, and counts when it stands inside a tag (the last `<`
+/// or `>` before it is a `<`) after one of the three names (itself after a space). Values
+/// are skipped whole, so neither an `=` nor a `>` inside one is taken for markup.
 fn attributes(page: &str) -> impl Iterator<Item = (Attr, &str)> + '_ {
     let html = page.as_bytes();
-    let mut i = memchr::memchr(b'<', html).unwrap_or(html.len());
+    let (mut from, mut in_tag) = (0, false);
     std::iter::from_fn(move || {
-        loop {
-            // Inside a tag (or about to find one): the next attribute with a quoted value.
-            while i < html.len() && html[i] != b'<' && html[i] != b'>' && !html[i].is_ascii_alphabetic() {
-                i += 1;
+        while let Some(at) = memchr::memchr(b'=', &html[from..]).map(|i| from + i) {
+            if let Some(i) = memchr::memrchr2(b'<', b'>', &html[from..at]) {
+                in_tag = html[from + i] == b'<';
             }
-            if i >= html.len() {
-                return None;
-            }
-            match html[i] {
-                b'<' => {
-                    // A tag name (or a comment, a doctype, an end tag): skip it.
-                    i += 1;
-                    while i < html.len() && !html[i].is_ascii_whitespace() && html[i] != b'>' {
-                        i += 1;
-                    }
-                    continue;
-                }
-                b'>' => {
-                    // End of the tag: jump to the next one.
-                    i = memchr::memchr(b'<', &html[i..]).map_or(html.len(), |at| i + at);
-                    continue;
-                }
-                _ => {}
-            }
-            let name_start = i;
-            while i < html.len() && (html[i].is_ascii_alphanumeric() || html[i] == b'-' || html[i] == b':') {
-                i += 1;
-            }
-            let name = &html[name_start..i];
-            if html.get(i) != Some(&b'=') {
-                continue;
-            }
-            i += 1;
-            let Some(&quote) = html.get(i).filter(|q| **q == b'"' || **q == b'\'') else { continue };
-            let start = i + 1;
-            let end = memchr::memchr(quote, &html[start..]).map_or(html.len(), |at| start + at);
-            i = (end + 1).min(html.len());
+            from = at + 1;
+            let Some(&quote) = html.get(at + 1).filter(|q| in_tag && (**q == b'"' || **q == b'\'')) else { continue };
+            let start = at + 2;
+            let end = memchr::memchr(quote, &html[start..]).map_or(html.len(), |i| start + i);
+            from = (end + 1).min(html.len());
+            // The attribute's name: what runs back from `=` to a space.
+            let before = &html[..at];
+            let name = before.rsplit(|b| b.is_ascii_whitespace()).next().unwrap_or_default();
             let attr = match name {
-                b"href" | b"src" => Attr::Link,
-                b"id" => Attr::Id,
+                b"href" | b"src" if name.len() < before.len() => Attr::Link,
+                b"id" if name.len() < before.len() => Attr::Id,
                 _ => continue,
             };
             // Quotes are ASCII, so the value is whole characters.
@@ -136,6 +113,8 @@ fn attributes(page: &str) -> impl Iterator<Item = (Attr, &str)> + '_ {
                 return Some((attr, value));
             }
         }
+        from = html.len();
+        None
     })
 }
 
@@ -349,9 +328,9 @@ mod tests {
 
     #[test]
     fn reads_attributes_inside_tags_only() {
-        let html = r#"id="no" <p class=x id='a' data-href="/no">href="/no" <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/>"#;
+        let html = r#"id="no" <p class=x id='a' data-href="/no">href="/no" a=b <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/><a title="p>q" href="/after">"#;
         let found: Vec<(bool, &str)> = attributes(html).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();
-        assert_eq!(found, [(false, "a"), (true, "/b/?q=1&amp;r"), (true, "/i.png")]);
+        assert_eq!(found, [(false, "a"), (true, "/b/?q=1&amp;r"), (true, "/i.png"), (true, "/after")]);
     }
 
     #[test]
