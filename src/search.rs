@@ -142,6 +142,32 @@ fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
             }
         }
         let start = i;
+        // Fast path: a run of ASCII letters and digits that ends at ASCII (or at the end).
+        // Lowercasing them is setting bit 5 (digits have it already), so the key is the
+        // run's bytes read at once, masked to its length.
+        while i < bytes.len() && WORD_BYTE[bytes[i] as usize] != 0 {
+            i += 1;
+        }
+        if bytes.get(i).is_none_or(|b| b.is_ascii()) {
+            let len = i - start;
+            if len <= 16 {
+                let mut raw = [0u8; 16];
+                match bytes.get(start..start + 16) {
+                    Some(sixteen) => raw.copy_from_slice(sixteen),
+                    None => raw[..len].copy_from_slice(&bytes[start..i]),
+                }
+                let mask = if len == 16 { u128::MAX } else { (1u128 << (8 * len)) - 1 };
+                let key = (u128::from_le_bytes(raw) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & mask;
+                emit(key, len, "", f);
+            } else {
+                buf.clear();
+                buf.push_str(&text[start..i]);
+                buf.make_ascii_lowercase();
+                emit(0, len, buf, f);
+            }
+            continue;
+        }
+        i = start;
         let (mut packed, mut len, mut ascii) = ([0u8; 16], 0usize, true);
         while i < bytes.len() {
             let b = bytes[i];
@@ -424,6 +450,23 @@ mod tests {
         let w: Vec<String> = words("The Zürich-based AI lab's GPT-4 launch");
         assert_eq!(w, ["zurich", "based", "ai", "lab", "gpt", "launch"]);
         assert_eq!(shard_of("zurich"), "zu");
+    }
+
+    #[test]
+    fn terms_are_the_lowercase_runs_of_letters_and_digits() {
+        // Against the plain definition, on every prefix of a text with every kind of
+        // boundary: runs of 1 to 20 bytes, at the end, by punctuation and by non-ASCII letters.
+        let reference = |text: &str| -> Vec<String> {
+            text.split(|c: char| !c.is_alphanumeric())
+                .flat_map(|w| slug::slugify(w).split('-').map(str::to_string).collect::<Vec<_>>())
+                .filter(|w| w.len() >= 2 && !STOPWORDS.contains(&w.as_str()))
+                .collect()
+        };
+        let text = "A bB CcC 1234 x9Y0 ABCDEFGHIJKLMNOP abcdefghijklmnopq Seventeen1234567 \
+                    end,comma;semi (paren) café naïve-Zürich 42nd MiXeD-case über x the";
+        for end in (0..=text.len()).filter(|e| text.is_char_boundary(*e)) {
+            assert_eq!(words(&text[..end]), reference(&text[..end]), "{:?}", &text[..end]);
+        }
     }
 
     #[test]
