@@ -204,10 +204,9 @@ impl Renderer {
             .get_or_init(|| {
                 let view = self.views().card(id);
                 let mut card = Value::from_serializable(&view).into_map().unwrap_or_default();
-                let chips =
-                    |all: &[Value], ids: &mut dyn Iterator<Item = usize>| Value::from(ids.map(|i| all[i].clone()).collect::<Vec<_>>());
-                card.insert(Key::from("companies"), chips(&self.chips.companies, &mut view.companies.iter().map(|c| c.0 as usize)));
-                card.insert(Key::from("tags"), chips(&self.chips.tags, &mut view.tags.iter().map(|t| t.0 as usize)));
+                let chips = |all: &[Value], ids: Vec<usize>| Value::from(ids.into_iter().map(|i| all[i].clone()).collect::<Vec<_>>());
+                card.insert(Key::from("companies"), chips(&self.chips.companies, view.companies.iter().map(|c| c.0 as usize).collect()));
+                card.insert(Key::from("tags"), chips(&self.chips.tags, view.tags.iter().map(|t| t.0 as usize).collect()));
                 card.insert(Key::from("story"), view.story.map_or_else(Value::none, |s| self.chips.stories[s.0 as usize].clone()));
                 let card = Value::from(card);
                 if !self.tera.contains_template(CARD_PARTIAL) {
