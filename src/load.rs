@@ -58,6 +58,12 @@ impl<R> Doc<R> {
         &self.text[self.body_offset..]
     }
 
+    /// Frees the file's text once nothing will read it (the front matter stays): the
+    /// body and the front matter then read as empty, and messages point at line 1.
+    pub fn drop_text(&mut self) {
+        (self.text, self.yaml_offset, self.yaml_len, self.body_offset) = (String::new(), 0, 0, 0);
+    }
+
     /// The front-matter split, for locating values.
     pub fn split(&self) -> Split<'_> {
         Split {
@@ -481,6 +487,19 @@ mod tests {
         let names: Vec<String> = found.iter().map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(names, ["B.md", "a/b-2.md", "a/b.md", "a/z/y.md", "a-c.md", "a.md"]);
+    }
+
+    #[test]
+    fn a_doc_without_its_text_still_locates_messages() {
+        let mut diags = Diagnostics::new();
+        let text = "---\ntitle: A\ndate: 2025-01-01\n---\nBody [[x]].\n";
+        let config = "title = \"T\"\nbase_url = \"https://example.org/\"\n";
+        let corpus = load_texts(config, &[("content/briefs/a.md", text)], false, &mut diags).expect("corpus");
+        let mut doc = Arc::try_unwrap(corpus.briefs.into_iter().next().expect("brief")).expect("unique");
+        assert_eq!(doc.body(), "Body [[x]].\n");
+        doc.drop_text();
+        assert_eq!((doc.body(), doc.split().yaml), ("", ""));
+        assert_eq!(doc.error_at("title", None, "m").line, 2);
     }
 
     #[test]

@@ -286,7 +286,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
             let r = links.render(doc.body(), &doc.content_path, cache);
             let problems = link_problems(doc, &r);
             if let Some(doc) = Arc::get_mut(doc) {
-                doc.text = String::new();
+                doc.drop_text();
             }
             (r, problems)
         })
