@@ -139,6 +139,11 @@ impl Config {
         url_path(&self.base_url)
     }
 
+    /// The absolute URL of a site-relative path (`briefs/x/`).
+    pub fn absolute(&self, path: &str) -> String {
+        crate::site::paths::concat(&[&self.base_url, path])
+    }
+
     /// Parses `site.toml`'s text; `path` only labels the diagnostics.
     pub fn parse(path: &Path, text: &str, diags: &mut Diagnostics) -> Option<Config> {
         let raw: RawConfig = match toml::from_str(text) {

@@ -43,7 +43,7 @@ pub fn xml_escape_into(out: &mut String, text: &str) {
 /// summary only.
 pub fn atom_entry(e: &mut String, site: &Site, brief: &Brief, full: bool) {
     let base = &site.config.base_url;
-    let url = paths::concat(&[base, &paths::brief(brief.slug.as_str())]);
+    let url = site.config.absolute(&paths::brief(brief.slug.as_str()));
     let updated = brief.updated.unwrap_or(brief.date);
     let _ = write!(
         e,
@@ -85,7 +85,6 @@ impl EntryCache {
 /// A whole Atom feed of `ids` (newest first, already limited): full entries when `full`,
 /// else the summary entries of `cache`.
 pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids: &[BriefId], full: bool, cache: &EntryCache) -> String {
-    let base = &site.config.base_url;
     let updated = ids
         .iter()
         .map(|b| {
@@ -108,8 +107,8 @@ pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids
     let _ = write!(
         out,
         "<id>{0}</id><link rel=\"self\" type=\"application/atom+xml\" href=\"{1}\"/><link rel=\"alternate\" type=\"text/html\" href=\"{0}\"/><updated>{2}</updated><author><name>{3}</name></author><generator version=\"{4}\">briefing</generator>",
-        xml_escape(&format!("{base}{page_path}")),
-        xml_escape(&format!("{base}{feed_path}")),
+        xml_escape(&site.config.absolute(page_path)),
+        xml_escape(&site.config.absolute(feed_path)),
         updated,
         xml_escape(&site.config.title),
         env!("CARGO_PKG_VERSION"),
@@ -179,7 +178,7 @@ pub fn json_feed(site: &Site, ids: &[BriefId]) -> Vec<u8> {
             .iter()
             .map(|id| {
                 let b = site.brief(*id);
-                let url = format!("{base}{}", paths::brief(b.slug.as_str()));
+                let url = site.config.absolute(&paths::brief(b.slug.as_str()));
                 JsonItem {
                     id: url.clone(),
                     url,
@@ -205,11 +204,10 @@ pub fn json_feed(site: &Site, ids: &[BriefId]) -> Vec<u8> {
 
 /// `sitemap.xml` over site-relative paths, with optional last-modified dates.
 pub fn sitemap(site: &Site, entries: &[(String, Option<String>)]) -> Vec<u8> {
-    let base = &site.config.base_url;
     let mut out = String::with_capacity(entries.len() * 96 + 128);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (path, lastmod) in entries {
-        let _ = write!(out, "<url><loc>{}</loc>", xml_escape(&format!("{base}{path}")));
+        let _ = write!(out, "<url><loc>{}</loc>", xml_escape(&site.config.absolute(path)));
         if let Some(d) = lastmod {
             let _ = write!(out, "<lastmod>{d}</lastmod>");
         }

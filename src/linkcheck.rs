@@ -5,6 +5,7 @@
 //! not fetched. A broken link is reported at the content file that produced the page
 //! when there is one (and at the link's text in it when it can be found), else at the page.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use ahash::AHashSet;
@@ -57,24 +58,38 @@ impl<'a> Site<'a> {
         Site { files, base_url, base_path: crate::config::url_path(base_url), root }
     }
 
+    /// Where `link` points: inside the site (relative to its base, query and fragment
+    /// still on), at this host outside the base path, or elsewhere (another host, or a
+    /// path relative to the page, which the build never writes).
+    fn target<'l>(&self, link: &'l str) -> Target<'l> {
+        if let Some(rel) = link.strip_prefix(self.base_url) {
+            Target::Site(rel)
+        } else if link.starts_with('/') && !link.starts_with("//") {
+            link.strip_prefix(self.base_path).map_or(Target::Outside, Target::Site)
+        } else {
+            Target::Away
+        }
+    }
+
     /// True for a link that is a plain path (no fragment, query or escape) to a file of
     /// the site, or that leaves the site: nothing more to check.
     fn plainly_fine(&self, link: &str) -> bool {
         if link.bytes().any(|b| matches!(b, b'#' | b'?' | b'%' | b'&')) {
             return false;
         }
-        let rel = if let Some(rel) = link.strip_prefix(self.base_url) {
-            rel
-        } else if link.starts_with('/') && !link.starts_with("//") {
-            match link.strip_prefix(self.base_path) {
-                Some(rel) => rel,
-                None => return false,
-            }
-        } else {
-            return true;
-        };
-        self.files.contains(rel)
+        match self.target(link) {
+            Target::Site(rel) => self.files.contains(rel),
+            Target::Outside => false,
+            Target::Away => true,
+        }
     }
+}
+
+/// See [`Site::target`].
+enum Target<'l> {
+    Site(&'l str),
+    Outside,
+    Away,
 }
 
 #[derive(Clone, Copy)]
@@ -151,23 +166,21 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
         problem(page.path, page.source, site.root, needle, what)
     };
     for raw in rest {
-        let link = if raw.contains("&amp;") { std::borrow::Cow::Owned(raw.replace("&amp;", "&")) } else { std::borrow::Cow::Borrowed(raw) };
-        let internal = if let Some(rest) = link.strip_prefix(site.base_url) {
-            format!("{}{rest}", site.base_path)
-        } else if link.starts_with('/') && !link.starts_with("//") {
-            link.to_string()
-        } else if link.starts_with('#') {
-            format!("{}{}{link}", site.base_path, page_dir(page.path))
+        let link = if raw.contains("&amp;") { Cow::Owned(raw.replace("&amp;", "&")) } else { Cow::Borrowed(raw) };
+        let in_site = if link.starts_with('#') {
+            Cow::Owned(format!("{}{link}", page_dir(page.path)))
         } else {
-            continue;
+            match site.target(&link) {
+                Target::Site(rel) => Cow::Borrowed(rel),
+                Target::Outside => {
+                    problems.push(report(&link, format!("links to {link}, which is outside the site's path {}", site.base_path)));
+                    continue;
+                }
+                Target::Away => continue,
+            }
         };
-        let (path, fragment) = internal.split_once('#').unwrap_or((&internal, ""));
-        let path = path.split('?').next().unwrap_or("");
-        let Some(rel) = path.strip_prefix(site.base_path) else {
-            problems.push(report(&link, format!("links to {link}, which is outside the site's path {}", site.base_path)));
-            continue;
-        };
-        let rel = decode(rel);
+        let (path, fragment) = in_site.split_once('#').unwrap_or((&in_site, ""));
+        let rel = decode(path.split('?').next().unwrap_or(""));
         let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into_owned() };
         if !site.files.contains(target.as_str()) {
             problems.push(report(&link, format!("links to {link}, which the build does not write")));
@@ -245,11 +258,11 @@ fn finish(checked: Vec<(Vec<Diagnostic>, Vec<Deferred>)>, root: &Path, html_of: 
 }
 
 /// A URL path with its `%xx` escapes decoded (most have none: no copy then).
-fn decode(path: &str) -> std::borrow::Cow<'_, str> {
+fn decode(path: &str) -> Cow<'_, str> {
     if path.contains('%') {
         percent_encoding::percent_decode_str(path).decode_utf8_lossy()
     } else {
-        std::borrow::Cow::Borrowed(path)
+        Cow::Borrowed(path)
     }
 }
 

@@ -150,7 +150,7 @@ impl Renderer {
     pub fn new(site: Arc<Site>, diags: &mut Diagnostics) -> Option<Renderer> {
         let tera = environment(&site, diags)?;
         let n = site.briefs.len();
-        let views = Views { site: &site, base_path: site.config.base_path() };
+        let views = Views::new(&site);
         let chips = Chips {
             companies: (0..site.companies.len()).map(|i| Value::from_serializable(&views.company_ref(CompanyId(i as u32)))).collect(),
             tags: (0..site.tags.len()).map(|i| Value::from_serializable(&views.tag_ref(TagId(i as u32)))).collect(),
@@ -193,7 +193,7 @@ impl Renderer {
     }
 
     fn views(&self) -> Views<'_> {
-        Views { site: &self.site, base_path: self.site.config.base_path() }
+        Views::new(&self.site)
     }
 
     /// A brief's list card: its fields, and `html`, rendered once through
@@ -406,15 +406,11 @@ fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
     tera.register_filter("date", date_filter);
     tera.register_filter("json_encode", json_encode);
     let base_path = site.config.base_path();
+    let views = Views::new(site);
     let pages = site
         .pages
         .iter()
-        .map(|p| crate::views::Ref {
-            slug: p.slug.as_str(),
-            name: &p.title,
-            url: format!("{base_path}{}", paths::page(p.slug.as_str())),
-            ticker: None,
-        })
+        .map(|p| crate::views::Ref { slug: p.slug.as_str(), name: &p.title, url: views.url(&paths::page(p.slug.as_str())), ticker: None })
         .collect();
     let site_view = SiteView {
         title: &site.config.title,
@@ -663,7 +659,7 @@ impl Renderer {
             }
         };
         ctx.insert("current_path", &path);
-        ctx.insert("current_url", &format!("{}{path}", site.config.base_url));
+        ctx.insert("current_url", &site.config.absolute(&path));
         ctx.insert("feed_url", &self.feed_of(job).map(|f| v.url(&format!("{}atom.xml", self.feed_page(f)))));
         // Into a buffer kept by the thread, then copied once at its final size: no growing
         // page by page, and no second pass to check that the output is UTF-8 (it is).

@@ -110,8 +110,8 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// Calls `f` with each term of `text` (as [`words`] gives them): runs of letters and
 /// digits, lowercased, at least two bytes long, stopwords left out. Runs of ASCII (nearly
-/// all words) are lowercased and packed byte by byte as they are scanned; only words with
-/// other letters are transliterated, in `buf`.
+/// all words) are packed as they are; only words with other letters are transliterated
+/// (`buf` holds the rare words longer than 16 bytes).
 fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
     let bytes = text.as_bytes();
     // The character at byte `i` (not ASCII): whether it belongs to a word, and its length.
@@ -142,13 +142,13 @@ fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
             }
         }
         let start = i;
-        // Fast path: a run of ASCII letters and digits that ends at ASCII (or at the end).
-        // Lowercasing them is setting bit 5 (digits have it already), so the key is the
-        // run's bytes read at once, masked to its length.
+        // A run of ASCII letters and digits (nearly every word): lowercasing is setting
+        // bit 5 (digits have it already), so its key is its bytes read at once, masked to
+        // its length.
         while i < bytes.len() && WORD_BYTE[bytes[i] as usize] != 0 {
             i += 1;
         }
-        if bytes.get(i).is_none_or(|b| b.is_ascii()) {
+        if i > start && (i == bytes.len() || bytes[i].is_ascii() || !other(i).0) {
             let len = i - start;
             if len <= 16 {
                 let mut raw = [0u8; 16];
@@ -167,16 +167,10 @@ fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
             }
             continue;
         }
-        i = start;
-        let (mut packed, mut len, mut ascii) = ([0u8; 16], 0usize, true);
+        // A word with letters beyond ASCII: to its end, then transliterated.
         while i < bytes.len() {
             let b = bytes[i];
-            let lower = WORD_BYTE[b as usize];
-            if lower != 0 {
-                if len < 16 {
-                    packed[len] = lower;
-                }
-                len += 1;
+            if WORD_BYTE[b as usize] != 0 {
                 i += 1;
             } else if b < 0x80 {
                 break;
@@ -185,22 +179,11 @@ fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
                 if !inside {
                     break;
                 }
-                ascii = false;
                 i += n;
             }
         }
-        if ascii {
-            let key = u128::from_le_bytes(packed);
-            if len > 16 {
-                buf.clear();
-                buf.push_str(&text[start..i]);
-                buf.make_ascii_lowercase();
-            }
-            emit(key, len, buf, f);
-        } else {
-            for part in slug::slugify(&text[start..i]).split('-') {
-                emit(pack_short(part.as_bytes()), part.len(), part, f);
-            }
+        for part in slug::slugify(&text[start..i]).split('-') {
+            emit(pack_short(part.as_bytes()), part.len(), part, f);
         }
     }
 }

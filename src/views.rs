@@ -377,6 +377,11 @@ pub struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
+    /// Views of `site`.
+    pub fn new(site: &'a Site) -> Self {
+        Views { site, base_path: site.config.base_path() }
+    }
+
     /// Root-relative URL of a site-relative path.
     pub fn url(&self, path: &str) -> String {
         paths::concat(&[self.base_path, path])
@@ -461,17 +466,13 @@ impl<'a> Views<'a> {
         }
     }
 
-    fn absolute(&self, path: &str) -> String {
-        paths::concat(&[&self.site.config.base_url, path])
-    }
-
     fn organization(&self, id: CompanyId) -> Organization<'a> {
         let c = self.site.company(id);
         Organization {
             context: None,
             kind: "Organization",
             name: &c.name,
-            url: self.absolute(&paths::company(c.slug.as_str())),
+            url: self.site.config.absolute(&paths::company(c.slug.as_str())),
             ticker: c.ticker.as_deref(),
             aliases: &c.aliases,
             same_as: c.website.as_ref().map(|w| w.as_str()),
@@ -482,7 +483,7 @@ impl<'a> Views<'a> {
 
     fn brief_json_ld(&self, id: BriefId) -> String {
         let b = self.site.brief(id);
-        let url = self.absolute(&paths::brief(b.slug.as_str()));
+        let url = self.site.config.absolute(&paths::brief(b.slug.as_str()));
         let config = &self.site.config;
         script_json(&NewsArticle {
             context: "https://schema.org",
