@@ -39,6 +39,9 @@ struct Site<'a> {
     /// Every file the build writes (site-relative), and every folder with an
     /// `index.html` (`briefs/x/`, and `` for the home page), as links name them.
     files: AHashSet<String>,
+    /// Whether some file's path holds a `#`, `?`, `%` or `&` (a link naming it must then
+    /// be read the slow way, unescaped and cut at its fragment and query).
+    odd_names: bool,
     /// Absolute base URL with a trailing slash.
     base_url: &'a str,
     /// Its path part (`/` or `/sub/`).
@@ -55,7 +58,8 @@ impl<'a> Site<'a> {
             }
             files.insert(path);
         }
-        Site { files, base_url, base_path: crate::config::url_path(base_url), root }
+        let odd_names = files.iter().any(|f| has_specials(f));
+        Site { files, odd_names, base_url, base_path: crate::config::url_path(base_url), root }
     }
 
     /// Where `link` points: inside the site (relative to its base, query and fragment
@@ -72,17 +76,21 @@ impl<'a> Site<'a> {
     }
 
     /// True for a link that is a plain path (no fragment, query or escape) to a file of
-    /// the site, or that leaves the site: nothing more to check.
+    /// the site, or that leaves the site: nothing more to check. A path with a fragment,
+    /// query or escape is no file's path (unless some file is oddly named), so the lookup
+    /// itself sends those links the slow way.
     fn plainly_fine(&self, link: &str) -> bool {
-        if link.bytes().any(|b| matches!(b, b'#' | b'?' | b'%' | b'&')) {
-            return false;
-        }
         match self.target(link) {
-            Target::Site(rel) => self.files.contains(rel),
+            Target::Site(rel) => self.files.contains(rel) && !(self.odd_names && has_specials(rel)),
             Target::Outside => false,
-            Target::Away => true,
+            Target::Away => !link.starts_with('#'),
         }
     }
+}
+
+/// Whether `path` holds a byte that a link must have unescaped or cut before it names a file.
+fn has_specials(path: &str) -> bool {
+    path.bytes().any(|b| matches!(b, b'#' | b'?' | b'%' | b'&'))
 }
 
 /// See [`Site::target`].
@@ -102,8 +110,7 @@ enum Attr {
 /// is found with a vectorised search, and counts when it stands inside a tag (the last `<`
 /// or `>` before it is a `<`) after one of the three names (itself after a space). Values
 /// are skipped whole, so neither an `=` nor a `>` inside one is taken for markup.
-fn attributes(page: &str) -> impl Iterator<Item = (Attr, &str)> + '_ {
-    let html = page.as_bytes();
+fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &str)> + '_ {
     let (mut from, mut in_tag) = (0, false);
     std::iter::from_fn(move || {
         while let Some(at) = memchr::memchr(b'=', &html[from..]).map(|i| from + i) {
@@ -123,8 +130,8 @@ fn attributes(page: &str) -> impl Iterator<Item = (Attr, &str)> + '_ {
                 b"id" if name.len() < before.len() => Attr::Id,
                 _ => continue,
             };
-            // Quotes are ASCII, so the value is whole characters.
-            if let Some(value) = page.get(start..end) {
+            // Only the values are read as text (a value that is not UTF-8 names no file).
+            if let Ok(value) = std::str::from_utf8(&html[start..end]) {
                 return Some((attr, value));
             }
         }
@@ -135,7 +142,7 @@ fn attributes(page: &str) -> impl Iterator<Item = (Attr, &str)> + '_ {
 
 /// The ids of a page.
 fn ids(html: &[u8]) -> AHashSet<&str> {
-    attributes(std::str::from_utf8(html).unwrap_or_default()).filter_map(|(a, v)| matches!(a, Attr::Id).then_some(v)).collect()
+    attributes(html).filter_map(|(a, v)| matches!(a, Attr::Id).then_some(v)).collect()
 }
 
 /// Checks the links of one page: missing files and missing ids of the page itself are
@@ -150,7 +157,7 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
     // checked once the page's own ids are known.
     let mut own_ids: Vec<&str> = Vec::new();
     let mut rest: Vec<&str> = Vec::new();
-    for (attr, value) in attributes(std::str::from_utf8(page.html).unwrap_or_default()) {
+    for (attr, value) in attributes(page.html) {
         match attr {
             Attr::Id => own_ids.push(value),
             Attr::Link if site.plainly_fine(value) => {}
@@ -342,7 +349,7 @@ mod tests {
     #[test]
     fn reads_attributes_inside_tags_only() {
         let html = r#"id="no" <p class=x id='a' data-href="/no">href="/no" a=b <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/><a title="p>q" href="/after">"#;
-        let found: Vec<(bool, &str)> = attributes(html).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();
+        let found: Vec<(bool, &str)> = attributes(html.as_bytes()).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();
         assert_eq!(found, [(false, "a"), (true, "/b/?q=1&amp;r"), (true, "/i.png"), (true, "/after")]);
     }
 

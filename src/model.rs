@@ -73,8 +73,8 @@ impl Date {
                 return Ok(Date { at: at.and_utc().fixed_offset(), has_time: false });
             }
         }
-        if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            if text.len() == 10 {
+        if text.len() == 10 {
+            if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
                 let at = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().fixed_offset());
                 if let Some(at) = at {
                     return Ok(Date { at, has_time: false });

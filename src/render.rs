@@ -455,15 +455,34 @@ fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: Optio
 }
 
 /// `{{ date | date(format="%-d %B %Y") }}`: formats a `YYYY-MM-DD` or RFC 3339 string.
-/// Each format is parsed once per thread (templates use a handful, on every page).
+/// Each format is parsed once per thread (templates use a handful, on every page), and
+/// each date is formatted once per thread and format: a brief's date is shown on its
+/// page, its card and in the related lists of a dozen others.
 fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
     use chrono::format::Item;
+    /// Beyond this many formatted dates a thread starts over (only `serve` gets there).
+    const MAX_FORMATTED: usize = 1 << 16;
+    #[derive(Default)]
+    struct Memo {
+        formats: rustc_hash::FxHashMap<String, Vec<Item<'static>>>,
+        /// `format`, a NUL, `value` -> the formatted date.
+        formatted: rustc_hash::FxHashMap<String, String>,
+        key: String,
+    }
     thread_local! {
-        static FORMATS: std::cell::RefCell<std::collections::HashMap<String, Vec<Item<'static>>>> = Default::default();
+        static MEMO: std::cell::RefCell<Memo> = Default::default();
     }
     let format: &str = kwargs.get("format")?.unwrap_or("%Y-%m-%d");
-    let date = crate::model::Date::parse(value).map_err(tera::Error::message)?;
-    FORMATS.with_borrow_mut(|formats| {
+    MEMO.with_borrow_mut(|memo| {
+        let Memo { formats, formatted, key } = memo;
+        key.clear();
+        key.push_str(format);
+        key.push('\0');
+        key.push_str(value);
+        if let Some(out) = formatted.get(key.as_str()) {
+            return Ok(out.clone());
+        }
+        let date = crate::model::Date::parse(value).map_err(tera::Error::message)?;
         if !formats.contains_key(format) {
             let items = chrono::format::StrftimeItems::new(format)
                 .parse_to_owned()
@@ -474,6 +493,10 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
         let mut out = String::with_capacity(24);
         write!(out, "{}", date.at.format_with_items(items.iter()))
             .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
+        if formatted.len() >= MAX_FORMATTED {
+            formatted.clear();
+        }
+        formatted.insert(key.clone(), out.clone());
         Ok(out)
     })
 }
