@@ -513,10 +513,16 @@ impl Renderer {
 
     /// The slice of `ids` on page `n` and its paginator.
     fn paginate<'i>(&self, base: &str, ids: &'i [BriefId], n: usize) -> (&'i [BriefId], Paginator) {
+        let (range, p) = self.page_range(base, ids.len(), n);
+        (&ids[range], p)
+    }
+
+    /// Which of `len` briefs page `n` of the list at `base` shows, and its paginator.
+    fn page_range(&self, base: &str, len: usize, n: usize) -> (std::ops::Range<usize>, Paginator) {
         let per = self.site.config.briefs_per_page;
-        let total = ids.len().div_ceil(per).max(1);
-        let start = ((n - 1) * per).min(ids.len());
-        let end = (start + per).min(ids.len());
+        let total = len.div_ceil(per).max(1);
+        let start = ((n - 1) * per).min(len);
+        let end = (start + per).min(len);
         let url = |k: usize| self.views().url(&paths::paginated(base, k));
         let p = Paginator {
             current: n,
@@ -526,7 +532,7 @@ impl Renderer {
             first_url: url(1),
             last_url: url(total),
         };
-        (&ids[start..end], p)
+        (start..end, p)
     }
 
     /// The site-relative folder of a page (`briefs/x/`; `` for home and 404).
@@ -599,9 +605,9 @@ impl Renderer {
         let path = self.page_path(job);
         let template: &str = match job {
             Job::Home(n) => {
-                let all: Vec<BriefId> = (0..site.briefs.len()).map(|i| BriefId(i as u32)).collect();
-                let (ids, p) = self.paginate("", &all, n);
-                ctx.insert_value("briefs", self.cards(ids)?);
+                let (range, p) = self.page_range("", site.briefs.len(), n);
+                let ids: Vec<BriefId> = range.map(|i| BriefId(i as u32)).collect();
+                ctx.insert_value("briefs", self.cards(&ids)?);
                 ctx.insert("paginator", &p);
                 "index.html"
             }
