@@ -347,6 +347,20 @@ mod tests {
     }
 
     #[test]
+    fn escaped_links_are_read_unescaped_even_when_a_file_has_the_escaped_name() {
+        // `x%20y.html` names the file `x y.html`, which is not written, though a file whose
+        // name is literally `x%20y.html` is; `/a%20b/` names the folder `a b/`, which is.
+        let o = out(&[
+            ("index.html", r#"<a href="/x%20y.html">x</a><a href="/a%20b/">ok</a><a href="/x%2520y.html">ok</a>"#),
+            ("x%20y.html", ""),
+            ("a b/index.html", ""),
+        ]);
+        let d = check(&o, "https://e.org/", Path::new("."));
+        let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(msgs, ["page / links to /x%20y.html, which the build does not write"]);
+    }
+
+    #[test]
     fn reads_attributes_inside_tags_only() {
         let html = r#"id="no" <p class=x id='a' data-href="/no">href="/no" a=b <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/><a title="p>q" href="/after">"#;
         let found: Vec<(bool, &str)> = attributes(html.as_bytes()).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();

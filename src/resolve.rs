@@ -463,12 +463,21 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         src.record = track_record(&site_briefs, &site_stories, &src.briefs);
     }
     let n = site_briefs.len();
+    // One scratch per thread: rayon's `map_init` would make one per job, and jobs grow in
+    // number with the site, so their zeroed score arrays would grow as its square.
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch { score: Vec::new(), touched: Vec::new() });
+    }
     let related: Vec<Vec<BriefId>> = (0..n)
         .into_par_iter()
-        .map_init(
-            || Scratch { score: vec![0; n], touched: Vec::new() },
-            |scratch, i| related(&site_briefs, &site_companies, &site_tags, i, scratch),
-        )
+        .map(|i| {
+            SCRATCH.with_borrow_mut(|scratch| {
+                if scratch.score.len() < n {
+                    scratch.score = vec![0; n];
+                }
+                related(&site_briefs, &site_companies, &site_tags, i, scratch)
+            })
+        })
         .collect();
     for (b, r) in site_briefs.iter_mut().zip(related) {
         b.related = r;
@@ -1090,7 +1099,7 @@ fn track_record(briefs: &[Brief], stories: &[Story], cited: &[BriefId]) -> Track
     r
 }
 
-/// Per-thread scores for [`related`], cleared after each brief.
+/// Per-thread scores for [`related`], by brief index, left all zero after each brief.
 struct Scratch {
     score: Vec<u32>,
     touched: Vec<u32>,
