@@ -6,7 +6,9 @@
 //! co-mentions, a source's track record, a story's timeline, related briefs.
 
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::sync::Arc;
 
 use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
@@ -211,9 +213,9 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     // `slug:` never moves; colliding with one is an error that names both files.
     // (Briefs come in the order of their paths: among equals, the first file.)
     parts.sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
-    let explicit: std::collections::HashSet<String> =
+    let explicit: HashSet<String> =
         parts.iter().filter(|(i, _)| briefs[*i].raw.slug.is_some()).map(|(_, p)| p.slug.as_str().to_string()).collect();
-    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut taken: HashSet<String> = HashSet::new();
     for (i, p) in parts.iter_mut() {
         let is_default = briefs[*i].raw.slug.is_none();
         if is_default && taken.contains(p.slug.as_str()) && !explicit.contains(p.slug.as_str()) {
@@ -442,9 +444,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
             site_companies[p.0 as usize].subsidiaries.push(CompanyId(i as u32));
         }
     }
-    for (i, c) in site_companies.iter_mut().enumerate() {
-        c.often_with = often_with(&site_briefs, CompanyId(i as u32), c);
-    }
+    site_companies.par_iter_mut().enumerate().for_each(|(i, c)| c.often_with = often_with(&site_briefs, CompanyId(i as u32), c));
     // Stories: oldest first; untitled stories take their earliest brief's title.
     for s in &mut site_stories {
         s.briefs.reverse();
@@ -459,9 +459,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
             brief.story_next = next;
         }
     }
-    for src in &mut site_sources {
-        src.record = track_record(&site_briefs, &site_stories, &src.briefs);
-    }
+    site_sources.par_iter_mut().for_each(|src| src.record = track_record(&site_briefs, &site_stories, &src.briefs));
     let n = site_briefs.len();
     // One scratch per thread: rayon's `map_init` would make one per job, and jobs grow in
     // number with the site, so their zeroed score arrays would grow as its square.
