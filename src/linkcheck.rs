@@ -6,9 +6,8 @@
 //! when there is one (and at the link's text in it when it can be found), else at the page.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
-use ahash::AHashSet;
+use ahash::{AHashMap as HashMap, AHashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;

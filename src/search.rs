@@ -398,17 +398,13 @@ pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
     let base = site.config.base_path();
     let start = chunk * CHUNK;
     let end = (start + CHUNK).min(site.briefs.len());
-    let company_index: std::collections::HashMap<&str, usize> =
-        site.companies.iter().enumerate().map(|(i, c)| (c.slug.as_str(), i)).collect();
-    let source_index: std::collections::HashMap<&str, usize> = site.sources.iter().enumerate().map(|(i, s)| (s.slug.as_str(), i)).collect();
     let docs: Vec<serde_json::Value> = site.briefs[start.min(end)..end]
         .iter()
         .map(|b| {
             let summary: String = b.summary.chars().take(180).collect();
-            let companies: Vec<usize> =
-                b.companies.iter().filter_map(|c| company_index.get(site.company(*c).slug.as_str()).copied()).collect();
-            let mut sources: Vec<usize> =
-                b.citations.iter().filter_map(|c| source_index.get(site.source(c.source).slug.as_str()).copied()).collect();
+            // A company's or source's id is its position in `meta.json`'s lists.
+            let companies: Vec<u32> = b.companies.iter().map(|c| c.0).collect();
+            let mut sources: Vec<u32> = b.citations.iter().map(|c| c.source.0).collect();
             sources.dedup();
             serde_json::json!([
                 b.title,

@@ -9,7 +9,7 @@
 //! Nothing is written outside these two folders, and a non-empty folder that briefing did
 //! not create is never replaced unless forced.
 
-use std::collections::HashSet;
+use ahash::AHashSet as HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
