@@ -236,8 +236,7 @@ pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &
     let paths = by_path.keys().cloned().chain(renderer.statics().iter().map(|(p, _)| p.clone()));
     let site = Site::new(paths, base_url, root);
     let pages: Vec<Job> = jobs.into_iter().filter(|j| Renderer::is_page(*j)).collect();
-    let checked =
-        renderer.render_jobs(pages, |f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site), diags);
+    let checked = renderer.render_jobs(pages, |f| check_page(&Page { path: f.path, source: f.source, html: f.bytes }, &site), diags);
     let Some(checked) = checked else { return Vec::new() };
     finish(checked, root, |target| by_path.get(target).and_then(|job| renderer.render(*job).ok()).map(|f| f.bytes))
 }

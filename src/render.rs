@@ -5,7 +5,7 @@
 //! nothing: `check` discards the output, `build` hands it to `write`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
@@ -27,6 +27,25 @@ pub struct OutFile {
     pub bytes: Vec<u8>,
     /// The content file it shows, if one (for messages about the page).
     pub source: Option<PathBuf>,
+}
+
+/// A generated file, lent to whoever writes or checks it: a page is read straight from
+/// the buffer it was rendered into, with no copy.
+#[derive(Debug, Clone, Copy)]
+pub struct File<'a> {
+    /// Site-relative path with `/` separators (`briefs/x/index.html`).
+    pub path: &'a str,
+    /// Its content.
+    pub bytes: &'a [u8],
+    /// The content file it shows, if one (for messages about the page).
+    pub source: Option<&'a Path>,
+}
+
+impl File<'_> {
+    /// The file, owned.
+    pub fn to_owned(self) -> OutFile {
+        OutFile { path: self.path.to_string(), bytes: self.bytes.to_vec(), source: self.source.map(Path::to_path_buf) }
+    }
 }
 
 /// Everything a build produces.
@@ -288,39 +307,40 @@ impl Renderer {
 
     /// Renders one file.
     pub fn render(&self, job: Job) -> Result<OutFile, Diagnostic> {
+        self.render_with(job, |f| f.to_owned())
+    }
+
+    /// Renders one file and lends it to `f`.
+    pub fn render_with<T>(&self, job: Job, f: impl FnOnce(File<'_>) -> T) -> Result<T, Diagnostic> {
         let site = &*self.site;
-        let file = |path: &str, bytes: Vec<u8>| Ok(OutFile { path: path.to_string(), bytes, source: None });
-        match job {
-            Job::Feed(of) => self.feed(of),
+        let (path, bytes): (String, Vec<u8>) = match job {
+            Job::Feed(of) => {
+                let (path, xml) = self.feed(of);
+                (path, xml.into_bytes())
+            }
             Job::JsonFeed => {
                 let latest: Vec<BriefId> = (0..site.briefs.len().min(site.config.feed_limit)).map(|i| BriefId(i as u32)).collect();
-                file("feed.json", feeds::json_feed(site, &latest))
+                ("feed.json".into(), feeds::json_feed(site, &latest))
             }
-            Job::Sitemap => file("sitemap.xml", feeds::sitemap(site, &sitemap_entries(site))),
-            Job::Robots => file("robots.txt", feeds::robots(site)),
-            Job::SearchMeta => file("search/meta.json", crate::search::meta_json(site, self.search_index())),
-            Job::SearchShard(_) | Job::SearchDocs(_) => {
-                let path = self.output_path(job);
-                let bytes = match job {
-                    Job::SearchShard(i) => self.search_index().shard_json(self.shard_key(i)),
-                    Job::SearchDocs(n) => crate::search::docs_json(site, n),
-                    _ => Vec::new(),
-                };
-                file(&path, bytes)
-            }
-            page => self.page(page),
-        }
+            Job::Sitemap => ("sitemap.xml".into(), feeds::sitemap(site, &sitemap_entries(site))),
+            Job::Robots => ("robots.txt".into(), feeds::robots(site)),
+            Job::SearchMeta => ("search/meta.json".into(), crate::search::meta_json(site, self.search_index())),
+            Job::SearchShard(i) => (self.output_path(job), self.search_index().shard_json(self.shard_key(i))),
+            Job::SearchDocs(n) => (self.output_path(job), crate::search::docs_json(site, n)),
+            page => return self.page(page, f),
+        };
+        Ok(f(File { path: &path, bytes: &bytes, source: None }))
     }
 
     /// Renders every file in parallel and hands each to `keep`; render errors go to `diags`
     /// (once per place in a template) and give `None`.
-    pub fn render_each<T: Send>(&self, keep: impl Fn(OutFile) -> T + Sync, diags: &mut Diagnostics) -> Option<Vec<T>> {
+    pub fn render_each<T: Send>(&self, keep: impl Fn(File<'_>) -> T + Sync, diags: &mut Diagnostics) -> Option<Vec<T>> {
         self.render_jobs(self.jobs(), keep, diags)
     }
 
     /// Renders `jobs` in parallel, like [`Renderer::render_each`].
-    pub fn render_jobs<T: Send>(&self, jobs: Vec<Job>, keep: impl Fn(OutFile) -> T + Sync, diags: &mut Diagnostics) -> Option<Vec<T>> {
-        let rendered: Vec<Result<T, Diagnostic>> = jobs.into_par_iter().map(|job| self.render(job).map(&keep)).collect();
+    pub fn render_jobs<T: Send>(&self, jobs: Vec<Job>, keep: impl Fn(File<'_>) -> T + Sync, diags: &mut Diagnostics) -> Option<Vec<T>> {
+        let rendered: Vec<Result<T, Diagnostic>> = jobs.into_par_iter().map(|job| self.render_with(job, &keep)).collect();
         let mut kept = Vec::with_capacity(rendered.len());
         let mut errors = Vec::new();
         for r in rendered {
@@ -334,11 +354,12 @@ impl Renderer {
 
     /// Renders every file into memory (for `serve` and tests; `build` streams instead).
     pub fn render_all(&self, diags: &mut Diagnostics) -> Option<Output> {
-        let files = self.render_each(|f| f, diags)?;
+        let files = self.render_each(|f| f.to_owned(), diags)?;
         Some(Output { files, statics: self.site.statics.clone() })
     }
 
-    fn feed(&self, of: FeedOf) -> Result<OutFile, Diagnostic> {
+    /// The path and text of a feed.
+    fn feed(&self, of: FeedOf) -> (String, String) {
         let site = &*self.site;
         let limit = site.config.feed_limit;
         let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
@@ -359,7 +380,7 @@ impl Renderer {
         let page = self.feed_page(of);
         let feed_path = self.output_path(Job::Feed(of));
         let xml = feeds::atom_feed(site, &title, &page, &feed_path, &ids, full, &self.entries);
-        Ok(OutFile { path: feed_path, bytes: xml.into_bytes(), source: None })
+        (feed_path, xml)
     }
 }
 
@@ -598,7 +619,8 @@ impl Renderer {
         }
     }
 
-    fn page(&self, job: Job) -> Result<OutFile, Diagnostic> {
+    /// Renders a page and lends it to `f`.
+    fn page<T>(&self, job: Job, f: impl FnOnce(File<'_>) -> T) -> Result<T, Diagnostic> {
         let site = &*self.site;
         let v = &self.views();
         let mut ctx = Context::new();
@@ -690,29 +712,33 @@ impl Renderer {
         ctx.insert("current_path", &path);
         ctx.insert("current_url", &site.config.absolute(&path));
         ctx.insert("feed_url", &self.feed_of(job).map(|f| v.url(&format!("{}atom.xml", self.feed_page(f)))));
-        // Into a buffer kept by the thread, then copied once at its final size: no growing
-        // page by page, and no second pass to check that the output is UTF-8 (it is).
-        thread_local! {
-            static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        let html = PAGE.with_borrow_mut(|buf| {
-            buf.clear();
-            self.tera.render_to(template, &ctx, &mut *buf).map(|()| buf.to_vec())
-        });
-        let html = html.map_err(|e| {
-            let origin = |name: &str| template_origin(site, name);
-            template_error(&e, &origin, Some(&path))
-        })?;
         let out_path = self.output_path(job);
         let source = match job {
-            Job::Brief(id) => Some(site.brief(id).path.clone()),
-            Job::Company(id, _) => Some(site.company(id).path.clone()),
-            Job::Source(id, _) => Some(site.source(id).path.clone()),
-            Job::Story(id) => site.story(id).path.clone(),
-            Job::Page(i) => Some(site.pages[i].path.clone()),
+            Job::Brief(id) => Some(&site.brief(id).path),
+            Job::Company(id, _) => Some(&site.company(id).path),
+            Job::Source(id, _) => Some(&site.source(id).path),
+            Job::Story(id) => site.story(id).path.as_ref(),
+            Job::Page(i) => Some(&site.pages[i].path),
             _ => None,
         };
-        Ok(OutFile { path: out_path, bytes: html, source })
+        // Into a buffer kept by the thread (no growing page by page, no second pass to
+        // check that the output is UTF-8: it is), lent from there. The buffer is taken
+        // out while in use, so a render inside `f` would start a buffer of its own.
+        thread_local! {
+            static PAGE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+        }
+        let mut buf = PAGE.take();
+        buf.clear();
+        let rendered = self.tera.render_to(template, &ctx, &mut buf);
+        let out = match rendered {
+            Ok(()) => Ok(f(File { path: &out_path, bytes: &buf, source: source.map(PathBuf::as_path) })),
+            Err(e) => {
+                let origin = |name: &str| template_origin(site, name);
+                Err(template_error(&e, &origin, Some(&path)))
+            }
+        };
+        PAGE.set(buf);
+        out
     }
 
     /// `months`: `[{key: "2025-03", briefs: [...]}]`, newest first.

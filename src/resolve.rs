@@ -464,7 +464,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     // One scratch per thread: rayon's `map_init` would make one per job, and jobs grow in
     // number with the site, so their zeroed score arrays would grow as its square.
     thread_local! {
-        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch { score: Vec::new(), touched: Vec::new() });
+        static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch { score: Vec::new(), touched: Vec::new() }) };
     }
     let related: Vec<Vec<BriefId>> = (0..n)
         .into_par_iter()

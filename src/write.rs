@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::StaticSource;
-use crate::render::{OutFile, Renderer};
+use crate::render::Renderer;
 use crate::Error;
 
 /// The file that marks an output folder as briefing's own.
@@ -55,7 +55,7 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
     let reused = spare.exists();
     fs::create_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
 
-    let (written, errors) = fill(&spare, renderer.jobs().into_par_iter().map(|job| renderer.render(job)), renderer.statics())?;
+    let (written, errors) = fill(&spare, renderer)?;
     if crate::render::report_render_errors(errors, diags) {
         return Ok(None);
     }
@@ -88,22 +88,25 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
 
 type Filled = (Vec<(PathBuf, u64)>, Vec<Diagnostic>);
 
-/// Writes every rendered file and static file into `dir`; returns what was written (path
-/// relative to `dir`, bytes) and the render errors.
-fn fill(
-    dir: &Path,
-    files: impl ParallelIterator<Item = Result<OutFile, Diagnostic>>,
-    statics: &[(String, StaticSource)],
-) -> Result<Filled, Error> {
+/// Renders every file into `dir` (each written from the buffer it was rendered into) and
+/// copies the static files; returns what was written (path relative to `dir`, bytes) and
+/// the render errors.
+fn fill(dir: &Path, renderer: &Renderer) -> Result<Filled, Error> {
     type Written = Result<Result<(PathBuf, u64), Diagnostic>, Error>;
-    let results: Vec<Written> = files
-        .map(|r| match r {
-            Ok(f) => {
-                let rel = safe_rel(&f.path)?;
-                put(&dir.join(&rel), &f.bytes)?;
-                Ok(Ok((rel, f.bytes.len() as u64)))
+    let statics = renderer.statics();
+    let results: Vec<Written> = renderer
+        .jobs()
+        .into_par_iter()
+        .map(|job| {
+            let written = renderer.render_with(job, |f| {
+                let rel = safe_rel(f.path)?;
+                put(&dir.join(&rel), f.bytes)?;
+                Ok((rel, f.bytes.len() as u64))
+            });
+            match written {
+                Ok(w) => w.map(Ok),
+                Err(d) => Ok(Err(d)),
             }
-            Err(d) => Ok(Err(d)),
         })
         .collect();
     let mut written = Vec::with_capacity(results.len() + statics.len());
