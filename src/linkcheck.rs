@@ -37,7 +37,7 @@ pub struct Deferred {
 struct Site<'a> {
     /// Every file the build writes (site-relative), and every folder with an
     /// `index.html` (`briefs/x/`, and `` for the home page), as links name them.
-    files: AHashSet<String>,
+    files: AHashSet<Vec<u8>>,
     /// Whether some file's path holds a `#`, `?`, `%` or `&` (a link naming it must then
     /// be read the slow way, unescaped and cut at its fragment and query).
     odd_names: bool,
@@ -53,9 +53,9 @@ impl<'a> Site<'a> {
         let mut files = AHashSet::new();
         for path in paths {
             if let Some(dir) = path.strip_suffix("index.html").filter(|d| d.is_empty() || d.ends_with('/')) {
-                files.insert(dir.to_string());
+                files.insert(dir.as_bytes().to_vec());
             }
-            files.insert(path);
+            files.insert(path.into_bytes());
         }
         let odd_names = files.iter().any(|f| has_specials(f));
         Site { files, odd_names, base_url, base_path: crate::config::url_path(base_url), root }
@@ -64,11 +64,11 @@ impl<'a> Site<'a> {
     /// Where `link` points: inside the site (relative to its base, query and fragment
     /// still on), at this host outside the base path, or elsewhere (another host, or a
     /// path relative to the page, which the build never writes).
-    fn target<'l>(&self, link: &'l str) -> Target<'l> {
-        if let Some(rel) = link.strip_prefix(self.base_url) {
+    fn target<'l>(&self, link: &'l [u8]) -> Target<'l> {
+        if let Some(rel) = link.strip_prefix(self.base_url.as_bytes()) {
             Target::Site(rel)
-        } else if link.starts_with('/') && !link.starts_with("//") {
-            link.strip_prefix(self.base_path).map_or(Target::Outside, Target::Site)
+        } else if link.starts_with(b"/") && !link.starts_with(b"//") {
+            link.strip_prefix(self.base_path.as_bytes()).map_or(Target::Outside, Target::Site)
         } else {
             Target::Away
         }
@@ -78,23 +78,23 @@ impl<'a> Site<'a> {
     /// the site, or that leaves the site: nothing more to check. A path with a fragment,
     /// query or escape is no file's path (unless some file is oddly named), so the lookup
     /// itself sends those links the slow way.
-    fn plainly_fine(&self, link: &str) -> bool {
+    fn plainly_fine(&self, link: &[u8]) -> bool {
         match self.target(link) {
             Target::Site(rel) => self.files.contains(rel) && !(self.odd_names && has_specials(rel)),
             Target::Outside => false,
-            Target::Away => !link.starts_with('#'),
+            Target::Away => !link.starts_with(b"#"),
         }
     }
 }
 
 /// Whether `path` holds a byte that a link must have unescaped or cut before it names a file.
-fn has_specials(path: &str) -> bool {
-    path.bytes().any(|b| matches!(b, b'#' | b'?' | b'%' | b'&'))
+fn has_specials(path: &[u8]) -> bool {
+    path.iter().any(|b| matches!(b, b'#' | b'?' | b'%' | b'&'))
 }
 
 /// See [`Site::target`].
 enum Target<'l> {
-    Site(&'l str),
+    Site(&'l [u8]),
     Outside,
     Away,
 }
@@ -109,7 +109,7 @@ enum Attr {
 /// is found with a vectorised search, and counts when it stands inside a tag (the last `<`
 /// or `>` before it is a `<`) after one of the three names (itself after a space). Values
 /// are skipped whole, so neither an `=` nor a `>` inside one is taken for markup.
-fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &str)> + '_ {
+fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &[u8])> + '_ {
     let (mut from, mut in_tag) = (0, false);
     std::iter::from_fn(move || {
         while let Some(at) = memchr::memchr(b'=', &html[from..]).map(|i| from + i) {
@@ -129,10 +129,7 @@ fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &str)> + '_ {
                 b"id" if name.len() < before.len() => Attr::Id,
                 _ => continue,
             };
-            // Only the values are read as text (a value that is not UTF-8 names no file).
-            if let Ok(value) = std::str::from_utf8(&html[start..end]) {
-                return Some((attr, value));
-            }
+            return Some((attr, &html[start..end]));
         }
         from = html.len();
         None
@@ -140,7 +137,7 @@ fn attributes(html: &[u8]) -> impl Iterator<Item = (Attr, &str)> + '_ {
 }
 
 /// The ids of a page.
-fn ids(html: &[u8]) -> AHashSet<&str> {
+fn ids(html: &[u8]) -> AHashSet<&[u8]> {
     attributes(html).filter_map(|(a, v)| matches!(a, Attr::Id).then_some(v)).collect()
 }
 
@@ -154,15 +151,18 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
     // Most links are plain paths to pages that exist: those are looked up as they are
     // read, with no copy. The rest (fragments, queries, escapes, broken links) are
     // checked once the page's own ids are known.
-    let mut own_ids: Vec<&str> = Vec::new();
+    let mut own_ids: Vec<&[u8]> = Vec::new();
     let mut rest: Vec<&str> = Vec::new();
     for (attr, value) in attributes(page.html) {
         match attr {
             Attr::Id => own_ids.push(value),
             Attr::Link if site.plainly_fine(value) => {}
+            // Only these are read as text (a value that is not UTF-8 names no file).
             Attr::Link => {
-                if !rest.contains(&value) {
-                    rest.push(value);
+                if let Ok(value) = std::str::from_utf8(value) {
+                    if !rest.contains(&value) {
+                        rest.push(value);
+                    }
                 }
             }
         }
@@ -176,8 +176,8 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
         let in_site = if link.starts_with('#') {
             Cow::Owned(format!("{}{link}", page_dir(page.path)))
         } else {
-            match site.target(&link) {
-                Target::Site(rel) => Cow::Borrowed(rel),
+            match site.target(link.as_bytes()) {
+                Target::Site(rel) => Cow::Borrowed(&link[link.len() - rel.len()..]),
                 Target::Outside => {
                     problems.push(report(&link, format!("links to {link}, which is outside the site's path {}", site.base_path)));
                     continue;
@@ -188,7 +188,7 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
         let (path, fragment) = in_site.split_once('#').unwrap_or((&in_site, ""));
         let rel = decode(path.split('?').next().unwrap_or(""));
         let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.into_owned() };
-        if !site.files.contains(target.as_str()) {
+        if !site.files.contains(target.as_bytes()) {
             problems.push(report(&link, format!("links to {link}, which the build does not write")));
             continue;
         }
@@ -197,7 +197,7 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
         }
         let fragment = decode(fragment).into_owned();
         if target == page.path {
-            if !own_ids.contains(&fragment.as_str()) {
+            if !own_ids.contains(&fragment.as_bytes()) {
                 problems.push(report(&link, format!("links to {link}, but that page has no element with id \"{fragment}\"")));
             }
         } else {
@@ -218,7 +218,7 @@ fn check_deferred(deferred: Vec<Deferred>, root: &Path, html_of: impl Fn(&str) -
     for (target, links) in by_target {
         let Some(html) = html_of(&target) else { continue };
         let ids = ids(&html);
-        for d in links.into_iter().filter(|d| !ids.contains(d.fragment.as_str())) {
+        for d in links.into_iter().filter(|d| !ids.contains(d.fragment.as_bytes())) {
             let what = format!("links to {}, but that page has no element with id \"{}\"", d.link, d.fragment);
             problems.push(problem(&d.page, d.source.as_deref(), root, &d.fragment, what));
         }
@@ -361,8 +361,8 @@ mod tests {
     #[test]
     fn reads_attributes_inside_tags_only() {
         let html = r#"id="no" <p class=x id='a' data-href="/no">href="/no" a=b <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/><a title="p>q" href="/after">"#;
-        let found: Vec<(bool, &str)> = attributes(html.as_bytes()).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();
-        assert_eq!(found, [(false, "a"), (true, "/b/?q=1&amp;r"), (true, "/i.png"), (true, "/after")]);
+        let found: Vec<(bool, &[u8])> = attributes(html.as_bytes()).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();
+        assert_eq!(found, [(false, &b"a"[..]), (true, b"/b/?q=1&amp;r"), (true, b"/i.png"), (true, b"/after")]);
     }
 
     #[test]
