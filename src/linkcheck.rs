@@ -49,13 +49,13 @@ struct Site<'a> {
 }
 
 impl<'a> Site<'a> {
-    fn new(paths: impl Iterator<Item = String>, base_url: &'a str, root: &'a Path) -> Self {
+    fn new<'p>(paths: impl Iterator<Item = &'p str>, base_url: &'a str, root: &'a Path) -> Self {
         let mut files = AHashSet::new();
         for path in paths {
             if let Some(dir) = path.strip_suffix("index.html").filter(|d| d.is_empty() || d.ends_with('/')) {
                 files.insert(dir.as_bytes().to_vec());
             }
-            files.insert(path.into_bytes());
+            files.insert(path.as_bytes().to_vec());
         }
         let odd_names = files.iter().any(|f| has_specials(f));
         Site { files, odd_names, base_url, base_path: crate::config::url_path(base_url), root }
@@ -232,18 +232,23 @@ fn check_deferred(deferred: Vec<Deferred>, root: &Path, html_of: impl Fn(&str) -
 /// their paths (the search index's data files, which pages never link, are left out).
 pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
     let jobs = renderer.jobs_without_search_data();
-    let by_path: HashMap<String, Job> = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
-    let paths = by_path.keys().cloned().chain(renderer.statics().iter().map(|(p, _)| p.clone()));
-    let site = Site::new(paths, base_url, root);
-    let pages: Vec<Job> = jobs.into_iter().filter(|j| Renderer::is_page(*j)).collect();
+    let paths: Vec<String> = jobs.par_iter().map(|j| renderer.output_path(*j)).collect();
+    let site = Site::new(paths.iter().map(String::as_str).chain(renderer.statics().iter().map(|(p, _)| p.as_str())), base_url, root);
+    let pages: Vec<Job> = jobs.iter().copied().filter(|j| Renderer::is_page(*j)).collect();
     let checked = renderer.render_jobs(pages, |f| check_page(&Page { path: f.path, source: f.source, html: f.bytes }, &site), diags);
     let Some(checked) = checked else { return Vec::new() };
-    finish(checked, root, |target| by_path.get(target).and_then(|job| renderer.render(*job).ok()).map(|f| f.bytes))
+    // Which job writes a path: only needed when some link names an id of another page.
+    let by_path = std::cell::OnceCell::new();
+    let job_of = |target: &str| {
+        let by_path: &HashMap<&str, Job> = by_path.get_or_init(|| paths.iter().map(String::as_str).zip(jobs.iter().copied()).collect());
+        by_path.get(target).copied()
+    };
+    finish(checked, root, |target| job_of(target).and_then(|job| renderer.render(job).ok()).map(|f| f.bytes))
 }
 
 /// Checks every HTML page of an output in memory. `base_url` is absolute with a trailing slash.
 pub fn check(output: &Output, base_url: &str, root: &Path) -> Vec<Diagnostic> {
-    let paths = output.files.iter().map(|f| f.path.clone()).chain(output.statics.iter().map(|(p, _)| p.clone()));
+    let paths = output.files.iter().map(|f| f.path.as_str()).chain(output.statics.iter().map(|(p, _)| p.as_str()));
     let site = Site::new(paths, base_url, root);
     let checked: Vec<(Vec<Diagnostic>, Vec<Deferred>)> =
         output.files.par_iter().map(|f| check_page(&Page { path: &f.path, source: f.source.as_deref(), html: &f.bytes }, &site)).collect();

@@ -344,6 +344,25 @@ fn broken_anchor_found_by_check() {
 }
 
 #[test]
+fn broken_anchor_on_another_page_found_by_check() {
+    let site = SiteTest::new().brief(
+        "2025-02-01-b",
+        "title: A\ndate: 2025-02-01\ncompanies: [meta]\nsources: [threads]",
+        "See [the briefs](/companies/meta/#h-briefs) and [the rest](/companies/meta/#h-nothing).",
+    );
+    let r = site.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains(
+            "2025-02-01-b.md:7:77: error: page /briefs/b/ links to /companies/meta/#h-nothing, but that page has no element with id \"h-nothing\""
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1 error"), "the anchor that exists is fine: {}", r.stderr);
+}
+
+#[test]
 fn template_error_names_template_and_page() {
     let site = SiteTest::new()
         .file("content/briefs/2025-01-01-fine.md", OK_BRIEF)
