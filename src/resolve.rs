@@ -155,7 +155,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
             story_titles.push((slug.clone(), Some(i)));
         }
     }
-    let mut tags_by_slug: BTreeMap<Slug, String> = BTreeMap::new();
+    let mut tags_by_slug: HashMap<Slug, String> = HashMap::new();
     let mut parts: Vec<(usize, BriefParts)> = Vec::with_capacity(briefs.len());
     // Each brief on its own (in parallel), then merged in file order: the first spelling
     // of a tag names it.
@@ -212,7 +212,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     // keeps the short slug, later ones keep the date of their file name. An explicit
     // `slug:` never moves; colliding with one is an error that names both files.
     // (Briefs come in the order of their paths: among equals, the first file.)
-    parts.sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
+    parts.par_sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
     let explicit: HashSet<String> =
         parts.iter().filter(|(i, _)| briefs[*i].raw.slug.is_some()).map(|(_, p)| p.slug.as_str().to_string()).collect();
     let mut taken: HashSet<String> = HashSet::new();
@@ -228,7 +228,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         taken.insert(p.slug.as_str().to_string());
     }
     // Newest first; remaining duplicates reported with both files.
-    parts.sort_by(|a, b| b.1.date.cmp(&a.1.date).then_with(|| a.1.slug.cmp(&b.1.slug)));
+    parts.par_sort_by(|a, b| b.1.date.cmp(&a.1.date).then_with(|| a.1.slug.cmp(&b.1.slug)));
     let mut brief_index: HashMap<&str, usize> = HashMap::new();
     for (pos, (i, p)) in parts.iter().enumerate() {
         if let Some(&other) = brief_index.get(p.slug.as_str()) {
@@ -242,7 +242,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
             brief_index.insert(p.slug.as_str(), pos);
         }
     }
-    let tag_list: Vec<(Slug, String)> = tags_by_slug.into_iter().collect();
+    let mut tag_list: Vec<(Slug, String)> = tags_by_slug.into_iter().collect();
+    tag_list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let tag_index: HashMap<&str, TagId> = tag_list.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
 
     // Every document that can be linked, by path under content/.
