@@ -268,35 +268,33 @@ impl Renderer {
         let per_page = site.config.briefs_per_page;
         let pages_of = |n: usize| n.div_ceil(per_page).max(1);
         let mut jobs: Vec<Job> = Vec::with_capacity(site.briefs.len() * 2 + 64);
+        // The files that list the whole site first: each is one long job, and run last it
+        // would keep one thread busy while the others have nothing left to do.
+        jobs.extend([Job::Archive, Job::Sitemap, Job::Feed(FeedOf::Site), Job::JsonFeed]);
+        jobs.extend([Job::Companies, Job::Sources, Job::Tags, Job::Stories]);
         jobs.extend((1..=pages_of(site.briefs.len())).map(Job::Home));
         jobs.extend((0..site.briefs.len()).map(|i| Job::Brief(BriefId(i as u32))));
-        jobs.push(Job::Companies);
         for (i, c) in site.companies.iter().enumerate() {
             let id = CompanyId(i as u32);
             jobs.extend((1..=pages_of(c.briefs.len())).map(|p| Job::Company(id, p)));
             jobs.push(Job::Feed(FeedOf::Company(id)));
         }
-        jobs.push(Job::Sources);
         for (i, s) in site.sources.iter().enumerate() {
             let id = SourceId(i as u32);
             jobs.extend((1..=pages_of(s.briefs.len())).map(|p| Job::Source(id, p)));
             jobs.push(Job::Feed(FeedOf::Source(id)));
         }
-        jobs.push(Job::Tags);
         for (i, t) in site.tags.iter().enumerate() {
             let id = TagId(i as u32);
             jobs.extend((1..=pages_of(t.briefs.len())).map(|p| Job::Tag(id, p)));
             jobs.push(Job::Feed(FeedOf::Tag(id)));
         }
-        jobs.push(Job::Stories);
         for i in 0..site.stories.len() {
             jobs.push(Job::Story(StoryId(i as u32)));
             jobs.push(Job::Feed(FeedOf::Story(StoryId(i as u32))));
         }
-        jobs.push(Job::Archive);
         jobs.extend((0..site.pages.len()).map(Job::Page));
-        jobs.extend([Job::NotFound, Job::Feed(FeedOf::Site), Job::JsonFeed, Job::Sitemap, Job::Robots]);
-        jobs.push(Job::Search);
+        jobs.extend([Job::NotFound, Job::Robots, Job::Search]);
         jobs
     }
 
