@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: briefing against Hugo and against the floor, on the same generated briefing.
 
-    python3 bench/bench.py                       # 10,000 briefs, 3 rounds
+    python3 bench/bench.py                       # 10,000 briefs, 5 rounds (the machines are noisy)
     python3 bench/bench.py --sizes 10000,50000   # also the linear-growth check
     python3 bench/bench.py --no-hugo             # skip Hugo (no download)
 
@@ -91,7 +91,7 @@ def clean(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000", help="comma-separated brief counts (default 10000)")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-hugo", action="store_true")
     ap.add_argument("--work", default="/tmp/briefing-bench", help="where corpora are generated")
     ap.add_argument("--out", default="/dev/shm/briefing-bench", help="output folders (tmpfs)")
