@@ -325,41 +325,30 @@ fn page_that_would_replace_a_site_page() {
     );
 }
 
-#[test]
-fn broken_anchor_found_by_check() {
-    let site = SiteTest::new().brief(
-        "2025-02-01-b",
-        "title: A\ndate: 2025-02-01\nsources: [threads]",
-        "Jump [below](#nowhere) or [up](#h-sources).",
-    );
-    let r = site.run(&["check"]);
+/// Checks a site with one brief (`front` and `body`) and expects exactly one error: `expected`.
+fn check_finds_only(front: &str, body: &str, expected: &str) {
+    let r = SiteTest::new().brief("2025-02-01-b", front, body).run(&["check"]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stderr
-            .contains("2025-02-01-b.md:6:15: error: page /briefs/b/ links to #nowhere, but that page has no element with id \"nowhere\""),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains(expected), "{}", r.stderr);
     assert!(r.stderr.contains("1 error"), "the anchor that exists is fine: {}", r.stderr);
 }
 
 #[test]
+fn broken_anchor_found_by_check() {
+    check_finds_only(
+        "title: A\ndate: 2025-02-01\nsources: [threads]",
+        "Jump [below](#nowhere) or [up](#h-sources).",
+        "2025-02-01-b.md:6:15: error: page /briefs/b/ links to #nowhere, but that page has no element with id \"nowhere\"",
+    );
+}
+
+#[test]
 fn broken_anchor_on_another_page_found_by_check() {
-    let site = SiteTest::new().brief(
-        "2025-02-01-b",
+    check_finds_only(
         "title: A\ndate: 2025-02-01\ncompanies: [meta]\nsources: [threads]",
         "See [the briefs](/companies/meta/#h-briefs) and [the rest](/companies/meta/#h-nothing).",
+        "2025-02-01-b.md:7:77: error: page /briefs/b/ links to /companies/meta/#h-nothing, but that page has no element with id \"h-nothing\"",
     );
-    let r = site.run(&["check"]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.stderr.contains(
-            "2025-02-01-b.md:7:77: error: page /briefs/b/ links to /companies/meta/#h-nothing, but that page has no element with id \"h-nothing\""
-        ),
-        "{}",
-        r.stderr
-    );
-    assert!(r.stderr.contains("1 error"), "the anchor that exists is fine: {}", r.stderr);
 }
 
 #[test]
