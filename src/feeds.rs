@@ -171,7 +171,7 @@ pub fn json_feed(site: &Site, ids: &[BriefId]) -> Vec<u8> {
         version: "https://jsonfeed.org/version/1.1",
         title: &site.config.title,
         home_page_url: base,
-        feed_url: format!("{base}feed.json"),
+        feed_url: site.config.absolute("feed.json"),
         description: &site.config.description,
         language: &site.config.language,
         items: ids

@@ -223,9 +223,11 @@ impl Renderer {
             .get_or_init(|| {
                 let view = self.views().card(id);
                 let mut card = Value::from_serializable(&view).into_map().unwrap_or_default();
-                let chips = |all: &[Value], ids: Vec<usize>| Value::from(ids.into_iter().map(|i| all[i].clone()).collect::<Vec<_>>());
-                card.insert(Key::from("companies"), chips(&self.chips.companies, view.companies.iter().map(|c| c.0 as usize).collect()));
-                card.insert(Key::from("tags"), chips(&self.chips.tags, view.tags.iter().map(|t| t.0 as usize).collect()));
+                let chips = |all: &[Value], ids: &mut dyn Iterator<Item = u32>| {
+                    Value::from(ids.map(|i| all[i as usize].clone()).collect::<Vec<_>>())
+                };
+                card.insert(Key::from("companies"), chips(&self.chips.companies, &mut view.companies.iter().map(|c| c.0)));
+                card.insert(Key::from("tags"), chips(&self.chips.tags, &mut view.tags.iter().map(|t| t.0)));
                 card.insert(Key::from("story"), view.story.map_or_else(Value::none, |s| self.chips.stories[s.0 as usize].clone()));
                 let card = Value::from(card);
                 if !self.tera.contains_template(CARD_PARTIAL) {
@@ -316,10 +318,7 @@ impl Renderer {
                 let (path, xml) = self.feed(of);
                 (path, xml.into_bytes())
             }
-            Job::JsonFeed => {
-                let latest: Vec<BriefId> = (0..site.briefs.len().min(site.config.feed_limit)).map(|i| BriefId(i as u32)).collect();
-                ("feed.json".into(), feeds::json_feed(site, &latest))
-            }
+            Job::JsonFeed => ("feed.json".into(), feeds::json_feed(site, &newest(site, site.config.feed_limit))),
             Job::Sitemap => ("sitemap.xml".into(), feeds::sitemap(site, &sitemap_entries(site))),
             Job::Robots => ("robots.txt".into(), feeds::robots(site)),
             Job::SearchMeta => ("search/meta.json".into(), crate::search::meta_json(site, self.search_index())),
@@ -363,10 +362,7 @@ impl Renderer {
         let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
         let named = |name: &str| format!("{name} — {}", site.config.title);
         let (title, ids, full) = match of {
-            FeedOf::Site => {
-                let latest: Vec<BriefId> = (0..site.briefs.len().min(limit)).map(|i| BriefId(i as u32)).collect();
-                (site.config.title.clone(), latest, true)
-            }
+            FeedOf::Site => (site.config.title.clone(), newest(site, limit), true),
             FeedOf::Company(id) => (named(&site.company(id).name), head(&site.company(id).briefs), false),
             FeedOf::Source(id) => (named(&site.source(id).name), head(&site.source(id).briefs), false),
             FeedOf::Tag(id) => (named(&site.tag(id).name), head(&site.tag(id).briefs), false),
@@ -399,10 +395,14 @@ pub fn report_render_errors(errors: Vec<Diagnostic>, diags: &mut Diagnostics) ->
     any
 }
 
+/// The `n` newest briefs of the site (briefs are kept newest first).
+fn newest(site: &Site, n: usize) -> Vec<BriefId> {
+    (0..site.briefs.len().min(n)).map(|i| BriefId(i as u32)).collect()
+}
+
 fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
     let latest = |ids: &[BriefId]| ids.first().map(|b| site.brief(*b).date.rfc3339());
-    let all: Vec<BriefId> = (0..site.briefs.len().min(1)).map(|i| BriefId(i as u32)).collect();
-    let mut v = vec![(String::new(), latest(&all))];
+    let mut v = vec![(String::new(), latest(&newest(site, 1)))];
     for b in &site.briefs {
         v.push((paths::brief(b.slug.as_str()), Some(b.updated.unwrap_or(b.date).rfc3339())));
     }

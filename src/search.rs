@@ -395,7 +395,7 @@ pub fn meta_json(site: &Site, index: &Index) -> Vec<u8> {
 
 /// `search/d/<n>.json`: `[[title, url, date, status, summary, [company index], [source index]], ...]`.
 pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
-    let base = site.config.base_path();
+    let views = crate::views::Views::new(site);
     let start = chunk * CHUNK;
     let end = (start + CHUNK).min(site.briefs.len());
     let docs: Vec<serde_json::Value> = site.briefs[start.min(end)..end]
@@ -408,7 +408,7 @@ pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
             sources.dedup();
             serde_json::json!([
                 b.title,
-                format!("{base}{}", paths::brief(b.slug.as_str())),
+                views.url(&paths::brief(b.slug.as_str())),
                 b.date.day().to_string(),
                 b.status.map(|s| s.as_str()).unwrap_or(""),
                 summary,
