@@ -43,7 +43,7 @@ fn main() {
                 let title = front.get("title").and_then(|t| t.as_str()).unwrap_or("");
                 let mut html = String::with_capacity(body.len() * 2);
                 html.push_str("<h1>");
-                html.push_str(&briefing::feeds::xml_escape(title));
+                html.push_str(&briefing::render::feeds::xml_escape(title));
                 html.push_str("</h1>\n");
                 pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
                 let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

@@ -40,14 +40,14 @@ fn main() {
         eprintln!("usage: stages SITE_DIR");
         std::process::exit(2);
     };
-    let opts = briefing::load::LoadOptions { root: root.into(), ..Default::default() };
-    let mut diags = briefing::diag::Diagnostics::new();
-    let corpus = report("load", || briefing::load::load(&opts, &mut diags));
+    let opts = briefing::content::load::LoadOptions { root: root.into(), ..Default::default() };
+    let mut diags = briefing::content::diag::Diagnostics::new();
+    let corpus = report("load", || briefing::content::load::load(&opts, &mut diags));
     let Ok(Some(corpus)) = corpus else {
         eprintln!("cannot load the site:\n{}", diags.report());
         std::process::exit(1);
     };
-    let site = report("resolve", || briefing::resolve::resolve(corpus, &mut diags));
+    let site = report("resolve", || briefing::site::resolve::resolve(corpus, &mut diags));
     let renderer = site.and_then(|site| Renderer::new(std::sync::Arc::new(site), &mut diags));
     let Some(renderer) = renderer.filter(|_| !diags.has_errors()) else {
         eprintln!("the site has errors:\n{}", diags.report());

@@ -8,30 +8,19 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod cli;
-pub mod config;
-pub mod diag;
-pub mod feeds;
-pub mod frontmatter;
-pub mod linkcheck;
-pub mod load;
-pub mod markdown;
-pub mod model;
-pub mod publish;
+pub mod commands;
+pub mod content;
+pub mod output;
 pub mod render;
-pub mod resolve;
-pub mod scaffold;
-pub mod search;
-pub mod serve;
 pub mod site;
-pub mod theme;
-pub mod views;
-pub mod write;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use diag::Diagnostics;
+use content::diag::Diagnostics;
+use content::load;
+use output::{linkcheck, write};
+use site::resolve;
 
 /// Failures of the environment (not of the content): each names its path.
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         // SAFETY: sets an integer option of the allocator; no memory is touched.
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     }
-    briefing::cli::main()
+    briefing::commands::cli::main()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! `PROPTEST_CASES=200000 cargo test --release fuzz` runs a long session. Hand-picked edge
 //! cases, and inputs that a long session found crashing, are kept at the bottom.
 
-use briefing::diag::Diagnostics;
+use briefing::content::diag::Diagnostics;
 use proptest::prelude::*;
 
 const CONFIG: &str = "title = \"Fuzz\"\nbase_url = \"https://example.org/sub/\"\n";
@@ -19,8 +19,8 @@ fn pipeline_files(extra: &[(&str, &str)]) {
     let mut files = vec![("content/companies/meta.md", COMPANY), ("content/sources/threads.md", SOURCE)];
     files.extend_from_slice(extra);
     let mut diags = Diagnostics::new();
-    let Some(corpus) = briefing::load::load_texts(CONFIG, &files, false, &mut diags) else { return };
-    let Some(site) = briefing::resolve::resolve(corpus, &mut diags) else {
+    let Some(corpus) = briefing::content::load::load_texts(CONFIG, &files, false, &mut diags) else { return };
+    let Some(site) = briefing::site::resolve::resolve(corpus, &mut diags) else {
         // Every failure must come with a located message.
         assert!(diags.has_errors());
         let _ = diags.report();
@@ -28,7 +28,7 @@ fn pipeline_files(extra: &[(&str, &str)]) {
     };
     let base_url = site.config.base_url.clone();
     if let Some(out) = briefing::render::render(std::sync::Arc::new(site), &mut diags) {
-        let _ = briefing::linkcheck::check(&out, &base_url, std::path::Path::new("."));
+        let _ = briefing::output::linkcheck::check(&out, &base_url, std::path::Path::new("."));
     }
     let _ = diags.report();
 }

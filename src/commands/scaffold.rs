@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::diag::did_you_mean;
-use crate::model::Slug;
+use crate::content::diag::did_you_mean;
+use crate::content::model::Slug;
 
 /// What `new` creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,7 +83,7 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
             check_refs(&content.join("companies"), "company", &opts.companies)?;
             check_refs(&content.join("sources"), "source", &opts.sources)?;
             if let Some(s) = &opts.status {
-                crate::model::Status::parse(s)?;
+                crate::content::model::Status::parse(s)?;
             }
             if let Some(s) = &opts.story {
                 Slug::parse(s)?;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::load::LoadOptions;
+use crate::content::load::LoadOptions;
 use crate::BuildOptions;
 
 /// A static-site generator for an AI-industry briefing.
@@ -67,7 +67,7 @@ pub struct PublishArgs {
 pub struct NewArgs {
     /// What to create.
     #[arg(value_enum)]
-    kind: crate::scaffold::Kind,
+    kind: crate::commands::scaffold::Kind,
     /// Title of the brief or story; name of the company or source.
     title: String,
     /// A company the brief is about (repeat for several).
@@ -171,7 +171,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(a) => build(a),
         Command::Check(a) => check(a),
-        Command::Serve(a) => crate::serve::serve(crate::serve::ServeOptions {
+        Command::Serve(a) => crate::commands::serve::serve(crate::commands::serve::ServeOptions {
             load: LoadOptions { root: a.root, drafts: a.drafts, base_url: a.base_url, origin: None },
             bind: a.bind,
             port: a.port,
@@ -192,13 +192,13 @@ fn publish(a: PublishArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut diags = crate::diag::Diagnostics::new();
-    let Some(config) = crate::config::Config::parse(&config_path, &text, &mut diags) else {
+    let mut diags = crate::content::diag::Diagnostics::new();
+    let Some(config) = crate::content::config::Config::parse(&config_path, &text, &mut diags) else {
         eprint!("{}", diags.report());
         return ExitCode::from(1);
     };
     let target = match (&a.to, &a.target) {
-        (Some(url), _) => crate::config::Target { name: url.clone(), url: url.clone(), ..Default::default() },
+        (Some(url), _) => crate::content::config::Target { name: url.clone(), url: url.clone(), ..Default::default() },
         (None, name) => {
             let wanted = name.clone().or_else(|| config.publish.default.clone());
             let found = match &wanted {
@@ -230,8 +230,8 @@ fn publish(a: PublishArgs) -> ExitCode {
             return code;
         }
     }
-    let opts = crate::publish::PublishOptions { dir, target, dry_run: a.dry_run, delete: a.delete };
-    match crate::publish::publish(&opts) {
+    let opts = crate::commands::publish::PublishOptions { dir, target, dry_run: a.dry_run, delete: a.delete };
+    match crate::commands::publish::publish(&opts) {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
@@ -261,7 +261,7 @@ fn publish(a: PublishArgs) -> ExitCode {
 }
 
 fn new(a: NewArgs) -> ExitCode {
-    let opts = crate::scaffold::NewOptions {
+    let opts = crate::commands::scaffold::NewOptions {
         title: a.title,
         companies: a.companies,
         sources: a.sources,
@@ -269,7 +269,7 @@ fn new(a: NewArgs) -> ExitCode {
         story: a.story,
         status: a.status,
     };
-    match crate::scaffold::new(&a.root, a.kind, &opts, chrono::Local::now().date_naive()) {
+    match crate::commands::scaffold::new(&a.root, a.kind, &opts, chrono::Local::now().date_naive()) {
         Ok(path) => {
             println!("{}", path.display());
             ExitCode::SUCCESS
@@ -282,7 +282,7 @@ fn new(a: NewArgs) -> ExitCode {
 }
 
 fn init(a: InitArgs) -> ExitCode {
-    match crate::scaffold::init(&a.dir, chrono::Local::now().date_naive()) {
+    match crate::commands::scaffold::init(&a.dir, chrono::Local::now().date_naive()) {
         Ok(files) => {
             for f in files {
                 println!("{}", f.display());

@@ -26,7 +26,7 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt as _;
 
-use crate::load::{LoadOptions, StaticSource};
+use crate::content::load::{LoadOptions, StaticSource};
 
 /// Where the live-reload event stream is served, under the site's base path.
 pub const EVENTS_PATH: &str = "__briefing/events";

@@ -15,8 +15,8 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::load::StaticSource;
+use crate::content::diag::{Diagnostic, Diagnostics};
+use crate::content::load::StaticSource;
 use crate::render::Renderer;
 use crate::Error;
 

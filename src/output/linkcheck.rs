@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::{line_col, Diagnostic, Diagnostics};
+use crate::content::diag::{line_col, Diagnostic, Diagnostics};
 use crate::render::{Job, Output, Renderer};
 
 /// A rendered page, as the link check sees it.
@@ -58,7 +58,7 @@ impl<'a> Site<'a> {
             files.insert(path.as_bytes().to_vec());
         }
         let odd_names = files.iter().any(|f| has_specials(f));
-        Site { files, odd_names, base_url, base_path: crate::config::url_path(base_url), root }
+        Site { files, odd_names, base_url, base_path: crate::content::config::url_path(base_url), root }
     }
 
     /// Where `link` points: inside the site (relative to its base, query and fragment

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
+use crate::content::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
 /// The raw file, mirrored exactly.
 #[derive(Debug, Deserialize)]
@@ -181,7 +181,7 @@ impl Config {
             diags.push(Diagnostic::error(path, l, c, "`briefs_per_page` must be at least 1").with_source(text));
             ok = false;
         }
-        if crate::model::Slug::parse(&theme).is_err() {
+        if crate::content::model::Slug::parse(&theme).is_err() {
             let (l, c) = locate("theme");
             diags.push(Diagnostic::error(path, l, c, format!("theme \"{theme}\" is not a folder name under themes/")).with_source(text));
             ok = false;
@@ -203,7 +203,7 @@ impl Config {
 /// Checks that a base URL is absolute http(s) and gives it a trailing slash.
 pub fn normalize_base_url(url: &str) -> Result<String, String> {
     let url = url.trim();
-    crate::model::HttpUrl::parse(url)
+    crate::content::model::HttpUrl::parse(url)
         .map_err(|_| format!("base_url \"{url}\" must be an absolute http(s) URL such as https://example.org/"))?;
     if url.contains(['?', '#']) {
         return Err(format!("base_url \"{url}\" must not carry a query or fragment"));

@@ -19,7 +19,7 @@ use object_store::path::Path as StorePath;
 use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreExt as _, PutOptions, PutPayload};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Target;
+use crate::content::config::Target;
 
 /// The manifest object kept under the target's prefix.
 pub const MANIFEST: &str = ".briefing-manifest.json";
@@ -101,7 +101,7 @@ fn local_files(dir: &Path, target: &Target) -> Result<Vec<LocalFile>, String> {
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        if rel == crate::write::MARKER {
+        if rel == crate::output::write::MARKER {
             continue;
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
@@ -526,7 +526,7 @@ mod tests {
         let target = Target {
             name: "t".into(),
             url: "file:///tmp/x".into(),
-            cache_control: vec![crate::config::CacheRule { pattern: "**/*.css".into(), value: "immutable".into() }],
+            cache_control: vec![crate::content::config::CacheRule { pattern: "**/*.css".into(), value: "immutable".into() }],
             gzip: vec!["*.html".into()],
             ..Target::default()
         };

@@ -12,10 +12,10 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use walkdir::WalkDir;
 
-use crate::config::Config;
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::frontmatter::{self, RawBrief, RawCompany, RawPage, RawSource, RawStory, Split};
-use crate::theme;
+use crate::content::config::Config;
+use crate::content::diag::{Diagnostic, Diagnostics};
+use crate::content::frontmatter::{self, RawBrief, RawCompany, RawPage, RawSource, RawStory, Split};
+use crate::content::theme;
 use crate::Error;
 
 /// What the caller asks of the load.
@@ -199,7 +199,7 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     };
     let mut config = Config::parse(&shown(Path::new("site.toml")), &config_text, diags);
     if let (Some(c), Some(url)) = (config.as_mut(), &opts.base_url) {
-        match crate::config::normalize_base_url(url) {
+        match crate::content::config::normalize_base_url(url) {
             Ok(u) => c.base_url = u,
             Err(msg) => diags.push(Diagnostic::error(Path::new("--base-url"), 0, 0, msg)),
         }
@@ -393,7 +393,7 @@ fn parse_doc<R: DeserializeOwned>(
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let prefix = String::from_utf8_lossy(&bytes[..valid]);
-        let (line, col) = crate::diag::line_col(&prefix, prefix.len());
+        let (line, col) = crate::content::diag::line_col(&prefix, prefix.len());
         Diagnostic::error(&path, line, col, "the file is not valid UTF-8")
             .with_hint("save the file as UTF-8 (most editors offer it under \"Save with encoding\")")
     })?;

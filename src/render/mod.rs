@@ -4,6 +4,10 @@
 //! prepares each brief's list card once, then renders every page in parallel. Writes
 //! nothing: `check` discards the output, `build` hands it to `write`.
 
+pub mod feeds;
+pub mod search;
+pub mod views;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -12,11 +16,10 @@ use rayon::prelude::*;
 use tera::value::Key;
 use tera::{Context, Kwargs, State, Tera, Value};
 
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::feeds;
-use crate::load::StaticSource;
+use crate::content::diag::{Diagnostic, Diagnostics};
+use crate::content::load::StaticSource;
+use crate::render::views::{Paginator, SiteView, Views};
 use crate::site::*;
-use crate::views::{Paginator, SiteView, Views};
 
 /// One generated file.
 #[derive(Debug)]
@@ -161,7 +164,7 @@ pub struct Renderer {
     /// The chip of every company, tag and story, shared by the cards that name it.
     chips: Chips,
     entries: feeds::EntryCache,
-    search: OnceLock<(crate::search::Index, std::time::Duration)>,
+    search: OnceLock<(crate::render::search::Index, std::time::Duration)>,
 }
 
 impl Renderer {
@@ -186,12 +189,12 @@ impl Renderer {
     }
 
     /// The search index, built the first time it is needed.
-    fn search_index(&self) -> &crate::search::Index {
+    fn search_index(&self) -> &crate::render::search::Index {
         &self
             .search
             .get_or_init(|| {
                 let t = std::time::Instant::now();
-                (crate::search::Index::build(&self.site), t.elapsed())
+                (crate::render::search::Index::build(&self.site), t.elapsed())
             })
             .0
     }
@@ -252,7 +255,7 @@ impl Renderer {
         let mut jobs = self.jobs_without_search_data();
         jobs.push(Job::SearchMeta);
         jobs.extend((0..self.search_index().shards.len()).map(Job::SearchShard));
-        jobs.extend((0..self.site.briefs.len().div_ceil(crate::search::CHUNK)).map(Job::SearchDocs));
+        jobs.extend((0..self.site.briefs.len().div_ceil(crate::render::search::CHUNK)).map(Job::SearchDocs));
         jobs
     }
 
@@ -321,9 +324,9 @@ impl Renderer {
             Job::JsonFeed => ("feed.json".into(), feeds::json_feed(site, &newest(site, site.config.feed_limit))),
             Job::Sitemap => ("sitemap.xml".into(), feeds::sitemap(site, &sitemap_entries(site))),
             Job::Robots => ("robots.txt".into(), feeds::robots(site)),
-            Job::SearchMeta => ("search/meta.json".into(), crate::search::meta_json(site, self.search_index())),
+            Job::SearchMeta => ("search/meta.json".into(), crate::render::search::meta_json(site, self.search_index())),
             Job::SearchShard(i) => (self.output_path(job), self.search_index().shard_json(self.shard_key(i))),
-            Job::SearchDocs(n) => (self.output_path(job), crate::search::docs_json(site, n)),
+            Job::SearchDocs(n) => (self.output_path(job), crate::render::search::docs_json(site, n)),
             page => return self.page(page, f),
         };
         Ok(f(File { path: &path, bytes: &bytes, source: None }))
@@ -429,7 +432,12 @@ fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
     let pages = site
         .pages
         .iter()
-        .map(|p| crate::views::Ref { slug: p.slug.as_str(), name: &p.title, url: views.url(&paths::page(p.slug.as_str())), ticker: None })
+        .map(|p| crate::render::views::Ref {
+            slug: p.slug.as_str(),
+            name: &p.title,
+            url: views.url(&paths::page(p.slug.as_str())),
+            ticker: None,
+        })
         .collect();
     let site_view = SiteView {
         title: &site.config.title,
@@ -501,7 +509,7 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
         if let Some(out) = formatted.get(key.as_str()) {
             return Ok(out.clone());
         }
-        let date = crate::model::Date::parse(value).map_err(tera::Error::message)?;
+        let date = crate::content::model::Date::parse(value).map_err(tera::Error::message)?;
         if !formats.contains_key(format) {
             let items = chrono::format::StrftimeItems::new(format)
                 .parse_to_owned()
@@ -522,7 +530,7 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
 
 /// `{{ value | json_encode }}`: JSON, safe to embed in a `<script>` element.
 fn json_encode(value: Value, _: Kwargs, _: &State) -> Value {
-    Value::safe_string(&crate::views::script_json(&value))
+    Value::safe_string(&crate::render::views::script_json(&value))
 }
 
 impl Renderer {

@@ -10,8 +10,8 @@ use std::path::Path;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::config::unknown_field;
-use crate::diag::{did_you_mean, Diagnostic};
+use crate::content::config::unknown_field;
+use crate::content::diag::{did_you_mean, Diagnostic};
 
 /// Front matter larger than this is refused: YAML parsing of deep input is quadratic.
 pub const MAX_FRONT_MATTER: usize = 32 * 1024;
@@ -135,7 +135,7 @@ pub fn locate(text: &str, split: &Split<'_>, key: &str, needle: Option<&str>) ->
             .map_or(rest.len(), |(i, _)| i);
         rest[..end].find(n).map(|i| key_at + i)
     });
-    crate::diag::line_col(text, yaml_at + found.unwrap_or(key_at))
+    crate::content::diag::line_col(text, yaml_at + found.unwrap_or(key_at))
 }
 
 /// One entry of a brief's `sources`: a bare slug or a full citation.

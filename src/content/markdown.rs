@@ -197,7 +197,7 @@ fn set_heading_id(events: &mut [Event<'_>], start: usize, level: HeadingLevel, s
         if id.is_some() {
             return;
         }
-        let base = crate::model::Slug::from_text(&text).as_str().to_string();
+        let base = crate::content::model::Slug::from_text(&text).as_str().to_string();
         let n = seen.entry(base.clone()).or_insert(0);
         let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
         *n += 1;

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::model::Status;
+use crate::content::model::Status;
 use crate::site::*;
 
 /// `site`: available in every template.

@@ -5,11 +5,13 @@
 //! templates. Paths are site-relative (`briefs/x/`): prefix `base_path` for links and
 //! `base_url` for feeds.
 
+pub mod resolve;
+
 use std::path::PathBuf;
 
-use crate::config::Config;
-use crate::load::{StaticSource, TemplateSource};
-use crate::model::{Date, HttpUrl, Slug, Status};
+use crate::content::config::Config;
+use crate::content::load::{StaticSource, TemplateSource};
+use crate::content::model::{Date, HttpUrl, Slug, Status};
 
 /// Index of a brief in [`Site::briefs`] (newest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -395,7 +395,7 @@ pub fn meta_json(site: &Site, index: &Index) -> Vec<u8> {
 
 /// `search/d/<n>.json`: `[[title, url, date, status, summary, [company index], [source index]], ...]`.
 pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
-    let views = crate::views::Views::new(site);
+    let views = crate::render::views::Views::new(site);
     let start = chunk * CHUNK;
     let end = (start + CHUNK).min(site.briefs.len());
     let docs: Vec<serde_json::Value> = site.briefs[start.min(end)..end]

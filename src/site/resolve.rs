@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::sync::Arc;
 
-use crate::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
-use crate::frontmatter::{RawBrief, RawCitation, RawCompany, RawSource};
-use crate::load::{Corpus, Doc};
-use crate::markdown::{self, LinkError, LinkResolver, WikiTarget};
-use crate::model::{Date, HttpUrl, Slug, Status};
+use crate::content::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
+use crate::content::frontmatter::{RawBrief, RawCitation, RawCompany, RawSource};
+use crate::content::load::{Corpus, Doc};
+use crate::content::markdown::{self, LinkError, LinkResolver, WikiTarget};
+use crate::content::model::{Date, HttpUrl, Slug, Status};
 use crate::site::*;
 
 /// How many related briefs each brief shows.
@@ -718,7 +718,7 @@ fn brief_parts(
     let slug = match slug {
         Some(s) => Slug::parse(s).map_err(|msg| diags.push(doc.error_at("slug", Some(s), msg))).ok(),
         None => {
-            let s = crate::load::default_slug(&doc.stem);
+            let s = crate::content::load::default_slug(&doc.stem);
             Slug::parse(&s)
                 .map_err(|msg| {
                     diags.push(

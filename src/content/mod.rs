@@ -1,0 +1,15 @@
+//! Stage 1, what editors write: `site.toml`, front matter, Markdown, the theme's files,
+//! read from disk and checked one file at a time.
+//!
+//! Owns the raw types that mirror the files (`Raw*`, [`config::Config`]), the validated
+//! scalar types ([`model`]: slugs, dates, statuses, URLs), located messages ([`diag`]) and
+//! the declarations of the kinds of entity ([`kinds`]). Imports nothing from the stages
+//! after it.
+
+pub mod config;
+pub mod diag;
+pub mod frontmatter;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod theme;
