@@ -18,26 +18,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use content::diag::Diagnostics;
+pub use content::diag::Error;
 use content::load;
 use output::{linkcheck, write};
 use site::resolve;
-
-/// Failures of the environment (not of the content): each names its path.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A file or folder could not be read.
-    #[error("cannot read {0}: {1}")]
-    Read(PathBuf, #[source] std::io::Error),
-    /// A file or folder could not be written.
-    #[error("cannot write {0}: {1}")]
-    Write(PathBuf, #[source] std::io::Error),
-    /// A folder could not be walked.
-    #[error("cannot list {0}: {1}")]
-    Walk(PathBuf, String),
-    /// The build refused to do something unsafe.
-    #[error("{0}")]
-    Refuse(String),
-}
 
 /// What `build` and `check` are asked to do.
 #[derive(Debug, Clone, Default)]
@@ -172,16 +156,10 @@ pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     if let Some(renderer) = render::Renderer::new(std::sync::Arc::new(site), &mut p.diags) {
         let problems = linkcheck::check_rendered(&renderer, &base_url, &opts.root, &mut p.diags);
         p.diags.extend(problems);
-        free_later(renderer);
+        site::free_later(renderer);
     }
     p.timings.render = t.elapsed();
     Ok(p.finish(None, briefs))
-}
-
-/// Frees `value` on a thread of its own: a whole site's worth of small allocations takes a
-/// twentieth of a build to free, and a one-shot command can exit without waiting for it.
-pub(crate) fn free_later<T: Send + 'static>(value: T) {
-    std::thread::spawn(move || drop(value));
 }
 
 /// Loads, resolves and, when there was no error, renders straight into the output folder.
@@ -198,7 +176,7 @@ pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>
         Some(renderer) => {
             let report = write::write(&renderer, &out_dir, &opts.load.root, opts.force, &mut p.diags)?;
             p.timings.search = renderer.search_time();
-            free_later(renderer);
+            site::free_later(renderer);
             report
         }
         None => None,

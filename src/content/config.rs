@@ -141,7 +141,10 @@ impl Config {
 
     /// The absolute URL of a site-relative path (`briefs/x/`).
     pub fn absolute(&self, path: &str) -> String {
-        crate::site::paths::concat(&[&self.base_url, path])
+        let mut url = String::with_capacity(self.base_url.len() + path.len());
+        url.push_str(&self.base_url);
+        url.push_str(path);
+        url
     }
 
     /// Parses `site.toml`'s text; `path` only labels the diagnostics.

@@ -2,7 +2,7 @@
 //!
 //! Every content check pushes a [`Diagnostic`] (path, line, column, message, hint) and
 //! moves on, so one run reports every mistake. Rendering shows the offending line with a
-//! caret, the way compilers do. I/O failures are not diagnostics: see [`crate::Error`].
+//! caret, the way compilers do. I/O failures are not diagnostics but an [`Error`].
 
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -180,6 +180,23 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Failures of the environment (not of the content): each names its path.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read.
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, #[source] std::io::Error),
+    /// A file or folder could not be written.
+    #[error("cannot write {0}: {1}")]
+    Write(PathBuf, #[source] std::io::Error),
+    /// A folder could not be walked.
+    #[error("cannot list {0}: {1}")]
+    Walk(PathBuf, String),
+    /// The build refused to do something unsafe.
+    #[error("{0}")]
+    Refuse(String),
 }
 
 #[cfg(test)]

@@ -13,10 +13,10 @@ use serde::de::DeserializeOwned;
 use walkdir::WalkDir;
 
 use crate::content::config::Config;
+use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontmatter::{self, RawBrief, RawCompany, RawPage, RawSource, RawStory, Split};
 use crate::content::theme;
-use crate::Error;
 
 /// What the caller asks of the load.
 #[derive(Debug, Clone, Default)]

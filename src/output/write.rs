@@ -15,10 +15,10 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::load::StaticSource;
 use crate::render::Renderer;
-use crate::Error;
 
 /// The file that marks an output folder as briefing's own.
 pub const MARKER: &str = ".briefing-output";

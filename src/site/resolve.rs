@@ -501,7 +501,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     }
 
     // The files' text is no longer needed: free it off the critical path.
-    crate::free_later((briefs, companies, sources, stories, pages));
+    crate::site::free_later((briefs, companies, sources, stories, pages));
     Some(Site {
         config,
         briefs: site_briefs,
