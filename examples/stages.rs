@@ -58,11 +58,11 @@ fn main() {
     type Kind = (&'static str, fn(&Job) -> bool);
     let kinds: [Kind; 5] = [
         ("brief pages", |j| matches!(j, Job::Brief(_))),
-        ("lists", |j| matches!(j, Job::Home(_) | Job::Company(..) | Job::Source(..) | Job::Tag(..) | Job::Story(_) | Job::Archive)),
+        ("lists", |j| matches!(j, Job::Home(_) | Job::Entity(..) | Job::Tag(..) | Job::Story(_) | Job::Archive)),
         ("feeds and sitemap", |j| matches!(j, Job::Feed(_) | Job::JsonFeed | Job::Sitemap)),
         ("search data", |j| matches!(j, Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_))),
         ("other pages", |j| {
-            matches!(j, Job::Companies | Job::Sources | Job::Tags | Job::Stories | Job::Page(_) | Job::NotFound | Job::Search | Job::Robots)
+            matches!(j, Job::Index(_) | Job::Tags | Job::Stories | Job::Page(_) | Job::NotFound | Job::Search | Job::Robots)
         }),
     ];
     for (name, kind) in kinds {

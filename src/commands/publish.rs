@@ -272,23 +272,8 @@ async fn publish_store(url: &str, files: Vec<LocalFile>, opts: &PublishOptions) 
     let (store, prefix, attributes) = open_store(url)?;
     let delete = opts.delete.or(opts.target.delete).unwrap_or(true);
 
-    // What the target holds: its listing (the truth for deletions) and the manifest
-    // (content hashes of what we uploaded before).
-    let mut remote: BTreeSet<String> = BTreeSet::new();
-    let list_prefix = if prefix.as_ref().is_empty() { None } else { Some(&prefix) };
-    let mut listing = store.list(list_prefix);
-    while let Some(item) = listing.next().await {
-        let meta = item.map_err(|e| format!("cannot list {url}: {e}"))?;
-        let full = meta.location.as_ref();
-        let rel =
-            if prefix.as_ref().is_empty() { full } else { full.strip_prefix(prefix.as_ref()).unwrap_or(full).trim_start_matches('/') };
-        remote.insert(rel.to_string());
-    }
+    let (remote, manifest) = read_remote(&*store, &prefix, url).await?;
     let manifest_key = key_of(&prefix, MANIFEST);
-    let manifest: Manifest = match store.get(&manifest_key).await {
-        Ok(r) => r.bytes().await.ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default(),
-        Err(_) => Manifest::default(),
-    };
 
     let mut summary = Summary::default();
     let mut uploads = Vec::new();
@@ -315,12 +300,7 @@ async fn publish_store(url: &str, files: Vec<LocalFile>, opts: &PublishOptions) 
         summary.unchanged
     );
     if opts.dry_run {
-        for f in &uploads {
-            eprintln!("  upload {}  ({}, {})", f.rel, f.content_type, f.cache_control);
-        }
-        for d in &deletions {
-            eprintln!("  delete {d}");
-        }
+        print_plan(&uploads, &deletions);
         summary.uploaded = uploads.len();
         summary.bytes = upload_bytes;
         summary.deleted = deletions.len();
@@ -372,6 +352,36 @@ async fn publish_store(url: &str, files: Vec<LocalFile>, opts: &PublishOptions) 
     }
     bar.finish_and_clear();
     Ok(summary)
+}
+
+/// What the target holds: its listing (the truth for deletions) and the manifest (content
+/// hashes of what we uploaded before; empty when missing or unreadable).
+async fn read_remote(store: &dyn ObjectStore, prefix: &StorePath, url: &str) -> Result<(BTreeSet<String>, Manifest), String> {
+    let mut remote: BTreeSet<String> = BTreeSet::new();
+    let list_prefix = if prefix.as_ref().is_empty() { None } else { Some(prefix) };
+    let mut listing = store.list(list_prefix);
+    while let Some(item) = listing.next().await {
+        let meta = item.map_err(|e| format!("cannot list {url}: {e}"))?;
+        let full = meta.location.as_ref();
+        let rel =
+            if prefix.as_ref().is_empty() { full } else { full.strip_prefix(prefix.as_ref()).unwrap_or(full).trim_start_matches('/') };
+        remote.insert(rel.to_string());
+    }
+    let manifest: Manifest = match store.get(&key_of(prefix, MANIFEST)).await {
+        Ok(r) => r.bytes().await.ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default(),
+        Err(_) => Manifest::default(),
+    };
+    Ok((remote, manifest))
+}
+
+/// `--dry-run`: each upload and deletion on a line.
+fn print_plan(uploads: &[LocalFile], deletions: &[String]) {
+    for f in uploads {
+        eprintln!("  upload {}  ({}, {})", f.rel, f.content_type, f.cache_control);
+    }
+    for d in deletions {
+        eprintln!("  delete {d}");
+    }
 }
 
 fn json_attributes() -> Attributes {

@@ -16,6 +16,7 @@ use crate::content::config::Config;
 use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontmatter::{self, RawBrief, RawCompany, RawPage, RawSource, RawStory, Split};
+use crate::content::kinds::RawEntity;
 use crate::content::theme;
 
 /// What the caller asks of the load.
@@ -209,12 +210,12 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     }
 
     let content = root.join("content");
-    let kind = |name: &'static str, recursive: bool, known: &'static [&'static str]| Kind { name, recursive, known };
-    let briefs = read_kind::<RawBrief>(root, &content, kind("briefs", true, frontmatter::BRIEF_KEYS), &shown, cache, diags)?;
-    let companies = read_kind::<RawCompany>(root, &content, kind("companies", false, frontmatter::COMPANY_KEYS), &shown, cache, diags)?;
-    let sources = read_kind::<RawSource>(root, &content, kind("sources", false, frontmatter::SOURCE_KEYS), &shown, cache, diags)?;
-    let stories = read_kind::<RawStory>(root, &content, kind("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?;
-    let pages = read_kind::<RawPage>(root, &content, kind("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?;
+    let folder = |name: &'static str, recursive: bool, known: &'static [&'static str]| Folder { name, recursive, known };
+    let briefs = read_folder::<RawBrief>(root, &content, folder("briefs", true, frontmatter::BRIEF_KEYS), &shown, cache, diags)?;
+    let companies = read_folder::<RawCompany>(root, &content, entity_folder::<RawCompany>(), &shown, cache, diags)?;
+    let sources = read_folder::<RawSource>(root, &content, entity_folder::<RawSource>(), &shown, cache, diags)?;
+    let stories = read_folder::<RawStory>(root, &content, folder("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?;
+    let pages = read_folder::<RawPage>(root, &content, folder("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?;
 
     let (briefs, dropped_drafts) = drop_drafts(briefs, opts.drafts);
 
@@ -247,10 +248,10 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
         };
         let r = if rel.starts_with("content/briefs/") {
             parse_doc::<RawBrief>(path, content, file, bytes, frontmatter::BRIEF_KEYS).map(|d| briefs.push(Arc::new(d)))
-        } else if rel.starts_with("content/companies/") {
-            parse_doc::<RawCompany>(path, content, file, bytes, frontmatter::COMPANY_KEYS).map(|d| companies.push(Arc::new(d)))
-        } else if rel.starts_with("content/sources/") {
-            parse_doc::<RawSource>(path, content, file, bytes, frontmatter::SOURCE_KEYS).map(|d| sources.push(Arc::new(d)))
+        } else if in_folder::<RawCompany>(rel) {
+            parse_doc::<RawCompany>(path, content, file, bytes, RawCompany::KIND.decl().keys).map(|d| companies.push(Arc::new(d)))
+        } else if in_folder::<RawSource>(rel) {
+            parse_doc::<RawSource>(path, content, file, bytes, RawSource::KIND.decl().keys).map(|d| sources.push(Arc::new(d)))
         } else if rel.starts_with("content/stories/") {
             parse_doc::<RawStory>(path, content, file, bytes, frontmatter::STORY_KEYS).map(|d| stories.push(Arc::new(d)))
         } else {
@@ -332,17 +333,28 @@ fn path_order(path: &Path) -> Vec<u8> {
     path.as_os_str().as_encoded_bytes().iter().map(|&b| if std::path::is_separator(b as char) { 0 } else { b }).collect()
 }
 
+/// Whether `rel` (`content/companies/x.md`) is a file of `R`'s kind.
+fn in_folder<R: RawEntity>(rel: &str) -> bool {
+    rel.strip_prefix("content/").and_then(|r| r.strip_prefix(R::KIND.decl().plural)).is_some_and(|r| r.starts_with('/'))
+}
+
+/// The folder of an entity kind's files.
+fn entity_folder<R: RawEntity>() -> Folder {
+    let decl = R::KIND.decl();
+    Folder { name: decl.plural, recursive: false, known: decl.keys }
+}
+
 /// A folder of `content/` and what its files hold.
-struct Kind {
+struct Folder {
     name: &'static str,
     recursive: bool,
     known: &'static [&'static str],
 }
 
-fn read_kind<R: DeserializeOwned + Send + Sync + 'static>(
+fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
     root: &Path,
     content: &Path,
-    kind: Kind,
+    kind: Folder,
     shown: &(dyn Fn(&Path) -> PathBuf + Sync),
     cache: Option<&LoadCache>,
     diags: &mut Diagnostics,

@@ -9,6 +9,7 @@
 pub mod config;
 pub mod diag;
 pub mod frontmatter;
+pub mod kinds;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::content::kinds::Kind;
 use crate::site::{paths, Brief, BriefId, Site};
 
 /// Escapes text for XML element content and attribute values.
@@ -220,6 +221,31 @@ pub fn sitemap(site: &Site, entries: &[(String, Option<String>)]) -> Vec<u8> {
 /// `robots.txt` that points at the sitemap.
 pub fn robots(site: &Site) -> Vec<u8> {
     format!("User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n", site.config.base_url).into_bytes()
+}
+
+/// The `n` newest briefs of the site (briefs are kept newest first).
+pub fn newest(site: &Site, n: usize) -> Vec<BriefId> {
+    (0..site.briefs.len().min(n)).map(|i| BriefId(i as u32)).collect()
+}
+
+/// Every page the sitemap lists, with the date of its latest change where it has one.
+pub fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
+    let latest = |ids: &[BriefId]| ids.first().map(|b| site.brief(*b).date.rfc3339());
+    let mut v = vec![(String::new(), latest(&newest(site, 1)))];
+    for b in &site.briefs {
+        v.push((paths::brief(b.slug.as_str()), Some(b.updated.unwrap_or(b.date).rfc3339())));
+    }
+    for kind in Kind::ALL {
+        v.push((paths::index(kind), None));
+        v.extend(site.ids(kind).map(|id| site.entity(id)).map(|e| (paths::entity(kind, e.slug.as_str()), latest(&e.briefs))));
+    }
+    v.push(("tags/".into(), None));
+    v.extend(site.tags.iter().map(|t| (paths::tag(t.slug.as_str()), latest(&t.briefs))));
+    v.push(("stories/".into(), None));
+    v.extend(site.stories.iter().map(|s| (paths::story(s.slug.as_str()), s.briefs.last().map(|b| site.brief(*b).date.rfc3339()))));
+    v.push(("archive/".into(), None));
+    v.extend(site.pages.iter().map(|p| (paths::page(p.slug.as_str()), None)));
+    v
 }
 
 #[cfg(test)]

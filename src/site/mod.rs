@@ -5,11 +5,13 @@
 //! templates. Paths are site-relative (`briefs/x/`): prefix `base_path` for links and
 //! `base_url` for feeds.
 
+pub mod paths;
 pub mod resolve;
 
 use std::path::PathBuf;
 
 use crate::content::config::Config;
+use crate::content::kinds::Kind;
 use crate::content::load::{StaticSource, TemplateSource};
 use crate::content::model::{Date, HttpUrl, Slug, Status};
 
@@ -90,35 +92,43 @@ pub struct Brief {
     pub story_next: Option<BriefId>,
 }
 
-/// One company, resolved.
+/// What every named entity has (companies, sources...): its file, names, profile and
+/// the briefs that name it. A kind's own type holds one and derefs to it.
 #[derive(Debug)]
-pub struct Company {
+pub struct Entity {
     /// Slug (file stem).
     pub slug: Slug,
     /// File it came from.
     pub path: PathBuf,
     /// Display name.
     pub name: String,
-    /// Other names.
+    /// Other names (for wiki links).
     pub aliases: Vec<String>,
+    /// Home page.
+    pub website: Option<HttpUrl>,
+    /// Profile HTML.
+    pub body_html: String,
+    /// Briefs naming it in their front matter, newest first.
+    pub briefs: Vec<BriefId>,
+    /// Anything, for templates.
+    pub extra: Extra,
+}
+
+/// One company, resolved.
+#[derive(Debug)]
+pub struct Company {
+    /// Slug, name, aliases, profile, briefs naming it in `companies`.
+    pub entity: Entity,
     /// Stock ticker.
     pub ticker: Option<String>,
     /// Exchange.
     pub exchange: Option<String>,
-    /// Home page.
-    pub website: Option<HttpUrl>,
     /// Parent company.
     pub parent: Option<CompanyId>,
     /// Companies whose parent this is.
     pub subsidiaries: Vec<CompanyId>,
-    /// Profile HTML.
-    pub body_html: String,
-    /// Briefs naming it in `companies`, newest first.
-    pub briefs: Vec<BriefId>,
     /// Companies most often named alongside, with counts, most first.
     pub often_with: Vec<(CompanyId, usize)>,
-    /// Anything, for templates.
-    pub extra: Extra,
 }
 
 /// What a source is.
@@ -142,26 +152,40 @@ pub struct TrackRecord {
 /// One source, resolved.
 #[derive(Debug)]
 pub struct Source {
-    /// Slug (file stem).
-    pub slug: Slug,
-    /// File it came from.
-    pub path: PathBuf,
-    /// Display name.
-    pub name: String,
+    /// Slug, name, profile, briefs citing it.
+    pub entity: Entity,
     /// One of [`SOURCE_KINDS`].
     pub kind: Option<String>,
-    /// Home page.
-    pub website: Option<HttpUrl>,
     /// Whether readers need a subscription.
     pub paywalled: bool,
-    /// Profile HTML.
-    pub body_html: String,
-    /// Briefs citing it, newest first.
-    pub briefs: Vec<BriefId>,
     /// What became of its reports.
     pub record: TrackRecord,
-    /// Anything, for templates.
-    pub extra: Extra,
+}
+
+macro_rules! entity_deref {
+    ($($t:ty),*) => {$(
+        impl std::ops::Deref for $t {
+            type Target = Entity;
+            fn deref(&self) -> &Entity {
+                &self.entity
+            }
+        }
+        impl std::ops::DerefMut for $t {
+            fn deref_mut(&mut self) -> &mut Entity {
+                &mut self.entity
+            }
+        }
+    )*};
+}
+entity_deref!(Company, Source);
+
+/// Any named entity: its kind and its index among that kind's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntityId {
+    /// Which kind.
+    pub kind: Kind,
+    /// Index in that kind's list of [`Site`].
+    pub index: u32,
 }
 
 /// One tag.
@@ -253,53 +277,29 @@ impl Site {
     pub fn story(&self, id: StoryId) -> &Story {
         &self.stories[id.0 as usize]
     }
+    /// Any entity, by kind and index.
+    pub fn entity(&self, id: EntityId) -> &Entity {
+        let i = id.index as usize;
+        match id.kind {
+            Kind::Company => &self.companies[i],
+            Kind::Source => &self.sources[i],
+        }
+    }
+    /// How many entities of `kind` the site has.
+    pub fn count(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Company => self.companies.len(),
+            Kind::Source => self.sources.len(),
+        }
+    }
+    /// Every entity of `kind`, by id.
+    pub fn ids(&self, kind: Kind) -> impl Iterator<Item = EntityId> {
+        (0..self.count(kind) as u32).map(move |index| EntityId { kind, index })
+    }
 }
 
 /// Frees `value` on a thread of its own: a whole site's worth of small allocations takes a
 /// twentieth of a build to free, and a one-shot command can exit without waiting for it.
 pub fn free_later<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
-}
-
-/// Site-relative paths of every kind of page (no leading slash, trailing slash).
-pub mod paths {
-    /// `briefs/<slug>/`
-    pub fn brief(slug: &str) -> String {
-        concat(&["briefs/", slug, "/"])
-    }
-    /// `companies/<slug>/`
-    pub fn company(slug: &str) -> String {
-        concat(&["companies/", slug, "/"])
-    }
-    /// `sources/<slug>/`
-    pub fn source(slug: &str) -> String {
-        concat(&["sources/", slug, "/"])
-    }
-    /// `tags/<slug>/`
-    pub fn tag(slug: &str) -> String {
-        concat(&["tags/", slug, "/"])
-    }
-    /// `stories/<slug>/`
-    pub fn story(slug: &str) -> String {
-        concat(&["stories/", slug, "/"])
-    }
-    /// `<slug>/`
-    pub fn page(slug: &str) -> String {
-        concat(&[slug, "/"])
-    }
-    /// The parts end to end, in one allocation (`format!` costs several times more, and
-    /// these run for every link of every page).
-    pub fn concat(parts: &[&str]) -> String {
-        let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-        parts.iter().for_each(|p| s.push_str(p));
-        s
-    }
-    /// Page `n` (1-based) of a paginated list at `base`: `base` itself, then `base/page/n/`.
-    pub fn paginated(base: &str, n: usize) -> String {
-        if n <= 1 {
-            base.to_string()
-        } else {
-            format!("{base}page/{n}/")
-        }
-    }
 }

@@ -1,0 +1,171 @@
+//! What a build produces: one [`Job`] per file, the order they run in, and where each
+//! one's file goes.
+
+use super::Renderer;
+use crate::content::kinds::Kind;
+use crate::site::*;
+
+/// One file to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Home page `n`.
+    Home(usize),
+    /// A brief page.
+    Brief(BriefId),
+    /// The index of a kind of entity (`/companies/`).
+    Index(Kind),
+    /// Page `n` of an entity (`/companies/meta/page/2/`).
+    Entity(EntityId, usize),
+    /// `/tags/`.
+    Tags,
+    /// Page `n` of a tag.
+    Tag(TagId, usize),
+    /// `/stories/`.
+    Stories,
+    /// A story.
+    Story(StoryId),
+    /// `/archive/`.
+    Archive,
+    /// A free page.
+    Page(usize),
+    /// `/404.html`.
+    NotFound,
+    /// An Atom feed.
+    Feed(FeedOf),
+    /// `/feed.json`.
+    JsonFeed,
+    /// `/sitemap.xml`.
+    Sitemap,
+    /// `/robots.txt`.
+    Robots,
+    /// `/search/`.
+    Search,
+    /// `/search/meta.json`.
+    SearchMeta,
+    /// `/search/t/<shard>.json`, by position among the shards.
+    SearchShard(usize),
+    /// `/search/d/<n>.json`.
+    SearchDocs(usize),
+}
+
+/// Whose Atom feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedOf {
+    /// The whole site (full content).
+    Site,
+    /// An entity (a company, a source...).
+    Entity(EntityId),
+    /// A tag.
+    Tag(TagId),
+    /// A story.
+    Story(StoryId),
+}
+
+impl Renderer {
+    /// Every file of the site, in a stable order.
+    pub fn jobs(&self) -> Vec<Job> {
+        let mut jobs = self.jobs_without_search_data();
+        jobs.push(Job::SearchMeta);
+        jobs.extend((0..self.search_index().shards.len()).map(Job::SearchShard));
+        jobs.extend((0..self.site.briefs.len().div_ceil(crate::render::search::CHUNK)).map(Job::SearchDocs));
+        jobs
+    }
+
+    /// Whether a job writes an HTML page (the rest are feeds and data files).
+    pub fn is_page(job: Job) -> bool {
+        !matches!(
+            job,
+            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_)
+        )
+    }
+
+    /// Every file except the search index's data files (which need the index built).
+    pub fn jobs_without_search_data(&self) -> Vec<Job> {
+        let site = &*self.site;
+        let per_page = site.config.briefs_per_page;
+        let pages_of = |n: usize| n.div_ceil(per_page).max(1);
+        let mut jobs: Vec<Job> = Vec::with_capacity(site.briefs.len() * 2 + 64);
+        // The files that list the whole site first: each is one long job, and run last it
+        // would keep one thread busy while the others have nothing left to do.
+        jobs.extend([Job::Archive, Job::Sitemap, Job::Feed(FeedOf::Site), Job::JsonFeed]);
+        jobs.extend(Kind::ALL.map(Job::Index));
+        jobs.extend([Job::Tags, Job::Stories]);
+        jobs.extend((1..=pages_of(site.briefs.len())).map(Job::Home));
+        jobs.extend((0..site.briefs.len()).map(|i| Job::Brief(BriefId(i as u32))));
+        for id in Kind::ALL.into_iter().flat_map(|kind| site.ids(kind)) {
+            jobs.extend((1..=pages_of(site.entity(id).briefs.len())).map(|p| Job::Entity(id, p)));
+            jobs.push(Job::Feed(FeedOf::Entity(id)));
+        }
+        for (i, t) in site.tags.iter().enumerate() {
+            let id = TagId(i as u32);
+            jobs.extend((1..=pages_of(t.briefs.len())).map(|p| Job::Tag(id, p)));
+            jobs.push(Job::Feed(FeedOf::Tag(id)));
+        }
+        for i in 0..site.stories.len() {
+            jobs.push(Job::Story(StoryId(i as u32)));
+            jobs.push(Job::Feed(FeedOf::Story(StoryId(i as u32))));
+        }
+        jobs.extend((0..site.pages.len()).map(Job::Page));
+        jobs.extend([Job::NotFound, Job::Robots, Job::Search]);
+        jobs
+    }
+
+    /// The site-relative folder of a page (`briefs/x/`; `` for home and 404).
+    pub(super) fn page_path(&self, job: Job) -> String {
+        let site = &*self.site;
+        match job {
+            Job::Home(n) => paths::paginated("", n),
+            Job::Brief(id) => paths::brief(site.brief(id).slug.as_str()),
+            Job::Index(kind) => paths::index(kind),
+            Job::Entity(id, n) => paths::paginated(&paths::entity(id.kind, site.entity(id).slug.as_str()), n),
+            Job::Tags => "tags/".into(),
+            Job::Tag(id, n) => paths::paginated(&paths::tag(site.tag(id).slug.as_str()), n),
+            Job::Stories => "stories/".into(),
+            Job::Story(id) => paths::story(site.story(id).slug.as_str()),
+            Job::Archive => "archive/".into(),
+            Job::Page(i) => paths::page(site.pages[i].slug.as_str()),
+            Job::Feed(of) => self.feed_page(of),
+            Job::Search => "search/".into(),
+            Job::NotFound | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => {
+                String::new()
+            }
+        }
+    }
+
+    /// The page whose feed `of` is (its folder).
+    pub(super) fn feed_page(&self, of: FeedOf) -> String {
+        let site = &*self.site;
+        match of {
+            FeedOf::Site => String::new(),
+            FeedOf::Entity(id) => paths::entity(id.kind, site.entity(id).slug.as_str()),
+            FeedOf::Tag(id) => paths::tag(site.tag(id).slug.as_str()),
+            FeedOf::Story(id) => paths::story(site.story(id).slug.as_str()),
+        }
+    }
+
+    /// The feed a page links as its own, if any.
+    pub(super) fn feed_of(&self, job: Job) -> Option<FeedOf> {
+        match job {
+            Job::Home(_) => Some(FeedOf::Site),
+            Job::Entity(id, _) => Some(FeedOf::Entity(id)),
+            Job::Tag(id, _) => Some(FeedOf::Tag(id)),
+            Job::Story(id) => Some(FeedOf::Story(id)),
+            _ => None,
+        }
+    }
+
+    /// The file a job writes, relative to the output folder.
+    pub fn output_path(&self, job: Job) -> String {
+        match job {
+            Job::NotFound => "404.html".into(),
+            Job::Feed(of) => format!("{}atom.xml", self.feed_page(of)),
+            Job::JsonFeed => "feed.json".into(),
+            Job::Sitemap => "sitemap.xml".into(),
+            Job::Robots => "robots.txt".into(),
+            Job::SearchMeta => "search/meta.json".into(),
+            Job::SearchShard(i) => format!("search/t/{}.json", self.shard_key(i)),
+            Job::SearchDocs(n) => format!("search/d/{n}.json"),
+            page => format!("{}index.html", self.page_path(page)),
+        }
+    }
+}

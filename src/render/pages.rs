@@ -1,0 +1,255 @@
+//! Pages: each brief's list card (rendered once, shared by every list), paginated lists,
+//! and the template context of every kind of page.
+
+use std::path::PathBuf;
+
+use tera::value::Key;
+use tera::{Context, Value};
+
+use super::feeds::newest;
+use super::templates::{template_error, template_origin};
+use super::{feeds, FeedOf, File, Job, Renderer};
+use crate::content::diag::Diagnostic;
+use crate::render::views::Paginator;
+use crate::site::*;
+
+/// The template each brief's list card is rendered with, once.
+pub const CARD_PARTIAL: &str = "partials/card.html";
+
+impl Renderer {
+    /// A brief's list card: its fields, and `html`, rendered once through
+    /// `partials/card.html` (when the theme has it) and handed to every list instead of
+    /// rendered once per list.
+    pub(super) fn card(&self, id: BriefId) -> Result<Value, Diagnostic> {
+        self.cards[id.0 as usize]
+            .get_or_init(|| {
+                let view = self.views().card(id);
+                let mut card = Value::from_serializable(&view).into_map().unwrap_or_default();
+                let chips = |all: &[Value], ids: &mut dyn Iterator<Item = u32>| {
+                    Value::from(ids.map(|i| all[i as usize].clone()).collect::<Vec<_>>())
+                };
+                card.insert(Key::from("companies"), chips(&self.chips.companies, &mut view.companies.iter().map(|c| c.0)));
+                card.insert(Key::from("tags"), chips(&self.chips.tags, &mut view.tags.iter().map(|t| t.0)));
+                card.insert(Key::from("story"), view.story.map_or_else(Value::none, |s| self.chips.stories[s.0 as usize].clone()));
+                let card = Value::from(card);
+                if !self.tera.contains_template(CARD_PARTIAL) {
+                    return Ok(card);
+                }
+                let mut ctx = Context::new();
+                ctx.insert_value("card", card.clone());
+                let html = self.tera.render(CARD_PARTIAL, &ctx).map_err(|e| {
+                    let origin = |name: &str| template_origin(&self.site, name);
+                    template_error(&e, &origin, Some(&paths::brief(view.slug)))
+                })?;
+                drop(ctx);
+                let mut card = card.into_map().unwrap_or_default();
+                card.insert(Key::from("html"), Value::from(html));
+                Ok(Value::from(card))
+            })
+            .clone()
+    }
+
+    pub(super) fn cards(&self, ids: &[BriefId]) -> Result<Value, Diagnostic> {
+        Ok(Value::from(ids.iter().map(|b| self.card(*b)).collect::<Result<Vec<Value>, Diagnostic>>()?))
+    }
+
+    /// The slice of `ids` on page `n` and its paginator.
+    pub(super) fn paginate<'i>(&self, base: &str, ids: &'i [BriefId], n: usize) -> (&'i [BriefId], Paginator) {
+        let (range, p) = self.page_range(base, ids.len(), n);
+        (&ids[range], p)
+    }
+
+    /// Which of `len` briefs page `n` of the list at `base` shows, and its paginator.
+    pub(super) fn page_range(&self, base: &str, len: usize, n: usize) -> (std::ops::Range<usize>, Paginator) {
+        let per = self.site.config.briefs_per_page;
+        let total = len.div_ceil(per).max(1);
+        let start = ((n - 1) * per).min(len);
+        let end = (start + per).min(len);
+        let url = |k: usize| self.views().url(&paths::paginated(base, k));
+        let p = Paginator {
+            current: n,
+            total,
+            prev_url: (n > 1).then(|| url(n - 1)),
+            next_url: (n < total).then(|| url(n + 1)),
+            first_url: url(1),
+            last_url: url(total),
+        };
+        (start..end, p)
+    }
+
+    /// The path and text of a feed.
+    pub(super) fn feed(&self, of: FeedOf) -> (String, String) {
+        let site = &*self.site;
+        let limit = site.config.feed_limit;
+        let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
+        let named = |name: &str| format!("{name} — {}", site.config.title);
+        let (title, ids, full) = match of {
+            FeedOf::Site => (site.config.title.clone(), newest(site, limit), true),
+            FeedOf::Entity(id) => (named(&site.entity(id).name), head(&site.entity(id).briefs), false),
+            FeedOf::Tag(id) => (named(&site.tag(id).name), head(&site.tag(id).briefs), false),
+            FeedOf::Story(id) => {
+                let newest_first: Vec<BriefId> = site.story(id).briefs.iter().rev().copied().collect();
+                (named(&site.story(id).title), head(&newest_first), false)
+            }
+        };
+        let page = self.feed_page(of);
+        let feed_path = self.output_path(Job::Feed(of));
+        let xml = feeds::atom_feed(site, &title, &page, &feed_path, &ids, full, &self.entries);
+        (feed_path, xml)
+    }
+
+    /// Fills `ctx` with what the page of `job` shows; returns its template.
+    fn context(&self, job: Job, ctx: &mut Context) -> Result<&'static str, Diagnostic> {
+        let site = &*self.site;
+        let v = &self.views();
+        Ok(match job {
+            Job::Home(n) => {
+                let (range, p) = self.page_range("", site.briefs.len(), n);
+                let ids: Vec<BriefId> = range.map(|i| BriefId(i as u32)).collect();
+                ctx.insert_value("briefs", self.cards(&ids)?);
+                ctx.insert("paginator", &p);
+                "index.html"
+            }
+            Job::Brief(id) => {
+                let b = site.brief(id);
+                ctx.insert_value("brief", merge(&self.card(id)?, Value::from_serializable(&v.brief(id))));
+                ctx.insert_value("related", self.cards(&b.related)?);
+                ctx.insert_value("story_prev", b.story_prev.map_or_else(|| Ok(Value::none()), |p| self.card(p))?);
+                ctx.insert_value("story_next", b.story_next.map_or_else(|| Ok(Value::none()), |p| self.card(p))?);
+                "brief.html"
+            }
+            Job::Index(kind) => {
+                ctx.insert_value(kind.decl().plural, Value::from(site.ids(kind).map(|id| v.entity(id)).collect::<Vec<Value>>()));
+                kind.decl().index_template
+            }
+            Job::Entity(id, n) => {
+                let e = site.entity(id);
+                let base = paths::entity(id.kind, e.slug.as_str());
+                let (ids, p) = self.paginate(&base, &e.briefs, n);
+                ctx.insert_value(id.kind.decl().singular, v.entity(id));
+                ctx.insert_value("briefs", self.cards(ids)?);
+                ctx.insert("paginator", &p);
+                id.kind.decl().template
+            }
+            Job::Tags => {
+                let list: Vec<_> = (0..site.tags.len()).map(|i| v.tag(TagId(i as u32))).collect();
+                ctx.insert("tags", &list);
+                "tags.html"
+            }
+            Job::Tag(id, n) => {
+                let t = site.tag(id);
+                let base = paths::tag(t.slug.as_str());
+                let (ids, p) = self.paginate(&base, &t.briefs, n);
+                ctx.insert("tag", &v.tag(id));
+                ctx.insert_value("briefs", self.cards(ids)?);
+                ctx.insert("paginator", &p);
+                "tag.html"
+            }
+            Job::Stories => {
+                let list: Vec<_> = (0..site.stories.len()).map(|i| v.story(StoryId(i as u32))).collect();
+                ctx.insert("stories", &list);
+                "stories.html"
+            }
+            Job::Story(id) => {
+                let s = site.story(id);
+                ctx.insert("story", &v.story(id));
+                ctx.insert_value("briefs", self.cards(&s.briefs)?);
+                "story.html"
+            }
+            Job::Archive => {
+                ctx.insert_value("months", self.archive()?);
+                "archive.html"
+            }
+            Job::Page(i) => {
+                let p = &site.pages[i];
+                ctx.insert("page", &v.page(p));
+                "page.html"
+            }
+            Job::NotFound => "404.html",
+            Job::Search => "search.html",
+            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => {
+                return Err(Diagnostic::error(std::path::Path::new("(internal)"), 0, 0, "a feed was sent to the page renderer"))
+            }
+        })
+    }
+
+    /// Renders a page and lends it to `f`.
+    pub(super) fn page<T>(&self, job: Job, f: impl FnOnce(File<'_>) -> T) -> Result<T, Diagnostic> {
+        let site = &*self.site;
+        let v = &self.views();
+        let mut ctx = Context::new();
+        let path = self.page_path(job);
+        let template = self.context(job, &mut ctx)?;
+        ctx.insert("current_path", &path);
+        ctx.insert("current_url", &site.config.absolute(&path));
+        ctx.insert("feed_url", &self.feed_of(job).map(|f| v.url(&format!("{}atom.xml", self.feed_page(f)))));
+        let out_path = self.output_path(job);
+        let source = match job {
+            Job::Brief(id) => Some(&site.brief(id).path),
+            Job::Entity(id, _) => Some(&site.entity(id).path),
+            Job::Story(id) => site.story(id).path.as_ref(),
+            Job::Page(i) => Some(&site.pages[i].path),
+            _ => None,
+        };
+        // Into a buffer kept by the thread (no growing page by page, no second pass to
+        // check that the output is UTF-8: it is), lent from there. The buffer is taken
+        // out while in use, so a render inside `f` would start a buffer of its own.
+        thread_local! {
+            static PAGE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+        }
+        let mut buf = PAGE.take();
+        buf.clear();
+        let rendered = self.tera.render_to(template, &ctx, &mut buf);
+        let out = match rendered {
+            Ok(()) => Ok(f(File { path: &out_path, bytes: &buf, source: source.map(PathBuf::as_path) })),
+            Err(e) => {
+                let origin = |name: &str| template_origin(site, name);
+                Err(template_error(&e, &origin, Some(&path)))
+            }
+        };
+        PAGE.set(buf);
+        out
+    }
+
+    /// `months`: `[{key: "2025-03", briefs: [...]}]`, newest first.
+    pub(super) fn archive(&self) -> Result<Value, Diagnostic> {
+        let mut months: Vec<Value> = Vec::new();
+        let mut current: Option<(String, Vec<Value>)> = None;
+        for (i, b) in self.site.briefs.iter().enumerate() {
+            let key = b.date.day().format("%Y-%m").to_string();
+            match &mut current {
+                Some((k, list)) if *k == key => list.push(self.card(BriefId(i as u32))?),
+                _ => {
+                    if let Some((k, list)) = current.take() {
+                        months.push(month_value(k, list));
+                    }
+                    current = Some((key, vec![self.card(BriefId(i as u32))?]));
+                }
+            }
+        }
+        if let Some((k, list)) = current {
+            months.push(month_value(k, list));
+        }
+        Ok(Value::from(months))
+    }
+}
+
+/// The fields of two maps in one (those of `extra` win).
+fn merge(base: &Value, extra: Value) -> Value {
+    let mut m = extra.into_map().unwrap_or_default();
+    if let Some(base) = base.as_map() {
+        m.reserve(base.len());
+        for (k, v) in base {
+            m.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    Value::from(m)
+}
+
+fn month_value(key: String, briefs: Vec<Value>) -> Value {
+    let mut m = std::collections::BTreeMap::new();
+    m.insert("date", Value::from(format!("{key}-01")));
+    m.insert("key", Value::from(key));
+    m.insert("briefs", Value::from(briefs));
+    Value::from(m)
+}

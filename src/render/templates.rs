@@ -1,0 +1,144 @@
+//! The Tera environment: the theme's templates under the site's overrides, our filters
+//! (`date`, `json_encode`), and template errors as located messages.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use tera::{Kwargs, State, Tera, Value};
+
+use crate::content::diag::{Diagnostic, Diagnostics};
+use crate::render::views::{SiteView, Views};
+use crate::site::*;
+
+/// The templates every theme must provide.
+pub const REQUIRED_TEMPLATES: [&str; 14] = [
+    "index.html",
+    "brief.html",
+    "companies.html",
+    "company.html",
+    "sources.html",
+    "source.html",
+    "tags.html",
+    "tag.html",
+    "stories.html",
+    "story.html",
+    "archive.html",
+    "page.html",
+    "404.html",
+    "search.html",
+];
+
+pub(super) fn template_origin(site: &Site, name: &str) -> PathBuf {
+    site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
+}
+
+/// Tera with our filters, the theme's templates and the site's overrides.
+pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
+    let mut tera = Tera::new();
+    tera.register_filter("date", date_filter);
+    tera.register_filter("json_encode", json_encode);
+    let base_path = site.config.base_path();
+    let views = Views::new(site);
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| crate::render::views::Ref {
+            slug: p.slug.as_str(),
+            name: &p.title,
+            url: views.url(&paths::page(p.slug.as_str())),
+            ticker: None,
+        })
+        .collect();
+    let site_view = SiteView {
+        title: &site.config.title,
+        description: &site.config.description,
+        base_url: &site.config.base_url,
+        base_path,
+        language: &site.config.language,
+        extra: &site.config.extra,
+        brief_count: site.briefs.len(),
+        pages,
+        generator: concat!("briefing ", env!("CARGO_PKG_VERSION")),
+    };
+    tera.global_context().insert("site", &site_view);
+    let origin = |name: &str| template_origin(site, name);
+    let sources: Vec<(&str, &str)> = site.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
+    if let Err(e) = tera.add_raw_templates(sources) {
+        diags.push(template_error(&e, &origin, None));
+        return None;
+    }
+    let missing: Vec<&str> = REQUIRED_TEMPLATES.iter().copied().filter(|t| !tera.contains_template(t)).collect();
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::error(&PathBuf::from("templates"), 0, 0, format!("the theme lacks {}", missing.join(", ")))
+                .with_hint("copy them from the default theme (`briefing init` writes one) or remove `theme` from site.toml"),
+        );
+        return None;
+    }
+    Some(tera)
+}
+
+/// A located diagnostic out of a Tera error.
+pub(super) fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: Option<&str>) -> Diagnostic {
+    let context = page.map(|p| format!(" (while rendering /{p})")).unwrap_or_default();
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            Diagnostic::error(&origin(r.filename()), span.start_line, span.start_col + 1, format!("{}{context}", r.message()))
+                .with_hint_opt(page.map(|_| "see docs/templates.md for the variables each template receives".to_string()))
+        }
+        other => Diagnostic::error(&PathBuf::from("templates"), 0, 0, format!("{other}{context}")),
+    }
+}
+
+/// `{{ date | date(format="%-d %B %Y") }}`: formats a `YYYY-MM-DD` or RFC 3339 string.
+/// Each format is parsed once per thread (templates use a handful, on every page), and
+/// each date is formatted once per thread and format: a brief's date is shown on its
+/// page, its card and in the related lists of a dozen others.
+fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    use chrono::format::Item;
+    /// Beyond this many formatted dates a thread starts over (only `serve` gets there).
+    const MAX_FORMATTED: usize = 1 << 16;
+    #[derive(Default)]
+    struct Memo {
+        formats: rustc_hash::FxHashMap<String, Vec<Item<'static>>>,
+        /// `format`, a NUL, `value` -> the formatted date.
+        formatted: rustc_hash::FxHashMap<String, String>,
+        key: String,
+    }
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = Default::default();
+    }
+    let format: &str = kwargs.get("format")?.unwrap_or("%Y-%m-%d");
+    MEMO.with_borrow_mut(|memo| {
+        let Memo { formats, formatted, key } = memo;
+        key.clear();
+        key.push_str(format);
+        key.push('\0');
+        key.push_str(value);
+        if let Some(out) = formatted.get(key.as_str()) {
+            return Ok(out.clone());
+        }
+        let date = crate::content::model::Date::parse(value).map_err(tera::Error::message)?;
+        if !formats.contains_key(format) {
+            let items = chrono::format::StrftimeItems::new(format)
+                .parse_to_owned()
+                .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
+            formats.insert(format.to_string(), items);
+        }
+        let items = formats.get(format).map_or(&[][..], Vec::as_slice);
+        let mut out = String::with_capacity(24);
+        write!(out, "{}", date.at.format_with_items(items.iter()))
+            .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
+        if formatted.len() >= MAX_FORMATTED {
+            formatted.clear();
+        }
+        formatted.insert(key.clone(), out.clone());
+        Ok(out)
+    })
+}
+
+/// `{{ value | json_encode }}`: JSON, safe to embed in a `<script>` element.
+fn json_encode(value: Value, _: Kwargs, _: &State) -> Value {
+    Value::safe_string(&super::jsonld::script_json(&value))
+}

@@ -1,0 +1,218 @@
+//! Briefs' front matter: each brief checked on its own (in parallel), then the whole set:
+//! slugs that collide, the newest-first order, tags.
+
+use std::sync::Arc;
+
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
+use rayon::prelude::*;
+
+use super::entities;
+use super::fields::{date_field, required, unknown_ref};
+use crate::content::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::content::frontmatter::{RawBrief, RawCitation};
+use crate::content::kinds::Kind;
+use crate::content::load::Doc;
+use crate::content::model::{Date, HttpUrl, Slug, Status};
+use crate::site::{Citation, CompanyId, SourceId};
+
+/// A brief's front matter, checked; references to entities are ids, to stories and tags
+/// still slugs.
+pub(super) struct BriefParts {
+    pub slug: Slug,
+    pub title: String,
+    pub date: Date,
+    pub updated: Option<Date>,
+    pub summary: Option<String>,
+    pub companies: Vec<CompanyId>,
+    pub citations: Vec<Citation>,
+    pub tags: Vec<Slug>,
+    pub status: Option<Status>,
+    pub story: Option<Slug>,
+    pub tickers: Vec<String>,
+}
+
+/// The slug indexes a brief's front matter refers to.
+pub(super) struct Refs<'a> {
+    pub companies: &'a HashMap<&'a str, u32>,
+    pub sources: &'a HashMap<&'a str, u32>,
+}
+
+/// Each brief's parts (with its index among `docs`) when its front matter is valid, and
+/// every tag with the first spelling of its name.
+pub(super) fn check(
+    docs: &[Arc<Doc<RawBrief>>],
+    refs: &Refs<'_>,
+    diags: &mut Diagnostics,
+) -> (Vec<(usize, BriefParts)>, Vec<(Slug, String)>) {
+    type Checked = (Option<BriefParts>, Vec<(Slug, String)>, Diagnostics);
+    let checked: Vec<Checked> = docs
+        .par_iter()
+        .map(|doc| {
+            let (mut tags, mut found) = (Vec::new(), Diagnostics::new());
+            let p = brief_parts(doc, refs, &mut tags, &mut found);
+            (p, tags, found)
+        })
+        .collect();
+    // Merged in file order: the first spelling of a tag names it.
+    let mut parts = Vec::with_capacity(docs.len());
+    let mut tags_by_slug: HashMap<Slug, String> = HashMap::new();
+    for (i, (p, tags, found)) in checked.into_iter().enumerate() {
+        diags.extend(found.into_sorted());
+        for (slug, name) in tags {
+            tags_by_slug.entry(slug).or_insert(name);
+        }
+        if let Some(p) = p {
+            parts.push((i, p));
+        }
+    }
+    let mut tags: Vec<(Slug, String)> = tags_by_slug.into_iter().collect();
+    tags.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    (parts, tags)
+}
+
+fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, String)>, diags: &mut Diagnostics) -> Option<BriefParts> {
+    let RawBrief { title, date, updated, summary, companies, sources, tags: tag_names, status, story, tickers, slug, draft: _, extra: _ } =
+        &doc.raw;
+    let before = diags.error_count();
+    let title = required(doc, "title", title.as_ref(), diags);
+    let date = required(doc, "date", date.as_ref(), diags).and_then(|d| date_field(doc, "date", &d, diags));
+    let updated = updated.as_deref().and_then(|d| date_field(doc, "updated", d, diags));
+    if let (Some(d), Some(u)) = (date, updated) {
+        if u < d {
+            diags.push(doc.warning_at("updated", "`updated` is earlier than `date`"));
+        }
+    }
+    let slug = brief_slug(doc, slug.as_deref(), diags);
+    let companies = entities::refs(doc, "companies", Kind::Company, companies, refs.companies, diags);
+    let citations = citations(doc, sources, refs.sources, diags);
+    let status = status.as_deref().and_then(|s| match Status::parse(s) {
+        Ok(s) => Some(s),
+        Err(msg) => {
+            let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            let hint = did_you_mean(s, all).map(|k| format!("did you mean \"{k}\"?"));
+            diags.push(doc.error_at("status", Some(s), msg).with_hint_opt(hint));
+            None
+        }
+    });
+    let story = story.as_deref().and_then(|s| Slug::parse(s).map_err(|msg| diags.push(doc.error_at("story", Some(s), msg))).ok());
+    let tags = tag_slugs(doc, tag_names, tags, diags);
+    for t in tickers {
+        if t.trim().is_empty() || t.chars().any(char::is_whitespace) {
+            diags.push(doc.error_at("tickers", Some(t), format!("\"{t}\" is not a ticker")));
+        }
+    }
+    if diags.error_count() > before {
+        return None;
+    }
+    Some(BriefParts {
+        slug: slug?,
+        title: title?,
+        date: date?,
+        updated,
+        summary: summary.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+        companies: companies.into_iter().map(CompanyId).collect(),
+        citations,
+        tags,
+        status,
+        story,
+        tickers: tickers.clone(),
+    })
+}
+
+/// `slug:`, or the file stem without its date.
+fn brief_slug(doc: &Doc<RawBrief>, slug: Option<&str>, diags: &mut Diagnostics) -> Option<Slug> {
+    match slug {
+        Some(s) => Slug::parse(s).map_err(|msg| diags.push(doc.error_at("slug", Some(s), msg))).ok(),
+        None => Slug::parse(&crate::content::load::default_slug(&doc.stem))
+            .map_err(|msg| {
+                diags.push(
+                    Diagnostic::error(&doc.path, 1, 1, format!("the file name gives the brief's slug: {msg}"))
+                        .with_hint("rename the file, or set `slug:` in the front matter"),
+                )
+            })
+            .ok(),
+    }
+}
+
+/// `sources:`: every source must exist and every URL be http(s).
+fn citations(doc: &Doc<RawBrief>, raw: &[RawCitation], index: &HashMap<&str, u32>, diags: &mut Diagnostics) -> Vec<Citation> {
+    let mut cites = Vec::new();
+    for c in raw {
+        let (slug, url, title, date, note) = match c {
+            RawCitation::Slug(s) => (s, None, None, None, None),
+            RawCitation::Full(m) => (&m.source, m.url.as_ref(), m.title.clone(), m.date.as_deref(), m.note.clone()),
+        };
+        let Some(&source) = index.get(slug.as_str()) else {
+            diags.push(unknown_ref(doc, "sources", Kind::Source, slug, index.keys().copied()));
+            continue;
+        };
+        let url = url.and_then(|u| match HttpUrl::parse(u) {
+            Ok(u) => Some(u),
+            Err(msg) => {
+                diags.push(doc.error_at("sources", Some(u), msg));
+                None
+            }
+        });
+        let date = date.and_then(|d| date_field(doc, "sources", d, diags));
+        cites.push(Citation { source: SourceId(source), url, title, date, note });
+    }
+    if raw.is_empty() {
+        diags.push(doc.warning_at("title", "this brief cites no sources").with_hint("add `sources:` with the articles it rests on"));
+    }
+    cites
+}
+
+/// `tags:` as slugs, each once; `all` gets each new tag with its name as written.
+fn tag_slugs(doc: &Doc<RawBrief>, names: &[String], all: &mut Vec<(Slug, String)>, diags: &mut Diagnostics) -> Vec<Slug> {
+    let mut slugs = Vec::new();
+    for t in names {
+        let name = t.trim();
+        if name.is_empty() {
+            diags.push(doc.error_at("tags", None, "a tag must not be empty"));
+            continue;
+        }
+        let s = Slug::from_text(name);
+        if !slugs.contains(&s) {
+            all.push((s.clone(), name.to_string()));
+            slugs.push(s);
+        }
+    }
+    slugs
+}
+
+/// The briefs newest first, with unique slugs. Two briefs whose default slugs collide
+/// (same title on different days): the oldest keeps the short slug, later ones keep the
+/// date of their file name. An explicit `slug:` never moves; colliding with one is an
+/// error that names both files. (Briefs come in the order of their paths: among equals,
+/// the first file.)
+pub(super) fn order(docs: &[Arc<Doc<RawBrief>>], mut parts: Vec<(usize, BriefParts)>, diags: &mut Diagnostics) -> Vec<(usize, BriefParts)> {
+    parts.par_sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
+    let explicit: HashSet<String> =
+        parts.iter().filter(|(i, _)| docs[*i].raw.slug.is_some()).map(|(_, p)| p.slug.as_str().to_string()).collect();
+    let mut taken: HashSet<String> = HashSet::new();
+    for (i, p) in parts.iter_mut() {
+        let is_default = docs[*i].raw.slug.is_none();
+        if is_default && taken.contains(p.slug.as_str()) && !explicit.contains(p.slug.as_str()) {
+            if let Ok(dated) = Slug::parse(&docs[*i].stem) {
+                if dated != p.slug && !taken.contains(dated.as_str()) && !explicit.contains(dated.as_str()) {
+                    p.slug = dated;
+                }
+            }
+        }
+        taken.insert(p.slug.as_str().to_string());
+    }
+    parts.par_sort_by(|a, b| b.1.date.cmp(&a.1.date).then_with(|| a.1.slug.cmp(&b.1.slug)));
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in &parts {
+        if let Some(&first) = seen.get(p.slug.as_str()) {
+            diags.push(
+                docs[*i]
+                    .error_at("slug", None, format!("two briefs have the slug \"{}\"", p.slug))
+                    .with_hint(format!("{} has it too; set `slug:` in one of them", docs[first].path.display())),
+            );
+        } else {
+            seen.insert(p.slug.as_str(), *i);
+        }
+    }
+    parts
+}

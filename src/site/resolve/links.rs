@@ -1,0 +1,265 @@
+//! Where the links in bodies point: wiki links (`[[meta]]`, `[[brief:slug]]`,
+//! `[[company:x]]`) and relative `.md` links, resolved for the Markdown renderer; and the
+//! cache that lets `serve` skip bodies whose text and targets did not change.
+
+use std::sync::Arc;
+
+use ahash::AHashMap as HashMap;
+
+use super::names::NameIndex;
+use crate::content::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
+use crate::content::kinds::Kind;
+use crate::content::load::Doc;
+use crate::content::markdown::{self, LinkError, LinkResolver, Rendered, WikiTarget};
+use crate::site::{paths, EntityId};
+
+/// Markdown already rendered in an earlier build (`serve` keeps one): a body is rendered
+/// again only when its text changed, or when anything a link can point at changed.
+#[derive(Default)]
+pub struct ResolveCache {
+    markdown: std::sync::Mutex<MarkdownCache>,
+}
+
+#[derive(Default)]
+struct MarkdownCache {
+    /// Fingerprint of every link target (slugs, names, aliases, titles, files).
+    targets: u64,
+    /// By content path: the text it was rendered from, and the result.
+    bodies: HashMap<String, (Arc<str>, Rendered)>,
+}
+
+fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Everything a link in a body can point at.
+pub(super) struct Links<'a> {
+    /// `/` or `/briefing/`.
+    pub base: String,
+    /// Names wiki links may use.
+    pub names: &'a NameIndex,
+    /// By kind (in [`Kind::ALL`] order), each entity's slug and display name.
+    pub entities: Vec<Vec<(&'a str, &'a str)>>,
+    /// Brief slug -> title.
+    pub briefs: HashMap<&'a str, &'a str>,
+    /// Story slug -> title, when its file gives one.
+    pub stories: HashMap<&'a str, Option<&'a str>>,
+    /// Path under content/ -> site-relative path of its page.
+    pub files: &'a HashMap<&'a str, String>,
+    /// Slugs of the drafts left out, for hints.
+    pub dropped_drafts: &'a [String],
+}
+
+impl Links<'_> {
+    /// A fingerprint of everything links can resolve to. Entries are combined with a sum,
+    /// so the order of the maps does not matter and nothing needs sorting.
+    fn fingerprint(&self) -> u64 {
+        let mut sum = fingerprint(&(&self.base, self.dropped_drafts));
+        for (key, named) in &self.names.0 {
+            for id in named {
+                sum = sum.wrapping_add(fingerprint(&(key, id, self.named(*id).1)));
+            }
+        }
+        for (slug, title) in &self.briefs {
+            sum = sum.wrapping_add(fingerprint(&(0u8, slug, title)));
+        }
+        for (slug, title) in &self.stories {
+            sum = sum.wrapping_add(fingerprint(&(1u8, slug, title)));
+        }
+        for (path, url) in self.files {
+            sum = sum.wrapping_add(fingerprint(&(2u8, path, url)));
+        }
+        sum
+    }
+
+    /// Empties `cache` when any link target changed since it was filled.
+    pub fn refresh(&self, cache: Option<&ResolveCache>) {
+        let Some(c) = cache else { return };
+        let targets = self.fingerprint();
+        if let Ok(mut m) = c.markdown.lock() {
+            if m.targets != targets {
+                *m = MarkdownCache { targets, bodies: HashMap::new() };
+            }
+        }
+    }
+
+    /// Renders a body, or takes it from `cache` when neither it nor the targets changed.
+    pub fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> Rendered {
+        let Some(cache) = cache else { return markdown::render(body, content_path, self) };
+        let hit =
+            cache.markdown.lock().ok().and_then(|c| c.bodies.get(content_path).filter(|(text, _)| **text == *body).map(|(_, r)| r.clone()));
+        if let Some(hit) = hit {
+            return hit;
+        }
+        let r = markdown::render(body, content_path, self);
+        if r.problems.is_empty() {
+            if let Ok(mut c) = cache.markdown.lock() {
+                c.bodies.insert(content_path.to_string(), (Arc::from(body), r.clone()));
+            }
+        }
+        r
+    }
+
+    /// Renders the bodies of `docs` and reports their broken links.
+    pub fn render_docs<R: Send + Sync>(
+        &self,
+        docs: &[Arc<Doc<R>>],
+        cache: Option<&ResolveCache>,
+        diags: &mut Diagnostics,
+    ) -> Vec<Rendered> {
+        use rayon::prelude::*;
+        let rendered: Vec<Rendered> = docs.par_iter().map(|d| self.render(d.body(), &d.content_path, cache)).collect();
+        for (doc, r) in docs.iter().zip(&rendered) {
+            diags.extend(link_problems(doc, r));
+        }
+        rendered
+    }
+
+    /// An entity's page, name and slug.
+    fn named(&self, id: EntityId) -> (String, &str, &str) {
+        let (slug, name) = self.entities[id.kind as usize][id.index as usize];
+        (paths::entity(id.kind, slug), name, slug)
+    }
+
+    fn describe(&self, id: EntityId) -> String {
+        let (_, name, slug) = self.named(id);
+        format!("{} \"{slug}\" ({name})", id.kind.decl().singular)
+    }
+
+    fn url(&self, path: &str) -> String {
+        paths::concat(&[&self.base, path])
+    }
+
+    fn brief(&self, slug: &str) -> Result<WikiTarget, LinkError> {
+        match self.briefs.get(slug) {
+            Some(title) => Ok(WikiTarget { url: self.url(&paths::brief(slug)), display: Some((*title).to_string()) }),
+            None if self.dropped_drafts.iter().any(|d| d == slug) => Err(LinkError {
+                message: format!("brief \"{slug}\" is a draft"),
+                hint: Some("publish it (remove `draft: true`) or build with --drafts".into()),
+            }),
+            None => Err(LinkError {
+                message: format!("no brief with the slug \"{slug}\""),
+                hint: did_you_mean(slug, self.briefs.keys().copied()).map(|k| format!("did you mean \"brief:{k}\"?")),
+            }),
+        }
+    }
+
+    fn story(&self, slug: &str) -> Result<WikiTarget, LinkError> {
+        match self.stories.get(slug) {
+            Some(title) => {
+                Ok(WikiTarget { url: self.url(&paths::story(slug)), display: Some(title.map_or_else(|| slug.to_string(), str::to_string)) })
+            }
+            None => Err(LinkError {
+                message: format!("no story with the slug \"{slug}\""),
+                hint: did_you_mean(slug, self.stories.keys().copied()).map(|k| format!("did you mean \"story:{k}\"?")),
+            }),
+        }
+    }
+
+    /// `[[company:x]]`: only entities of `kind`.
+    fn of_kind(&self, kind: Kind, name: &str) -> Result<WikiTarget, LinkError> {
+        let found = self.names.0.get(&name.to_lowercase()).and_then(|ids| ids.iter().copied().find(|id| id.kind == kind));
+        let singular = kind.decl().singular;
+        match found {
+            Some(id) => {
+                let (path, display, _) = self.named(id);
+                Ok(WikiTarget { url: self.url(&path), display: Some(display.to_string()) })
+            }
+            None => {
+                let known = self.names.0.iter().filter(|(_, ids)| ids.iter().any(|id| id.kind == kind)).map(|(k, _)| k.as_str());
+                Err(LinkError {
+                    message: format!("no {singular} named \"{name}\""),
+                    hint: did_you_mean(name, known).map(|k| format!("did you mean [[{singular}:{k}]]?")),
+                })
+            }
+        }
+    }
+
+    /// `[[x]]`: any entity whose slug, name or alias is `target`.
+    fn any(&self, target: &str) -> Result<WikiTarget, LinkError> {
+        match self.names.0.get(&target.to_lowercase()).map(Vec::as_slice) {
+            Some([one]) => {
+                let (path, name, slug) = self.named(*one);
+                let display = (slug == target).then(|| name.to_string());
+                Ok(WikiTarget { url: self.url(&path), display })
+            }
+            Some(many) if many.len() > 1 => {
+                let mut kinds: Vec<Kind> = many.iter().map(|id| id.kind).collect();
+                kinds.dedup();
+                let prefixed: Vec<String> = kinds.iter().map(|k| format!("[[{}:{target}]]", k.decl().singular)).collect();
+                let by_slug: Vec<String> = many.iter().map(|id| format!("[[{}]]", self.named(*id).2)).collect();
+                let hint = if kinds.len() > 1 {
+                    format!("write {}, or link by slug: {}", prefixed.join(" or "), by_slug.join(" or "))
+                } else {
+                    format!("link by slug: {}", by_slug.join(" or "))
+                };
+                let all: Vec<String> = many.iter().map(|id| self.describe(*id)).collect();
+                Err(LinkError { message: format!("[[{target}]] matches more than one thing: {}", all.join(", ")), hint: Some(hint) })
+            }
+            _ => {
+                let kinds: Vec<&str> = Kind::ALL.iter().filter(|k| k.decl().wiki).map(|k| k.decl().singular).collect();
+                Err(LinkError {
+                    message: format!("[[{target}]] matches no {}, brief or story", kinds.join(", ")),
+                    hint: did_you_mean(target, self.names.0.keys().map(String::as_str))
+                        .map(|k| format!("did you mean [[{k}]]?"))
+                        .or_else(|| Some("link a brief with [[brief:slug]] and a story with [[story:slug]]".into())),
+                })
+            }
+        }
+    }
+}
+
+impl LinkResolver for Links<'_> {
+    fn wiki(&self, target: &str) -> Result<WikiTarget, LinkError> {
+        let target = target.trim();
+        if let Some((prefix, rest)) = target.split_once(':') {
+            let rest = rest.trim();
+            match prefix.trim() {
+                "brief" => return self.brief(rest),
+                "story" => return self.story(rest),
+                p => {
+                    if let Some(kind) = Kind::by_singular(p).filter(|k| k.decl().wiki) {
+                        return self.of_kind(kind, rest);
+                    }
+                }
+            }
+        }
+        self.any(target)
+    }
+
+    fn file(&self, from: &str, target: &str) -> Result<String, LinkError> {
+        let mut parts: Vec<&str> = from.split('/').collect();
+        parts.pop();
+        for seg in target.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return Err(LinkError { message: format!("link \"{target}\" points outside content/"), hint: None });
+                    }
+                }
+                s => parts.push(s),
+            }
+        }
+        let joined = parts.join("/");
+        match self.files.get(joined.as_str()) {
+            Some(p) => Ok(self.url(p)),
+            None => Err(LinkError {
+                message: format!("link \"{target}\" points to content/{joined}, which is not a published content file"),
+                hint: did_you_mean(&joined, self.files.keys().copied()).map(|k| format!("did you mean content/{k}?")),
+            }),
+        }
+    }
+}
+
+/// The links of `doc` that did not resolve, located in its text.
+pub(super) fn link_problems<R>(doc: &Doc<R>, rendered: &Rendered) -> Vec<Diagnostic> {
+    let at = |p: &markdown::LinkProblem| {
+        let (line, col) = line_col(&doc.text, doc.body_offset + p.offset);
+        Diagnostic::error(&doc.path, line, col, p.error.message.clone()).with_hint_opt(p.error.hint.clone()).with_source(&doc.text)
+    };
+    rendered.problems.iter().map(at).collect()
+}

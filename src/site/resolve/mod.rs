@@ -1,0 +1,277 @@
+//! Stage 2, resolve: turns the raw [`Corpus`] into the linked, immutable [`Site`].
+//!
+//! A short sequence of named steps, each in the file named after it: entities (slugs,
+//! names, own fields), briefs' front matter, stories, links (every body rendered once, in
+//! parallel, its links checked), then the assembled site's lists: back-references,
+//! timelines, co-mentions, track records, related briefs. Every problem is collected;
+//! with any error there is no site.
+
+mod briefs;
+mod companies;
+mod entities;
+mod fields;
+mod links;
+mod names;
+mod related;
+mod sources;
+mod stories;
+
+use std::sync::Arc;
+
+use ahash::AHashMap as HashMap;
+use rayon::prelude::*;
+
+pub use links::ResolveCache;
+
+use crate::content::diag::{Diagnostic, Diagnostics};
+use crate::content::frontmatter::{RawBrief, RawPage};
+use crate::content::kinds::{Kind, RawEntity};
+use crate::content::load::{Corpus, Doc};
+use crate::content::markdown::Rendered;
+use crate::content::model::Slug;
+use crate::site::{free_later, paths, Brief, CompanyId, Page, Site, StoryId, TagId};
+use briefs::BriefParts;
+use entities::Checked;
+use links::Links;
+
+/// Top-level names that free pages may not take, besides each kind's folder.
+const RESERVED: [&str; 10] =
+    ["briefs", "tags", "stories", "archive", "page", "atom.xml", "feed.json", "sitemap.xml", "robots.txt", "404.html"];
+
+/// Resolves the corpus. Returns `None` when any error was found.
+pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
+    resolve_cached(corpus, None, diags)
+}
+
+/// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
+pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
+    let Corpus { root: _, config, mut briefs, companies, sources, stories, pages, dropped_drafts, templates, statics } = corpus;
+
+    // Entities first: briefs refer to them.
+    let company_docs = entities::check(&companies, diags);
+    let source_docs = entities::check(&sources, diags);
+    let (company_index, source_index) = (company_docs.index(), source_docs.index());
+    let company_own = companies::own(&companies, &company_index, diags);
+    let source_own = sources::own(&sources, diags);
+    let story_slugs = fields::stem_slugs(&stories, "story", diags);
+    let page_slugs = page_slugs(&pages, diags);
+
+    // Briefs: front matter first, so that links can point at any brief.
+    let (parts, tags) = briefs::check(&briefs, &briefs::Refs { companies: &company_index, sources: &source_index }, diags);
+    let (story_index, story_list) = stories::named(&briefs, &parts, &story_slugs, diags);
+    let parts = briefs::order(&briefs, parts, diags);
+
+    // Bodies: every link resolved, every body rendered once.
+    let mut names = names::NameIndex::default();
+    names.add_kind(&company_docs, diags);
+    names.add_kind(&source_docs, diags);
+    let names = names.finish();
+    // (Copied: the briefs' texts are freed while `links` is in use.)
+    let brief_paths: Vec<String> = parts.iter().map(|(i, _)| briefs[*i].content_path.clone()).collect();
+    let mut files: HashMap<&str, String> = HashMap::new();
+    add_files(&mut files, &company_docs);
+    add_files(&mut files, &source_docs);
+    add_page_files(&mut files, &stories, &story_slugs, paths::story);
+    add_page_files(&mut files, &pages, &page_slugs, paths::page);
+    for (path, (_, p)) in brief_paths.iter().zip(&parts) {
+        files.insert(path, paths::brief(p.slug.as_str()));
+    }
+    let links = Links {
+        base: config.base_path().to_string(),
+        names: &names,
+        entities: vec![targets(&company_docs), targets(&source_docs)],
+        briefs: parts.iter().map(|(_, p)| (p.slug.as_str(), p.title.as_str())).collect(),
+        stories: story_list.iter().map(|(s, f)| (s.as_str(), f.and_then(|f| stories[f].raw.title.as_deref()))).collect(),
+        files: &files,
+        dropped_drafts: &dropped_drafts,
+    };
+    links.refresh(cache);
+    let rendered_briefs = render_briefs(&links, &mut briefs, &parts, cache, diags);
+    let rendered_companies = links.render_docs(&companies, cache, diags);
+    let rendered_sources = links.render_docs(&sources, cache, diags);
+    let rendered_stories = links.render_docs(&stories, cache, diags);
+    let rendered_pages = links.render_docs(&pages, cache, diags);
+    drop(links);
+    if diags.has_errors() {
+        return None;
+    }
+
+    // The site, then its lists.
+    let tag_index: HashMap<&str, TagId> = tags.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
+    let site_briefs = assemble_briefs(&briefs, parts, rendered_briefs, &tag_index, &story_index);
+    drop(tag_index);
+    let site = Site {
+        config,
+        briefs: site_briefs,
+        companies: companies::assemble(company_docs.assemble(rendered_companies), company_own),
+        sources: sources::assemble(source_docs.assemble(rendered_sources), source_own),
+        tags: tags.into_iter().map(|(slug, name)| crate::site::Tag { slug, name, briefs: Vec::new() }).collect(),
+        stories: stories::assemble(story_list, &stories, &rendered_stories),
+        pages: assemble_pages(&pages, page_slugs, rendered_pages),
+        templates,
+        statics,
+    };
+    let site = lists(site);
+    // The files' text is no longer needed: free it off the critical path.
+    free_later((briefs, companies, sources, stories, pages));
+    Some(site)
+}
+
+/// Every list the pages show, computed once from the assembled site.
+fn lists(mut site: Site) -> Site {
+    let by_brief = |n: usize, names: &dyn Fn(&Brief) -> Vec<u32>| entities::back_refs(n, &site.briefs, names);
+    let company_briefs = by_brief(site.companies.len(), &|b| b.companies.iter().map(|c| c.0).collect());
+    let source_briefs = by_brief(site.sources.len(), &sources::cited);
+    let tag_briefs = by_brief(site.tags.len(), &|b| b.tags.iter().map(|t| t.0).collect());
+    let story_briefs = by_brief(site.stories.len(), &|b| b.story.iter().map(|s| s.0).collect());
+    for (c, briefs) in site.companies.iter_mut().zip(company_briefs) {
+        c.briefs = briefs;
+    }
+    for (s, briefs) in site.sources.iter_mut().zip(source_briefs) {
+        s.briefs = briefs;
+    }
+    for (t, briefs) in site.tags.iter_mut().zip(tag_briefs) {
+        t.briefs = briefs;
+    }
+    let subsidiaries = companies::subsidiaries(&site.companies);
+    for (c, subs) in site.companies.iter_mut().zip(subsidiaries) {
+        c.subsidiaries = subs;
+    }
+    let often_with: Vec<_> =
+        site.companies.par_iter().enumerate().map(|(i, c)| companies::often_with(&site.briefs, CompanyId(i as u32), c)).collect();
+    for (c, o) in site.companies.iter_mut().zip(often_with) {
+        c.often_with = o;
+    }
+    let mut site = stories::timelines(site, story_briefs);
+    let records: Vec<_> = site.sources.par_iter().map(|s| sources::track_record(&site.briefs, &site.stories, &s.briefs)).collect();
+    for (s, r) in site.sources.iter_mut().zip(records) {
+        s.record = r;
+    }
+    let related = related::all(&site.briefs, &site.companies, &site.tags);
+    for (b, r) in site.briefs.iter_mut().zip(related) {
+        b.related = r;
+    }
+    stories::most_recent_first(site)
+}
+
+/// Each page's slug from its file stem; a page may not take a name the site uses.
+fn page_slugs(pages: &[Arc<Doc<RawPage>>], diags: &mut Diagnostics) -> Vec<Option<Slug>> {
+    let slugs = fields::stem_slugs(pages, "page", diags);
+    for (doc, slug) in pages.iter().zip(&slugs) {
+        let Some(slug) = slug else { continue };
+        if RESERVED.contains(&slug.as_str()) || Kind::ALL.iter().any(|k| k.decl().plural == slug.as_str()) {
+            diags.push(
+                Diagnostic::error(&doc.path, 1, 1, format!("page \"{slug}\" would replace the site's own /{slug}/"))
+                    .with_hint("rename the file"),
+            );
+        }
+    }
+    slugs
+}
+
+/// Each entity's slug and name, for links.
+fn targets<'a, R: RawEntity>(checked: &'a Checked<'_, R>) -> Vec<(&'a str, &'a str)> {
+    checked.slugs.iter().zip(&checked.names).map(|(s, n)| (s.as_ref().map_or("", Slug::as_str), n.as_str())).collect()
+}
+
+/// Records where each entity (with a valid slug) is published, by its path under content/.
+fn add_files<'a, R: RawEntity>(files: &mut HashMap<&'a str, String>, checked: &Checked<'a, R>) {
+    for (doc, s) in checked.docs.iter().zip(&checked.slugs) {
+        if let Some(s) = s {
+            files.insert(&doc.content_path, paths::entity(R::KIND, s.as_str()));
+        }
+    }
+}
+
+/// Records where each document (with a valid slug) is published, by its path under content/.
+fn add_page_files<'a, R>(files: &mut HashMap<&'a str, String>, docs: &'a [Arc<Doc<R>>], slugs: &[Option<Slug>], path: fn(&str) -> String) {
+    for (doc, s) in docs.iter().zip(slugs) {
+        if let Some(s) = s {
+            files.insert(&doc.content_path, path(s.as_str()));
+        }
+    }
+}
+
+/// Renders every brief's body once, in parallel, in the order of `parts`. A brief's text is
+/// freed as soon as its links are checked (nothing later reads it), so that its HTML can
+/// take that memory. Briefs with front-matter errors are not published, but their links
+/// are checked too, so that one run reports every mistake.
+fn render_briefs(
+    links: &Links<'_>,
+    briefs: &mut [Arc<Doc<RawBrief>>],
+    parts: &[(usize, BriefParts)],
+    cache: Option<&ResolveCache>,
+    diags: &mut Diagnostics,
+) -> Vec<Rendered> {
+    let mut by_file: Vec<(Rendered, Vec<Diagnostic>)> = briefs
+        .par_iter_mut()
+        .map(|doc| {
+            let r = links.render(doc.body(), &doc.content_path, cache);
+            let problems = links::link_problems(doc, &r);
+            if let Some(doc) = Arc::get_mut(doc) {
+                doc.drop_text();
+            }
+            (r, problems)
+        })
+        .collect();
+    for (_, problems) in &mut by_file {
+        diags.extend(std::mem::take(problems));
+    }
+    parts.iter().map(|(i, _)| std::mem::take(&mut by_file[*i].0)).collect()
+}
+
+/// The briefs, newest first; related briefs and story neighbours are filled later.
+fn assemble_briefs(
+    docs: &[Arc<Doc<RawBrief>>],
+    parts: Vec<(usize, BriefParts)>,
+    rendered: Vec<Rendered>,
+    tag_index: &HashMap<&str, TagId>,
+    story_index: &HashMap<String, StoryId>,
+) -> Vec<Brief> {
+    parts
+        .into_par_iter()
+        .zip(rendered)
+        .map(|((i, p), r)| {
+            let doc = &docs[i];
+            let has_summary = p.summary.is_some();
+            Brief {
+                slug: p.slug,
+                path: doc.path.clone(),
+                title: p.title,
+                date: p.date,
+                updated: p.updated,
+                summary: p.summary.unwrap_or(r.first_paragraph),
+                has_summary,
+                body_html: r.html,
+                companies: p.companies,
+                citations: p.citations,
+                tags: p.tags.iter().filter_map(|t| tag_index.get(t.as_str()).copied()).collect(),
+                status: p.status,
+                story: p.story.as_ref().and_then(|s| story_index.get(s.as_str()).copied()),
+                tickers: p.tickers,
+                draft: doc.raw.draft,
+                extra: doc.raw.extra.clone(),
+                related: Vec::new(),
+                story_prev: None,
+                story_next: None,
+            }
+        })
+        .collect()
+}
+
+/// The free pages.
+fn assemble_pages(docs: &[Arc<Doc<RawPage>>], slugs: Vec<Option<Slug>>, rendered: Vec<Rendered>) -> Vec<Page> {
+    docs.iter()
+        .zip(rendered)
+        .zip(slugs)
+        .filter_map(|((d, r), slug)| {
+            Some(Page {
+                slug: slug?,
+                path: d.path.clone(),
+                title: d.raw.title.clone().unwrap_or_default(),
+                body_html: r.html,
+                extra: d.raw.extra.clone(),
+            })
+        })
+        .collect()
+}
