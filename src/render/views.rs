@@ -132,9 +132,10 @@ pub struct BriefView<'a> {
     pub json_ld: String,
 }
 
-/// A company on its page and in the index.
+/// An entity (a company, a source...) on its page and in its kind's index: what every
+/// kind has, and beside it (in the same map) what its kind has of its own.
 #[derive(Serialize)]
-pub struct CompanyView<'a> {
+pub struct EntityView<'a, T> {
     /// Slug.
     pub slug: &'a str,
     /// Name.
@@ -143,31 +144,42 @@ pub struct CompanyView<'a> {
     pub url: String,
     /// Other names.
     pub aliases: &'a [String],
-    /// Ticker.
-    pub ticker: Option<&'a str>,
-    /// Exchange.
-    pub exchange: Option<&'a str>,
     /// Home page.
     pub website: Option<&'a str>,
-    /// Parent company.
-    pub parent: Option<Ref<'a>>,
-    /// Subsidiaries.
-    pub subsidiaries: Vec<Ref<'a>>,
     /// Profile HTML: print with `| safe`.
     pub body: &'a str,
     /// Number of briefs naming it.
     pub brief_count: usize,
     /// Date of its latest brief.
     pub latest: Option<String>,
-    /// Companies most often named alongside: `{company, count}`.
-    pub often_with: Vec<CountedRef<'a>>,
     /// Root-relative URL of its Atom feed.
     pub feed_url: String,
     /// Front-matter `extra`.
     pub extra: &'a Extra,
+    /// Its kind's own fields.
+    #[serde(flatten)]
+    pub own: T,
+}
+
+/// A company's own fields.
+#[derive(Serialize)]
+pub struct CompanyOwn<'a> {
+    /// Ticker.
+    pub ticker: Option<&'a str>,
+    /// Exchange.
+    pub exchange: Option<&'a str>,
+    /// Parent company.
+    pub parent: Option<Ref<'a>>,
+    /// Subsidiaries.
+    pub subsidiaries: Vec<Ref<'a>>,
+    /// Companies most often named alongside: `{company, count}`.
+    pub often_with: Vec<CountedRef<'a>>,
     /// schema.org `Organization` JSON-LD, safe inside `<script type="application/ld+json">`.
     pub json_ld: String,
 }
+
+/// A company on its page and in the index.
+pub type CompanyView<'a> = EntityView<'a, CompanyOwn<'a>>;
 
 /// A link with a count.
 #[derive(Serialize)]
@@ -204,32 +216,19 @@ pub struct RecordView {
     pub open: usize,
 }
 
-/// A source on its page and in the index.
+/// A source's own fields.
 #[derive(Serialize)]
-pub struct SourceView<'a> {
-    /// Slug.
-    pub slug: &'a str,
-    /// Name.
-    pub name: &'a str,
-    /// Root-relative URL.
-    pub url: String,
+pub struct SourceOwn<'a> {
     /// Kind.
     pub kind: Option<&'a str>,
-    /// Home page.
-    pub website: Option<&'a str>,
     /// Needs a subscription.
     pub paywalled: bool,
-    /// Profile HTML: print with `| safe`.
-    pub body: &'a str,
-    /// Number of briefs citing it.
-    pub brief_count: usize,
     /// Track record.
     pub record: RecordView,
-    /// Root-relative URL of its Atom feed.
-    pub feed_url: String,
-    /// Front-matter `extra`.
-    pub extra: &'a Extra,
 }
+
+/// A source on its page and in the index.
+pub type SourceView<'a> = EntityView<'a, SourceOwn<'a>>;
 
 /// A tag on its page and in the index.
 #[derive(Serialize)]
@@ -420,59 +419,59 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// What every entity's view has, with its kind's `own` fields.
+    pub fn entity_view<T>(&self, id: EntityId, own: T) -> EntityView<'a, T> {
+        let e = self.site.entity(id);
+        let path = paths::entity(id.kind, e.slug.as_str());
+        EntityView {
+            slug: e.slug.as_str(),
+            name: &e.name,
+            url: self.url(&path),
+            aliases: &e.aliases,
+            website: e.website.as_ref().map(|u| u.as_str()),
+            body: &e.body_html,
+            brief_count: e.briefs.len(),
+            latest: e.briefs.first().map(|b| self.site.brief(*b).date.iso()),
+            feed_url: self.url(&paths::concat(&[&path, "atom.xml"])),
+            extra: &e.extra,
+            own,
+        }
+    }
+
     /// A company.
     pub fn company(&self, id: CompanyId) -> CompanyView<'a> {
         let c = self.site.company(id);
-        let path = paths::entity(Kind::Company, c.slug.as_str());
-        CompanyView {
-            slug: c.slug.as_str(),
-            name: &c.name,
-            url: self.url(&path),
-            aliases: &c.aliases,
+        let own = CompanyOwn {
             ticker: c.ticker.as_deref(),
             exchange: c.exchange.as_deref(),
-            website: c.website.as_ref().map(|u| u.as_str()),
             parent: c.parent.map(|p| self.company_ref(p)),
             subsidiaries: c.subsidiaries.iter().map(|s| self.company_ref(*s)).collect(),
-            body: &c.body_html,
-            brief_count: c.briefs.len(),
-            latest: c.briefs.first().map(|b| self.site.brief(*b).date.iso()),
             often_with: c.often_with.iter().map(|(o, n)| CountedRef { company: self.company_ref(*o), count: *n }).collect(),
-            feed_url: self.url(&format!("{path}atom.xml")),
-            extra: &c.extra,
             json_ld: self.company_json_ld(id),
-        }
+        };
+        self.entity_view(EntityId { kind: Kind::Company, index: id.0 }, own)
     }
 
     /// A source.
     pub fn source(&self, id: SourceId) -> SourceView<'a> {
         let s = self.site.source(id);
-        let path = paths::entity(Kind::Source, s.slug.as_str());
         let r = &s.record;
-        SourceView {
-            slug: s.slug.as_str(),
-            name: &s.name,
-            url: self.url(&path),
-            kind: s.kind.as_deref(),
-            website: s.website.as_ref().map(|u| u.as_str()),
-            paywalled: s.paywalled,
-            body: &s.body_html,
-            brief_count: s.briefs.len(),
-            record: RecordView {
-                by_status: Status::ALL
-                    .iter()
-                    .zip(r.by_status)
-                    .filter(|(_, n)| *n > 0)
-                    .map(|(st, count)| StatusCount { status: st.as_str(), label: st.label(), count })
-                    .collect(),
-                unlabelled: r.unlabelled,
-                later_confirmed: r.later_confirmed,
-                later_denied: r.later_denied,
-                open: r.open,
-            },
-            feed_url: self.url(&format!("{path}atom.xml")),
-            extra: &s.extra,
-        }
+        let record = RecordView {
+            by_status: Status::ALL
+                .iter()
+                .zip(r.by_status)
+                .filter(|(_, n)| *n > 0)
+                .map(|(st, count)| StatusCount { status: st.as_str(), label: st.label(), count })
+                .collect(),
+            unlabelled: r.unlabelled,
+            later_confirmed: r.later_confirmed,
+            later_denied: r.later_denied,
+            open: r.open,
+        };
+        self.entity_view(
+            EntityId { kind: Kind::Source, index: id.0 },
+            SourceOwn { kind: s.kind.as_deref(), paywalled: s.paywalled, record },
+        )
     }
 
     /// A tag.
