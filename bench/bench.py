@@ -4,6 +4,7 @@
     python3 bench/bench.py                       # 10,000 briefs, 5 rounds (the machines are noisy)
     python3 bench/bench.py --sizes 10000,50000   # also the linear-growth check
     python3 bench/bench.py --no-hugo             # skip Hugo (no download)
+    python3 bench/bench.py --baseline OLD_BINARY # also an older briefing build, for before/after
 
 Generates the corpora itself (bench/gen_corpus.py: the same logical site as a native
 briefing and as a Hugo site), builds briefing and the floor program (examples/floor.rs)
@@ -93,6 +94,7 @@ def main():
     ap.add_argument("--sizes", default="10000", help="comma-separated brief counts (default 10000)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--baseline", help="another briefing binary (e.g. main's) run in the same rounds, for before/after ratios")
     ap.add_argument("--work", default="/tmp/briefing-bench", help="where corpora are generated")
     ap.add_argument("--out", default="/dev/shm/briefing-bench", help="output folders (tmpfs)")
     args = ap.parse_args()
@@ -114,6 +116,8 @@ def main():
             "floor": lambda o: [floor, native, o],
             "briefing check": lambda o: [briefing, "check", "--root", native],
         }
+        if args.baseline:
+            tools["baseline build"] = lambda o: [args.baseline, "build", "--root", native, "--output", o]
         inputs = {name: native for name in tools}
         if hugo:
             tools["hugo"] = lambda o: [hugo, "--source", hugo_site, "--destination", o, "--quiet"]
@@ -149,6 +153,9 @@ def main():
             print(f"{size} briefs: briefing / hugo  = {b / res['hugo'][0]:.2f}x   (target <= 0.2)")
         print(f"{size} briefs: check / build    = {res['briefing check'][0] / b:.2f}x   (target <= 0.7)")
         print(f"{size} briefs: peak memory      = {res['briefing build'][1]:.0f} MiB (target <= 300 at 10,000)")
+        if "baseline build" in res:
+            base = res["baseline build"]
+            print(f"{size} briefs: build / baseline = {b / base[0]:.2f}x time, {res['briefing build'][1] / base[1]:.2f}x memory")
     if len(sizes) >= 2:
         small, big = sizes[0], sizes[-1]
         growth = results[big]["briefing build"][0] / results[small]["briefing build"][0]

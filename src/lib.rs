@@ -1,9 +1,11 @@
 //! `briefing`: a static-site generator for an AI-industry briefing.
 //!
-//! The pipeline is a chain of stages, each in the file named after it:
-//! [`load`] (disk -> [`load::Corpus`]) -> [`resolve`] (-> [`site::Site`]) ->
-//! [`render`] (-> [`render::Output`], in memory) -> [`write`] (-> the output folder).
-//! `check` stops after render; `build` writes. The command line lives in [`cli`].
+//! The pipeline, one folder a stage; a stage imports only the stages before it:
+//! 1. [`content`]: load — disk -> [`load::Corpus`] (site.toml, front matter, theme files);
+//! 2. [`site`]: resolve — Corpus -> [`site::Site`] (references checked, lists computed);
+//! 3. [`render`]: Site -> pages, feeds and search data, in memory, in parallel;
+//! 4. [`output`]: write them to the output folder (`build`) or check their links (`check`).
+//! Around them, [`commands`]: the command line, `serve`, `publish`, `new` and `init`.
 
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]

@@ -2,7 +2,9 @@
 //!
 //! Builds the Tera environment (theme templates under site overrides, our filters),
 //! prepares each brief's list card once, then renders every page in parallel. Writes
-//! nothing: `check` discards the output, `build` hands it to `write`.
+//! nothing: `check` discards the output, `build` hands it to `write`. Owns the jobs (one a
+//! file), the template views, JSON-LD, feeds and the search index. Imports `content` and
+//! `site` only.
 
 mod jobs;
 mod jsonld;

@@ -7,17 +7,15 @@ use std::path::PathBuf;
 use tera::{Kwargs, State, Tera, Value};
 
 use crate::content::diag::{Diagnostic, Diagnostics};
+use crate::content::kinds::Kind;
 use crate::render::views::{SiteView, Views};
 use crate::site::*;
 
-/// The templates every theme must provide.
-pub const REQUIRED_TEMPLATES: [&str; 14] = [
+/// The templates every theme must provide, besides each kind of entity's page and index
+/// ([`Kind::decl`]).
+pub const REQUIRED_TEMPLATES: [&str; 10] = [
     "index.html",
     "brief.html",
-    "companies.html",
-    "company.html",
-    "sources.html",
-    "source.html",
     "tags.html",
     "tag.html",
     "stories.html",
@@ -67,7 +65,8 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
         diags.push(template_error(&e, &origin, None));
         return None;
     }
-    let missing: Vec<&str> = REQUIRED_TEMPLATES.iter().copied().filter(|t| !tera.contains_template(t)).collect();
+    let entities = Kind::ALL.iter().flat_map(|k| [k.decl().index_template, k.decl().template]);
+    let missing: Vec<&str> = REQUIRED_TEMPLATES.into_iter().chain(entities).filter(|t| !tera.contains_template(t)).collect();
     if !missing.is_empty() {
         diags.push(
             Diagnostic::error(&PathBuf::from("templates"), 0, 0, format!("the theme lacks {}", missing.join(", ")))

@@ -1,4 +1,6 @@
-//! The resolved site: every document validated and every reference turned into an id.
+//! Stage 2, the resolved site: every document validated and every reference turned into
+//! an id. Owns the [`Site`] types, page [`paths`], and [`resolve`], the steps that make it.
+//! Imports only `content`.
 //!
 //! [`Site`] is what `resolve` produces and `render` reads. It is immutable and `Sync`;
 //! lists (a company's briefs, a source's track record) are computed once here, never in
