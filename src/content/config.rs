@@ -23,6 +23,7 @@ struct RawConfig {
     theme: String,
     #[serde(default = "default_per_page")]
     briefs_per_page: usize,
+    default_author: Option<String>,
     #[serde(default)]
     feeds: RawFeeds,
     #[serde(default)]
@@ -108,7 +109,21 @@ fn default_feed_limit() -> usize {
     30
 }
 
-const KNOWN_KEYS: [&str; 9] = ["title", "base_url", "description", "language", "theme", "briefs_per_page", "feeds", "publish", "extra"];
+const KNOWN_KEYS: [&str; 10] =
+    ["title", "base_url", "description", "language", "theme", "briefs_per_page", "default_author", "feeds", "publish", "extra"];
+
+/// A value of `site.toml` and where it was written, for messages about it in later stages.
+#[derive(Debug, Clone)]
+pub struct Placed<T> {
+    /// The value.
+    pub value: T,
+    /// `site.toml`, as shown in messages.
+    pub path: std::path::PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
 
 /// The site's configuration, validated.
 #[derive(Debug, Clone)]
@@ -127,6 +142,8 @@ pub struct Config {
     pub briefs_per_page: usize,
     /// Entries per Atom or JSON feed.
     pub feed_limit: usize,
+    /// Slug of the author of briefs that name none.
+    pub default_author: Option<Placed<String>>,
     /// Publishing targets.
     pub publish: Publish,
     /// `[extra]`, handed to templates untouched.
@@ -161,7 +178,7 @@ impl Config {
                 return None;
             }
         };
-        let RawConfig { title, base_url, description, language, theme, briefs_per_page, feeds, publish, extra } = raw;
+        let RawConfig { title, base_url, description, language, theme, briefs_per_page, default_author, feeds, publish, extra } = raw;
         let RawFeeds { limit: feed_limit } = feeds;
         let locate = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or((1, 1), |i| (i + 1, 1));
         let mut ok = true;
@@ -189,6 +206,11 @@ impl Config {
             diags.push(Diagnostic::error(path, l, c, format!("theme \"{theme}\" is not a folder name under themes/")).with_source(text));
             ok = false;
         }
+        let default_author = default_author.map(|value| {
+            let line = text.lines().position(|l| l.trim_start().starts_with("default_author")).map_or(1, |i| i + 1);
+            let column = text.lines().nth(line - 1).and_then(|l| l.find(value.as_str())).map_or(1, |c| c + 1);
+            Placed { value, path: path.to_path_buf(), line, column }
+        });
         ok.then_some(Config {
             title,
             base_url,
@@ -197,6 +219,7 @@ impl Config {
             theme,
             briefs_per_page,
             feed_limit: feed_limit.max(1),
+            default_author,
             publish,
             extra,
         })

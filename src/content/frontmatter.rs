@@ -210,6 +210,15 @@ pub struct RawBrief {
     /// Stock tickers the news may move.
     #[serde(default)]
     pub tickers: Vec<String>,
+    /// Slugs of the people the brief is about.
+    #[serde(default)]
+    pub people: Vec<String>,
+    /// Slugs of the products (models, chips...) the brief is about.
+    #[serde(default)]
+    pub products: Vec<String>,
+    /// Slugs of its writers; default: `default_author` of site.toml.
+    #[serde(default)]
+    pub authors: Vec<String>,
     /// URL slug; defaults to the file stem without a leading date.
     pub slug: Option<String>,
     /// Left out of the site unless `--drafts`.
@@ -221,8 +230,24 @@ pub struct RawBrief {
 }
 
 /// Keys of a brief's front matter.
-pub const BRIEF_KEYS: &[&str] =
-    &["title", "date", "updated", "summary", "companies", "sources", "tags", "status", "story", "tickers", "slug", "draft", "extra"];
+pub const BRIEF_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "summary",
+    "companies",
+    "sources",
+    "tags",
+    "status",
+    "story",
+    "tickers",
+    "people",
+    "products",
+    "authors",
+    "slug",
+    "draft",
+    "extra",
+];
 
 /// Front matter of a company.
 #[derive(Debug, Deserialize)]
@@ -269,6 +294,83 @@ pub struct RawSource {
 
 /// Keys of a source's front matter.
 pub const SOURCE_KEYS: &[&str] = &["name", "kind", "website", "paywalled", "extra"];
+
+/// Front matter of a person.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerson {
+    /// Full name. Required.
+    pub name: Option<String>,
+    /// Other names that `[[...]]` links may use.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Positions held, at companies of the site.
+    #[serde(default)]
+    pub roles: Vec<RawRole>,
+    /// Home page (http or https).
+    pub website: Option<String>,
+    /// Anything, for templates.
+    #[serde(default)]
+    pub extra: serde_yaml::Mapping,
+}
+
+/// Keys of a person's front matter.
+pub const PERSON_KEYS: &[&str] = &["name", "aliases", "roles", "website", "extra"];
+
+/// One position a person holds or held.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    /// Slug of the company.
+    pub company: String,
+    /// The position (`Chief Communications Officer`).
+    pub title: String,
+    /// When it began.
+    pub since: Option<String>,
+    /// When it ended (none: it still holds).
+    pub until: Option<String>,
+}
+
+/// Front matter of a product (a model, a chip, an app...).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProduct {
+    /// Name. Required.
+    pub name: Option<String>,
+    /// Slug of the company that makes it. Required.
+    pub company: Option<String>,
+    /// Other names that `[[...]]` links may use.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// model, chip, app, service, device or other.
+    pub kind: Option<String>,
+    /// When it was released.
+    pub released: Option<String>,
+    /// Home page (http or https).
+    pub website: Option<String>,
+    /// Anything, for templates.
+    #[serde(default)]
+    pub extra: serde_yaml::Mapping,
+}
+
+/// Keys of a product's front matter.
+pub const PRODUCT_KEYS: &[&str] = &["name", "company", "aliases", "kind", "released", "website", "extra"];
+
+/// Front matter of an author (one of the briefing's own writers); the body is the bio.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthor {
+    /// Name, as in bylines. Required.
+    pub name: Option<String>,
+    /// Home page (http or https).
+    pub website: Option<String>,
+    /// Anything, for templates.
+    #[serde(default)]
+    pub extra: serde_yaml::Mapping,
+}
+
+/// Keys of an author's front matter.
+pub const AUTHOR_KEYS: &[&str] = &["name", "website", "extra"];
 
 /// Front matter of a story.
 #[derive(Debug, Deserialize)]

@@ -5,7 +5,9 @@
 //! that from here. What is truly a kind's own (a company's parent, a source's track
 //! record) is code in the stages; everything else comes from [`Kind::decl`].
 
-use crate::content::frontmatter::{RawCompany, RawSource, COMPANY_KEYS, SOURCE_KEYS};
+use crate::content::frontmatter::{
+    RawAuthor, RawCompany, RawPerson, RawProduct, RawSource, AUTHOR_KEYS, COMPANY_KEYS, PERSON_KEYS, PRODUCT_KEYS, SOURCE_KEYS,
+};
 
 /// A kind of named entity. The order of [`Kind::ALL`] is the order of the site's lists
 /// (jobs, the sitemap) and of candidates in messages.
@@ -15,6 +17,12 @@ pub enum Kind {
     Company,
     /// An outlet, social network or filing system briefs cite.
     Source,
+    /// A person briefs are about (an executive, a spokesperson...).
+    Person,
+    /// A product briefs are about (a model, a chip...), made by a company.
+    Product,
+    /// One of the briefing's own writers (bylines).
+    Author,
 }
 
 /// What a kind is, for every stage.
@@ -33,6 +41,9 @@ pub struct Decl {
     pub index_template: &'static str,
     /// Whether `[[name]]` may link to one by its slug, name or aliases.
     pub wiki: bool,
+    /// Whether its index page is made (and its templates required) even when the site has
+    /// none of this kind: true for the kinds every briefing has.
+    pub always: bool,
 }
 
 const COMPANY: Decl = Decl {
@@ -42,20 +53,61 @@ const COMPANY: Decl = Decl {
     template: "company.html",
     index_template: "companies.html",
     wiki: true,
+    always: true,
 };
 
-const SOURCE: Decl =
-    Decl { singular: "source", plural: "sources", keys: SOURCE_KEYS, template: "source.html", index_template: "sources.html", wiki: true };
+const SOURCE: Decl = Decl {
+    singular: "source",
+    plural: "sources",
+    keys: SOURCE_KEYS,
+    template: "source.html",
+    index_template: "sources.html",
+    wiki: true,
+    always: true,
+};
+
+const PERSON: Decl = Decl {
+    singular: "person",
+    plural: "people",
+    keys: PERSON_KEYS,
+    template: "person.html",
+    index_template: "people.html",
+    wiki: true,
+    always: false,
+};
+
+const PRODUCT: Decl = Decl {
+    singular: "product",
+    plural: "products",
+    keys: PRODUCT_KEYS,
+    template: "product.html",
+    index_template: "products.html",
+    wiki: true,
+    always: false,
+};
+
+const AUTHOR: Decl = Decl {
+    singular: "author",
+    plural: "authors",
+    keys: AUTHOR_KEYS,
+    template: "author.html",
+    index_template: "authors.html",
+    wiki: false,
+    always: false,
+};
 
 impl Kind {
     /// Every kind, in the site's order.
-    pub const ALL: [Kind; 2] = [Kind::Company, Kind::Source];
+    pub const ALL: [Kind; 5] = [Kind::Company, Kind::Source, Kind::Person, Kind::Product, Kind::Author];
 
     /// The kind's declaration.
     pub fn decl(self) -> &'static Decl {
         match self {
             Kind::Company => &COMPANY,
             Kind::Source => &SOURCE,
+            Kind::Person => &PERSON,
+            Kind::Product => &PRODUCT,
+            Kind::Author => &AUTHOR,
         }
     }
 
@@ -95,6 +147,27 @@ impl RawEntity for RawCompany {
 
 impl RawEntity for RawSource {
     const KIND: Kind = Kind::Source;
+    fn common(&self) -> RawCommon<'_> {
+        RawCommon { name: self.name.as_ref(), aliases: &[], website: self.website.as_ref(), extra: &self.extra }
+    }
+}
+
+impl RawEntity for RawPerson {
+    const KIND: Kind = Kind::Person;
+    fn common(&self) -> RawCommon<'_> {
+        RawCommon { name: self.name.as_ref(), aliases: &self.aliases, website: self.website.as_ref(), extra: &self.extra }
+    }
+}
+
+impl RawEntity for RawProduct {
+    const KIND: Kind = Kind::Product;
+    fn common(&self) -> RawCommon<'_> {
+        RawCommon { name: self.name.as_ref(), aliases: &self.aliases, website: self.website.as_ref(), extra: &self.extra }
+    }
+}
+
+impl RawEntity for RawAuthor {
+    const KIND: Kind = Kind::Author;
     fn common(&self) -> RawCommon<'_> {
         RawCommon { name: self.name.as_ref(), aliases: &[], website: self.website.as_ref(), extra: &self.extra }
     }

@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 use crate::content::config::Config;
 use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
-use crate::content::frontmatter::{self, RawBrief, RawCompany, RawPage, RawSource, RawStory, Split};
+use crate::content::frontmatter::{self, RawAuthor, RawBrief, RawCompany, RawPage, RawPerson, RawProduct, RawSource, RawStory, Split};
 use crate::content::kinds::RawEntity;
 use crate::content::theme;
 
@@ -128,10 +128,18 @@ pub struct Corpus {
     pub companies: Vec<Arc<Doc<RawCompany>>>,
     /// Sources.
     pub sources: Vec<Arc<Doc<RawSource>>>,
+    /// People.
+    pub people: Vec<Arc<Doc<RawPerson>>>,
+    /// Products.
+    pub products: Vec<Arc<Doc<RawProduct>>>,
+    /// Authors.
+    pub authors: Vec<Arc<Doc<RawAuthor>>>,
     /// Stories.
     pub stories: Vec<Arc<Doc<RawStory>>>,
     /// Free pages.
     pub pages: Vec<Arc<Doc<RawPage>>>,
+    /// "Now", for what depends on it (a role is current until its `until`).
+    pub now: crate::content::model::Date,
     /// Slugs of the drafts that were dropped, for hints.
     pub dropped_drafts: Vec<String>,
     /// Templates: the theme's, overridden by the site's `templates/`.
@@ -214,6 +222,9 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     let briefs = read_folder::<RawBrief>(root, &content, folder("briefs", true, frontmatter::BRIEF_KEYS), &shown, cache, diags)?;
     let companies = read_folder::<RawCompany>(root, &content, entity_folder::<RawCompany>(), &shown, cache, diags)?;
     let sources = read_folder::<RawSource>(root, &content, entity_folder::<RawSource>(), &shown, cache, diags)?;
+    let people = read_folder::<RawPerson>(root, &content, entity_folder::<RawPerson>(), &shown, cache, diags)?;
+    let products = read_folder::<RawProduct>(root, &content, entity_folder::<RawProduct>(), &shown, cache, diags)?;
+    let authors = read_folder::<RawAuthor>(root, &content, entity_folder::<RawAuthor>(), &shown, cache, diags)?;
     let stories = read_folder::<RawStory>(root, &content, folder("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?;
     let pages = read_folder::<RawPage>(root, &content, folder("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?;
 
@@ -221,7 +232,24 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
 
     let Some(config) = config else { return Ok(None) };
     let (templates, statics) = read_theme(root, &config.theme, &shown, diags)?;
-    Ok(Some(Corpus { root: root.clone(), config, briefs, companies, sources, stories, pages, dropped_drafts, templates, statics }))
+    let root = root.clone();
+    let now = crate::content::model::Date::now();
+    Ok(Some(Corpus {
+        root,
+        now,
+        config,
+        briefs,
+        companies,
+        sources,
+        people,
+        products,
+        authors,
+        stories,
+        pages,
+        dropped_drafts,
+        templates,
+        statics,
+    }))
 }
 
 /// Builds a corpus from texts in memory, as `load` would from disk: `files` are paths
@@ -230,8 +258,7 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
 pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mut Diagnostics) -> Option<Corpus> {
     let config = Config::parse(Path::new("site.toml"), config, diags);
     let mut briefs = Vec::new();
-    let mut companies = Vec::new();
-    let mut sources = Vec::new();
+    let (mut companies, mut sources, mut people, mut products, mut authors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut stories = Vec::new();
     let mut pages = Vec::new();
     let content = Path::new("content");
@@ -249,9 +276,15 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
         let r = if rel.starts_with("content/briefs/") {
             parse_doc::<RawBrief>(path, content, file, bytes, frontmatter::BRIEF_KEYS).map(|d| briefs.push(Arc::new(d)))
         } else if in_folder::<RawCompany>(rel) {
-            parse_doc::<RawCompany>(path, content, file, bytes, RawCompany::KIND.decl().keys).map(|d| companies.push(Arc::new(d)))
+            parse_into(&mut companies, path, content, file, bytes)
         } else if in_folder::<RawSource>(rel) {
-            parse_doc::<RawSource>(path, content, file, bytes, RawSource::KIND.decl().keys).map(|d| sources.push(Arc::new(d)))
+            parse_into(&mut sources, path, content, file, bytes)
+        } else if in_folder::<RawPerson>(rel) {
+            parse_into(&mut people, path, content, file, bytes)
+        } else if in_folder::<RawProduct>(rel) {
+            parse_into(&mut products, path, content, file, bytes)
+        } else if in_folder::<RawAuthor>(rel) {
+            parse_into(&mut authors, path, content, file, bytes)
         } else if rel.starts_with("content/stories/") {
             parse_doc::<RawStory>(path, content, file, bytes, frontmatter::STORY_KEYS).map(|d| stories.push(Arc::new(d)))
         } else {
@@ -263,10 +296,14 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
     let (templates, statics) = builtin_theme();
     Some(Corpus {
         root: PathBuf::from("."),
+        now: crate::content::model::Date::now(),
         config: config?,
         briefs,
         companies,
         sources,
+        people,
+        products,
+        authors,
         stories,
         pages,
         dropped_drafts,
@@ -331,6 +368,18 @@ fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
 /// comparison.
 fn path_order(path: &Path) -> Vec<u8> {
     path.as_os_str().as_encoded_bytes().iter().map(|&b| if std::path::is_separator(b as char) { 0 } else { b }).collect()
+}
+
+/// Parses an entity's file onto `list`.
+fn parse_into<R: RawEntity>(
+    list: &mut Vec<Arc<Doc<R>>>,
+    path: PathBuf,
+    content: &Path,
+    file: &Path,
+    bytes: Vec<u8>,
+) -> Result<(), Diagnostic> {
+    list.push(Arc::new(parse_doc::<R>(path, content, file, bytes, R::KIND.decl().keys)?));
+    Ok(())
 }
 
 /// Whether `rel` (`content/companies/x.md`) is a file of `R`'s kind.

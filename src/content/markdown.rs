@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::content::kinds::Kind;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Answers "where does this link go?" for the Markdown renderer.
@@ -24,6 +25,8 @@ pub struct WikiTarget {
     pub url: String,
     /// Text to show when the link has no `|label` and was written as a slug or id.
     pub display: Option<String>,
+    /// The entity it names (its kind and index), if it names one.
+    pub entity: Option<(Kind, u32)>,
 }
 
 /// Why a link could not be resolved.
@@ -53,6 +56,8 @@ pub struct Rendered {
     pub first_paragraph: String,
     /// Link targets that did not resolve.
     pub problems: Vec<LinkProblem>,
+    /// The entities its wiki links name, each once, in order of first mention.
+    pub mentions: Vec<(Kind, u32)>,
 }
 
 fn options() -> Options {
@@ -67,6 +72,7 @@ fn options() -> Options {
 /// Renders `body` (from the file at `content_path`) to HTML.
 pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rendered {
     let mut problems = Vec::new();
+    let mut mentions = Vec::new();
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut first_paragraph = String::new();
     let mut para_state = 0u8; // 0: before, 1: inside the first paragraph, 2: done
@@ -78,7 +84,12 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
         match event {
             Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, title, id }) => {
                 let (url, display) = match links.wiki(&dest_url) {
-                    Ok(t) => (t.url, t.display),
+                    Ok(t) => {
+                        if let Some(e) = t.entity.filter(|e| !mentions.contains(e)) {
+                            mentions.push(e);
+                        }
+                        (t.url, t.display)
+                    }
                     Err(error) => {
                         problems.push(LinkProblem { offset: range.start, error });
                         ("#".to_string(), None)
@@ -160,7 +171,7 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
         pulldown_cmark::html::push_html(buf, events.into_iter());
         buf.as_str().to_owned()
     });
-    Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems }
+    Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems, mentions }
 }
 
 /// What happens to the text inside the current link.
@@ -213,8 +224,8 @@ mod tests {
     impl LinkResolver for Fake {
         fn wiki(&self, target: &str) -> Result<WikiTarget, LinkError> {
             match target.to_lowercase().as_str() {
-                "meta" => Ok(WikiTarget { url: "/companies/meta/".into(), display: Some("Meta".into()) }),
-                "facebook" => Ok(WikiTarget { url: "/companies/meta/".into(), display: None }),
+                "meta" => Ok(WikiTarget { url: "/companies/meta/".into(), display: Some("Meta".into()), entity: None }),
+                "facebook" => Ok(WikiTarget { url: "/companies/meta/".into(), display: None, entity: None }),
                 _ => Err(LinkError { message: format!("no match for {target}"), hint: None }),
             }
         }

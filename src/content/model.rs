@@ -89,6 +89,14 @@ impl Date {
         }
     }
 
+    /// "Now": the time of the build, or `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when
+    /// that is set, as for reproducible builds.
+    pub fn now() -> Date {
+        let epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+        let at = epoch.and_then(|s| DateTime::from_timestamp(s, 0)).unwrap_or_else(chrono::Utc::now);
+        Date { at: at.fixed_offset(), has_time: true }
+    }
+
     /// `YYYY-MM-DD` for plain dates, RFC 3339 otherwise: what templates receive.
     pub fn iso(&self) -> String {
         if self.has_time {

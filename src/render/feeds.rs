@@ -55,6 +55,11 @@ pub fn atom_entry(e: &mut String, site: &Site, brief: &Brief, full: bool) {
         brief.date.rfc3339(),
         updated.rfc3339()
     );
+    for a in &brief.authors {
+        let a = site.author(*a);
+        let uri = site.config.absolute(&paths::entity(Kind::Author, a.slug.as_str()));
+        let _ = write!(e, "<author><name>{}</name><uri>{}</uri></author>", xml_escape(&a.name), xml_escape(&uri));
+    }
     for c in &brief.companies {
         let c = site.company(*c);
         let _ = write!(e, "<category term=\"{}\" label=\"{}\" scheme=\"{}companies/\"/>", c.slug, xml_escape(&c.name), xml_escape(base));
@@ -154,8 +159,16 @@ struct JsonItem<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     date_modified: Option<String>,
     tags: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<JsonAuthor<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     _briefing: Option<JsonExt<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonAuthor<'a> {
+    name: &'a str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -189,6 +202,12 @@ pub fn json_feed(site: &Site, ids: &[BriefId]) -> Vec<u8> {
                     date_published: b.date.rfc3339(),
                     date_modified: b.updated.map(|d| d.rfc3339()),
                     tags: b.tags.iter().map(|t| site.tag(*t).name.as_str()).collect(),
+                    authors: b
+                        .authors
+                        .iter()
+                        .map(|a| site.author(*a))
+                        .map(|a| JsonAuthor { name: &a.name, url: site.config.absolute(&paths::entity(Kind::Author, a.slug.as_str())) })
+                        .collect(),
                     _briefing: Some(JsonExt {
                         status: b.status.map(|s| s.as_str()),
                         companies: b.companies.iter().map(|c| site.company(*c).slug.as_str()).collect(),
@@ -235,7 +254,7 @@ pub fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
     for b in &site.briefs {
         v.push((paths::brief(b.slug.as_str()), Some(b.updated.unwrap_or(b.date).rfc3339())));
     }
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.into_iter().filter(|k| site.lists(*k)) {
         v.push((paths::index(kind), None));
         v.extend(site.ids(kind).map(|id| site.entity(id)).map(|e| (paths::entity(kind, e.slug.as_str()), latest(&e.briefs))));
     }

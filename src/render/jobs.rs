@@ -88,7 +88,7 @@ impl Renderer {
         // The files that list the whole site first: each is one long job, and run last it
         // would keep one thread busy while the others have nothing left to do.
         jobs.extend([Job::Archive, Job::Sitemap, Job::Feed(FeedOf::Site), Job::JsonFeed]);
-        jobs.extend(Kind::ALL.map(Job::Index));
+        jobs.extend(Kind::ALL.into_iter().filter(|k| site.lists(*k)).map(Job::Index));
         jobs.extend([Job::Tags, Job::Stories]);
         jobs.extend((1..=pages_of(site.briefs.len())).map(Job::Home));
         jobs.extend((0..site.briefs.len()).map(|i| Job::Brief(BriefId(i as u32))));

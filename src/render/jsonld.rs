@@ -47,6 +47,15 @@ struct Organization<'a> {
     subsidiaries: Vec<Organization<'a>>,
 }
 
+/// A schema.org `Person` or `Product`: a name and the page about it.
+#[derive(Serialize)]
+struct Thing<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: String,
+}
+
 /// schema.org `NewsArticle`, as JSON-LD.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,7 +70,11 @@ struct NewsArticle<'a> {
     main_entity_of_page: &'a str,
     date_published: String,
     date_modified: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    author: Vec<Thing<'a>>,
     about: Vec<Organization<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mentions: Vec<Thing<'a>>,
     keywords: Vec<&'a str>,
     is_based_on: Vec<&'a str>,
     publisher: Organization<'a>,
@@ -96,7 +109,11 @@ impl<'a> Views<'a> {
             main_entity_of_page: &url,
             date_published: b.date.rfc3339(),
             date_modified: b.updated.unwrap_or(b.date).rfc3339(),
+            author: b.authors.iter().map(|a| self.thing("Person", EntityId { kind: Kind::Author, index: a.0 })).collect(),
             about: b.companies.iter().map(|c| self.organization(*c)).collect(),
+            mentions: (b.people.iter().map(|p| self.thing("Person", EntityId { kind: Kind::Person, index: p.0 })))
+                .chain(b.products.iter().map(|p| self.thing("Product", EntityId { kind: Kind::Product, index: p.0 })))
+                .collect(),
             keywords: b.tags.iter().map(|t| self.site.tag(*t).name.as_str()).collect(),
             is_based_on: b.citations.iter().filter_map(|c| c.url.as_ref().map(|u| u.as_str())).collect(),
             publisher: Organization {
@@ -111,6 +128,11 @@ impl<'a> Views<'a> {
                 subsidiaries: Vec::new(),
             },
         })
+    }
+
+    fn thing(&self, kind: &'static str, id: EntityId) -> Thing<'a> {
+        let e = self.site.entity(id);
+        Thing { kind, name: &e.name, url: self.site.config.absolute(&paths::entity(id.kind, e.slug.as_str())) }
     }
 
     /// A company's `Organization`, with its parent and subsidiaries.

@@ -24,6 +24,8 @@ use tera::{Tera, Value};
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::load::StaticSource;
 pub use jobs::{FeedOf, Job};
+
+use crate::content::kinds::Kind;
 pub use pages::CARD_PARTIAL;
 pub use templates::REQUIRED_TEMPLATES;
 
@@ -71,9 +73,10 @@ pub struct Output {
     pub statics: Vec<(String, StaticSource)>,
 }
 
-/// One chip value per company, tag and story (`{slug, name, url}`, and `ticker`).
+/// One chip value per entity, tag and story (`{slug, name, url}`, and `ticker`).
 struct Chips {
-    companies: Vec<Value>,
+    /// By kind (`kind as usize`), then index.
+    entities: Vec<Vec<Value>>,
     tags: Vec<Value>,
     stories: Vec<Value>,
 }
@@ -98,7 +101,7 @@ impl Renderer {
         let n = site.briefs.len();
         let views = Views::new(&site);
         let chips = Chips {
-            companies: (0..site.companies.len()).map(|i| Value::from_serializable(&views.company_ref(CompanyId(i as u32)))).collect(),
+            entities: Kind::ALL.map(|kind| site.ids(kind).map(|id| Value::from_serializable(&views.entity_ref(id))).collect()).into(),
             tags: (0..site.tags.len()).map(|i| Value::from_serializable(&views.tag_ref(TagId(i as u32)))).collect(),
             stories: (0..site.stories.len()).map(|i| Value::from_serializable(&views.story_ref(StoryId(i as u32)))).collect(),
         };

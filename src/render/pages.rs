@@ -10,6 +10,7 @@ use super::feeds::newest;
 use super::templates::{template_error, template_origin};
 use super::{feeds, FeedOf, File, Job, Renderer};
 use crate::content::diag::Diagnostic;
+use crate::content::kinds::Kind;
 use crate::render::views::Paginator;
 use crate::site::*;
 
@@ -28,9 +29,13 @@ impl Renderer {
                 let chips = |all: &[Value], ids: &mut dyn Iterator<Item = u32>| {
                     Value::from(ids.map(|i| all[i as usize].clone()).collect::<Vec<_>>())
                 };
-                card.insert(Key::from("companies"), chips(&self.chips.companies, &mut view.companies.iter().map(|c| c.0)));
+                let of = |kind: Kind| self.chips.entities[kind as usize].as_slice();
+                card.insert(Key::from("companies"), chips(of(Kind::Company), &mut view.companies.iter().map(|c| c.0)));
                 card.insert(Key::from("tags"), chips(&self.chips.tags, &mut view.tags.iter().map(|t| t.0)));
                 card.insert(Key::from("story"), view.story.map_or_else(Value::none, |s| self.chips.stories[s.0 as usize].clone()));
+                card.insert(Key::from("people"), chips(of(Kind::Person), &mut view.people.iter().map(|p| p.0)));
+                card.insert(Key::from("products"), chips(of(Kind::Product), &mut view.products.iter().map(|p| p.0)));
+                card.insert(Key::from("authors"), chips(of(Kind::Author), &mut view.authors.iter().map(|a| a.0)));
                 let card = Value::from(card);
                 if !self.tera.contains_template(CARD_PARTIAL) {
                     return Ok(card);

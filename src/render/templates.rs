@@ -55,6 +55,7 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
         language: &site.config.language,
         extra: &site.config.extra,
         brief_count: site.briefs.len(),
+        counts: Kind::ALL.into_iter().map(|k| (k.decl().plural, site.count(k))).collect(),
         pages,
         generator: concat!("briefing ", env!("CARGO_PKG_VERSION")),
     };
@@ -65,7 +66,7 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
         diags.push(template_error(&e, &origin, None));
         return None;
     }
-    let entities = Kind::ALL.iter().flat_map(|k| [k.decl().index_template, k.decl().template]);
+    let entities = Kind::ALL.into_iter().filter(|k| site.lists(*k)).flat_map(|k| [k.decl().index_template, k.decl().template]);
     let missing: Vec<&str> = REQUIRED_TEMPLATES.into_iter().chain(entities).filter(|t| !tera.contains_template(t)).collect();
     if !missing.is_empty() {
         diags.push(

@@ -26,6 +26,8 @@ pub struct SiteView<'a> {
     pub extra: &'a toml::Table,
     /// Counts, for navigation.
     pub brief_count: usize,
+    /// How many of each kind of entity, by its plural (`site.counts.people`).
+    pub counts: std::collections::BTreeMap<&'static str, usize>,
     /// Free pages, for navigation.
     pub pages: Vec<Ref<'a>>,
     /// `briefing` and its version.
@@ -80,6 +82,15 @@ pub struct CardView<'a> {
     /// See `companies`.
     #[serde(skip)]
     pub story: Option<StoryId>,
+    /// Its people, as `people` (chips), like `companies`.
+    #[serde(skip)]
+    pub people: &'a [PersonId],
+    /// Its products, as `products` (chips), like `companies`.
+    #[serde(skip)]
+    pub products: &'a [ProductId],
+    /// Its byline, as `authors` (chips), like `companies`.
+    #[serde(skip)]
+    pub authors: &'a [AuthorId],
 }
 
 /// A cited article on a brief page.
@@ -174,6 +185,10 @@ pub struct CompanyOwn<'a> {
     pub subsidiaries: Vec<Ref<'a>>,
     /// Companies most often named alongside: `{company, count}`.
     pub often_with: Vec<CountedRef<'a>>,
+    /// Products it makes.
+    pub products: Vec<Ref<'a>>,
+    /// People with a role there now: `{person, title}`.
+    pub people: Vec<PersonRole<'a>>,
     /// schema.org `Organization` JSON-LD, safe inside `<script type="application/ld+json">`.
     pub json_ld: String,
 }
@@ -229,6 +244,63 @@ pub struct SourceOwn<'a> {
 
 /// A source on its page and in the index.
 pub type SourceView<'a> = EntityView<'a, SourceOwn<'a>>;
+
+/// A person with a role at a company.
+#[derive(Serialize)]
+pub struct PersonRole<'a> {
+    /// The person.
+    pub person: Ref<'a>,
+    /// The role's title.
+    pub title: &'a str,
+}
+
+/// A role on a person's page.
+#[derive(Serialize)]
+pub struct RoleView<'a> {
+    /// The company.
+    pub company: Ref<'a>,
+    /// The position.
+    pub title: &'a str,
+    /// `YYYY-MM-DD` or RFC 3339, if known.
+    pub since: Option<String>,
+    /// `YYYY-MM-DD` or RFC 3339, if it ended.
+    pub until: Option<String>,
+}
+
+/// A person's own fields.
+#[derive(Serialize)]
+pub struct PersonOwn<'a> {
+    /// Roles, as written.
+    pub roles: Vec<RoleView<'a>>,
+    /// Briefs whose body links to them, newest first: `{title, url, date}`.
+    pub linked_from: Vec<BriefLink<'a>>,
+}
+
+/// A brief as a plain link.
+#[derive(Serialize)]
+pub struct BriefLink<'a> {
+    /// Headline.
+    pub title: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub date: String,
+}
+
+/// A product's own fields.
+#[derive(Serialize)]
+pub struct ProductOwn<'a> {
+    /// The company that makes it.
+    pub maker: Ref<'a>,
+    /// model, chip, app, service, device or other.
+    pub kind: Option<&'a str>,
+    /// Release date, if known.
+    pub released: Option<String>,
+}
+
+/// An author has nothing of its own beyond what every entity has.
+#[derive(Serialize)]
+pub struct AuthorOwn {}
 
 /// A tag on its page and in the index.
 #[derive(Serialize)]
@@ -380,6 +452,9 @@ impl<'a> Views<'a> {
             companies: &b.companies,
             tags: &b.tags,
             story: b.story,
+            people: &b.people,
+            products: &b.products,
+            authors: &b.authors,
         }
     }
 
@@ -413,10 +488,52 @@ impl<'a> Views<'a> {
 
     /// Any entity, as its own kind's view.
     pub fn entity(&self, id: EntityId) -> tera::Value {
+        let i = id.index;
         match id.kind {
-            Kind::Company => tera::Value::from_serializable(&self.company(CompanyId(id.index))),
-            Kind::Source => tera::Value::from_serializable(&self.source(SourceId(id.index))),
+            Kind::Company => tera::Value::from_serializable(&self.company(CompanyId(i))),
+            Kind::Source => tera::Value::from_serializable(&self.source(SourceId(i))),
+            Kind::Person => tera::Value::from_serializable(&self.entity_view(id, self.person_own(PersonId(i)))),
+            Kind::Product => tera::Value::from_serializable(&self.entity_view(id, self.product_own(ProductId(i)))),
+            Kind::Author => tera::Value::from_serializable(&self.entity_view(id, AuthorOwn {})),
         }
+    }
+
+    /// A chip of any entity: `{slug, name, url}` (and `ticker` for companies).
+    pub fn entity_ref(&self, id: EntityId) -> Ref<'a> {
+        let e = self.site.entity(id);
+        let ticker = match id.kind {
+            Kind::Company => self.site.company(CompanyId(id.index)).ticker.as_deref(),
+            _ => None,
+        };
+        Ref { slug: e.slug.as_str(), name: &e.name, url: self.url(&paths::entity(id.kind, e.slug.as_str())), ticker }
+    }
+
+    fn person_own(&self, id: PersonId) -> PersonOwn<'a> {
+        let p = self.site.person(id);
+        let roles = p
+            .roles
+            .iter()
+            .map(|r| RoleView {
+                company: self.company_ref(r.company),
+                title: &r.title,
+                since: r.since.map(|d| d.iso()),
+                until: r.until.map(|d| d.iso()),
+            })
+            .collect();
+        let linked_from = p
+            .linked_from
+            .iter()
+            .map(|b| {
+                let b = self.site.brief(*b);
+                BriefLink { title: &b.title, url: self.url(&paths::brief(b.slug.as_str())), date: b.date.iso() }
+            })
+            .collect();
+        PersonOwn { roles, linked_from }
+    }
+
+    fn product_own(&self, id: ProductId) -> ProductOwn<'a> {
+        let p = self.site.product(id);
+        ProductOwn { maker: self.company_ref(p.maker), kind: p.kind.as_deref(), released: p.released.map(|d| d.iso()) }
     }
 
     /// What every entity's view has, with its kind's `own` fields.
@@ -447,6 +564,15 @@ impl<'a> Views<'a> {
             parent: c.parent.map(|p| self.company_ref(p)),
             subsidiaries: c.subsidiaries.iter().map(|s| self.company_ref(*s)).collect(),
             often_with: c.often_with.iter().map(|(o, n)| CountedRef { company: self.company_ref(*o), count: *n }).collect(),
+            products: c.products.iter().map(|p| self.entity_ref(EntityId { kind: Kind::Product, index: p.0 })).collect(),
+            people: c
+                .people
+                .iter()
+                .map(|(p, r)| PersonRole {
+                    person: self.entity_ref(EntityId { kind: Kind::Person, index: p.0 }),
+                    title: &self.site.person(*p).roles[*r].title,
+                })
+                .collect(),
             json_ld: self.company_json_ld(id),
         };
         self.entity_view(EntityId { kind: Kind::Company, index: id.0 }, own)

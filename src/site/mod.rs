@@ -26,6 +26,15 @@ pub struct CompanyId(pub u32);
 /// Index of a source in [`Site::sources`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SourceId(pub u32);
+/// Index of a person in [`Site::people`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PersonId(pub u32);
+/// Index of a product in [`Site::products`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProductId(pub u32);
+/// Index of an author in [`Site::authors`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AuthorId(pub u32);
 /// Index of a tag in [`Site::tags`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TagId(pub u32);
@@ -82,6 +91,14 @@ pub struct Brief {
     pub story: Option<StoryId>,
     /// Tickers.
     pub tickers: Vec<String>,
+    /// People it is about, in front-matter order.
+    pub people: Vec<PersonId>,
+    /// Products it is about, in front-matter order.
+    pub products: Vec<ProductId>,
+    /// Its writers (its `authors`, or the site's `default_author`).
+    pub authors: Vec<AuthorId>,
+    /// The entities its body links to with `[[...]]`, each once.
+    pub links_to: Vec<EntityId>,
     /// Whether it is a draft (only present with `--drafts`).
     pub draft: bool,
     /// Anything, for templates.
@@ -131,6 +148,10 @@ pub struct Company {
     pub subsidiaries: Vec<CompanyId>,
     /// Companies most often named alongside, with counts, most first.
     pub often_with: Vec<(CompanyId, usize)>,
+    /// Products it makes, by slug.
+    pub products: Vec<ProductId>,
+    /// People who hold a role at it now: each person and the index of that role.
+    pub people: Vec<(PersonId, usize)>,
 }
 
 /// What a source is.
@@ -164,6 +185,53 @@ pub struct Source {
     pub record: TrackRecord,
 }
 
+/// A position a person holds or held.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// Where.
+    pub company: CompanyId,
+    /// What (`Chief Communications Officer`).
+    pub title: String,
+    /// Since when.
+    pub since: Option<Date>,
+    /// Until when (none: still).
+    pub until: Option<Date>,
+}
+
+/// One person, resolved.
+#[derive(Debug)]
+pub struct Person {
+    /// Slug, name, aliases, bio, briefs naming them in `people`.
+    pub entity: Entity,
+    /// Positions, as written.
+    pub roles: Vec<Role>,
+    /// Briefs whose body links to them (with `[[...]]`), newest first.
+    pub linked_from: Vec<BriefId>,
+}
+
+/// What a product is.
+pub const PRODUCT_KINDS: [&str; 6] = ["model", "chip", "app", "service", "device", "other"];
+
+/// One product, resolved.
+#[derive(Debug)]
+pub struct Product {
+    /// Slug, name, aliases, profile, briefs naming it in `products`.
+    pub entity: Entity,
+    /// The company that makes it.
+    pub maker: CompanyId,
+    /// One of [`PRODUCT_KINDS`].
+    pub kind: Option<String>,
+    /// When it was released.
+    pub released: Option<Date>,
+}
+
+/// One of the briefing's writers.
+#[derive(Debug)]
+pub struct Author {
+    /// Slug, name, bio, briefs they wrote.
+    pub entity: Entity,
+}
+
 macro_rules! entity_deref {
     ($($t:ty),*) => {$(
         impl std::ops::Deref for $t {
@@ -179,7 +247,7 @@ macro_rules! entity_deref {
         }
     )*};
 }
-entity_deref!(Company, Source);
+entity_deref!(Company, Source, Person, Product, Author);
 
 /// Any named entity: its kind and its index among that kind's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -246,6 +314,12 @@ pub struct Site {
     pub companies: Vec<Company>,
     /// Sources, by slug.
     pub sources: Vec<Source>,
+    /// People, by slug.
+    pub people: Vec<Person>,
+    /// Products, by slug.
+    pub products: Vec<Product>,
+    /// Authors, by slug.
+    pub authors: Vec<Author>,
     /// Tags, by slug.
     pub tags: Vec<Tag>,
     /// Stories, most recently updated first.
@@ -271,6 +345,18 @@ impl Site {
     pub fn source(&self, id: SourceId) -> &Source {
         &self.sources[id.0 as usize]
     }
+    /// A person by id.
+    pub fn person(&self, id: PersonId) -> &Person {
+        &self.people[id.0 as usize]
+    }
+    /// A product by id.
+    pub fn product(&self, id: ProductId) -> &Product {
+        &self.products[id.0 as usize]
+    }
+    /// An author by id.
+    pub fn author(&self, id: AuthorId) -> &Author {
+        &self.authors[id.0 as usize]
+    }
     /// A tag by id.
     pub fn tag(&self, id: TagId) -> &Tag {
         &self.tags[id.0 as usize]
@@ -285,6 +371,9 @@ impl Site {
         match id.kind {
             Kind::Company => &self.companies[i],
             Kind::Source => &self.sources[i],
+            Kind::Person => &self.people[i],
+            Kind::Product => &self.products[i],
+            Kind::Author => &self.authors[i],
         }
     }
     /// How many entities of `kind` the site has.
@@ -292,7 +381,15 @@ impl Site {
         match kind {
             Kind::Company => self.companies.len(),
             Kind::Source => self.sources.len(),
+            Kind::Person => self.people.len(),
+            Kind::Product => self.products.len(),
+            Kind::Author => self.authors.len(),
         }
+    }
+    /// Whether the site has pages for `kind` (its index, its templates): always for the
+    /// kinds every briefing has, else when it has at least one.
+    pub fn lists(&self, kind: Kind) -> bool {
+        kind.decl().always || self.count(kind) > 0
     }
     /// Every entity of `kind`, by id.
     pub fn ids(&self, kind: Kind) -> impl Iterator<Item = EntityId> {

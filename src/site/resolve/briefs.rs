@@ -13,7 +13,7 @@ use crate::content::frontmatter::{RawBrief, RawCitation};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::model::{Date, HttpUrl, Slug, Status};
-use crate::site::{Citation, CompanyId, SourceId};
+use crate::site::{AuthorId, Citation, CompanyId, PersonId, ProductId, SourceId};
 
 /// A brief's front matter, checked; references to entities are ids, to stories and tags
 /// still slugs.
@@ -29,12 +29,20 @@ pub(super) struct BriefParts {
     pub status: Option<Status>,
     pub story: Option<Slug>,
     pub tickers: Vec<String>,
+    pub people: Vec<PersonId>,
+    pub products: Vec<ProductId>,
+    pub authors: Vec<AuthorId>,
 }
 
 /// The slug indexes a brief's front matter refers to.
 pub(super) struct Refs<'a> {
     pub companies: &'a HashMap<&'a str, u32>,
     pub sources: &'a HashMap<&'a str, u32>,
+    pub people: &'a HashMap<&'a str, u32>,
+    pub products: &'a HashMap<&'a str, u32>,
+    pub authors: &'a HashMap<&'a str, u32>,
+    /// The byline of briefs that name no author (`default_author`, when it exists).
+    pub default_author: Option<u32>,
 }
 
 /// Each brief's parts (with its index among `docs`) when its front matter is valid, and
@@ -71,8 +79,24 @@ pub(super) fn check(
 }
 
 fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, String)>, diags: &mut Diagnostics) -> Option<BriefParts> {
-    let RawBrief { title, date, updated, summary, companies, sources, tags: tag_names, status, story, tickers, slug, draft: _, extra: _ } =
-        &doc.raw;
+    let RawBrief {
+        title,
+        date,
+        updated,
+        summary,
+        companies,
+        sources,
+        tags: tag_names,
+        status,
+        story,
+        tickers,
+        people,
+        products,
+        authors,
+        slug,
+        draft: _,
+        extra: _,
+    } = &doc.raw;
     let before = diags.error_count();
     let title = required(doc, "title", title.as_ref(), diags);
     let date = required(doc, "date", date.as_ref(), diags).and_then(|d| date_field(doc, "date", &d, diags));
@@ -85,6 +109,12 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
     let slug = brief_slug(doc, slug.as_deref(), diags);
     let companies = entities::refs(doc, "companies", Kind::Company, companies, refs.companies, diags);
     let citations = citations(doc, sources, refs.sources, diags);
+    let people = entities::refs(doc, "people", Kind::Person, people, refs.people, diags);
+    let products = entities::refs(doc, "products", Kind::Product, products, refs.products, diags);
+    let mut authors = entities::refs(doc, "authors", Kind::Author, authors, refs.authors, diags);
+    if doc.raw.authors.is_empty() {
+        authors.extend(refs.default_author);
+    }
     let status = status.as_deref().and_then(|s| match Status::parse(s) {
         Ok(s) => Some(s),
         Err(msg) => {
@@ -116,6 +146,9 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
         status,
         story,
         tickers: tickers.clone(),
+        people: people.into_iter().map(PersonId).collect(),
+        products: products.into_iter().map(ProductId).collect(),
+        authors: authors.into_iter().map(AuthorId).collect(),
     })
 }
 

@@ -71,7 +71,16 @@ pub(super) fn assemble(entities: Vec<Option<Entity>>, own: Vec<Own>) -> Vec<Comp
         .into_iter()
         .zip(own)
         .filter_map(|(entity, Own { ticker, exchange, parent })| {
-            Some(Company { entity: entity?, ticker, exchange, parent, subsidiaries: Vec::new(), often_with: Vec::new() })
+            Some(Company {
+                entity: entity?,
+                ticker,
+                exchange,
+                parent,
+                subsidiaries: Vec::new(),
+                often_with: Vec::new(),
+                products: Vec::new(),
+                people: Vec::new(),
+            })
         })
         .collect()
 }

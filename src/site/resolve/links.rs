@@ -41,7 +41,7 @@ pub(super) struct Links<'a> {
     pub base: String,
     /// Names wiki links may use.
     pub names: &'a NameIndex,
-    /// By kind (in [`Kind::ALL`] order), each entity's slug and display name.
+    /// By kind (`kind as usize`), each entity's slug and display name.
     pub entities: Vec<Vec<(&'a str, &'a str)>>,
     /// Brief slug -> title.
     pub briefs: HashMap<&'a str, &'a str>,
@@ -135,7 +135,7 @@ impl Links<'_> {
 
     fn brief(&self, slug: &str) -> Result<WikiTarget, LinkError> {
         match self.briefs.get(slug) {
-            Some(title) => Ok(WikiTarget { url: self.url(&paths::brief(slug)), display: Some((*title).to_string()) }),
+            Some(title) => Ok(WikiTarget { url: self.url(&paths::brief(slug)), display: Some((*title).to_string()), entity: None }),
             None if self.dropped_drafts.iter().any(|d| d == slug) => Err(LinkError {
                 message: format!("brief \"{slug}\" is a draft"),
                 hint: Some("publish it (remove `draft: true`) or build with --drafts".into()),
@@ -149,9 +149,11 @@ impl Links<'_> {
 
     fn story(&self, slug: &str) -> Result<WikiTarget, LinkError> {
         match self.stories.get(slug) {
-            Some(title) => {
-                Ok(WikiTarget { url: self.url(&paths::story(slug)), display: Some(title.map_or_else(|| slug.to_string(), str::to_string)) })
-            }
+            Some(title) => Ok(WikiTarget {
+                url: self.url(&paths::story(slug)),
+                display: Some(title.map_or_else(|| slug.to_string(), str::to_string)),
+                entity: None,
+            }),
             None => Err(LinkError {
                 message: format!("no story with the slug \"{slug}\""),
                 hint: did_you_mean(slug, self.stories.keys().copied()).map(|k| format!("did you mean \"story:{k}\"?")),
@@ -166,7 +168,7 @@ impl Links<'_> {
         match found {
             Some(id) => {
                 let (path, display, _) = self.named(id);
-                Ok(WikiTarget { url: self.url(&path), display: Some(display.to_string()) })
+                Ok(WikiTarget { url: self.url(&path), display: Some(display.to_string()), entity: Some((id.kind, id.index)) })
             }
             None => {
                 let known = self.names.0.iter().filter(|(_, ids)| ids.iter().any(|id| id.kind == kind)).map(|(k, _)| k.as_str());
@@ -184,7 +186,7 @@ impl Links<'_> {
             Some([one]) => {
                 let (path, name, slug) = self.named(*one);
                 let display = (slug == target).then(|| name.to_string());
-                Ok(WikiTarget { url: self.url(&path), display })
+                Ok(WikiTarget { url: self.url(&path), display, entity: Some((one.kind, one.index)) })
             }
             Some(many) if many.len() > 1 => {
                 let mut kinds: Vec<Kind> = many.iter().map(|id| id.kind).collect();

@@ -10,8 +10,11 @@ mod briefs;
 mod companies;
 mod entities;
 mod fields;
+mod kinds;
 mod links;
 mod names;
+mod people;
+mod products;
 mod related;
 mod sources;
 mod stories;
@@ -25,13 +28,13 @@ pub use links::ResolveCache;
 
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontmatter::{RawBrief, RawPage};
-use crate::content::kinds::{Kind, RawEntity};
+use crate::content::kinds::Kind;
 use crate::content::load::{Corpus, Doc};
 use crate::content::markdown::Rendered;
-use crate::content::model::Slug;
-use crate::site::{free_later, paths, Brief, CompanyId, Page, Site, StoryId, TagId};
+use crate::content::model::{Date, Slug};
+use crate::site::{free_later, paths, Brief, CompanyId, EntityId, Page, Site, StoryId, TagId};
 use briefs::BriefParts;
-use entities::Checked;
+use kinds::Entities;
 use links::Links;
 
 /// Top-level names that free pages may not take, besides each kind's folder.
@@ -45,32 +48,49 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
 
 /// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
 pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
-    let Corpus { root: _, config, mut briefs, companies, sources, stories, pages, dropped_drafts, templates, statics } = corpus;
+    let Corpus {
+        root: _,
+        now,
+        config,
+        mut briefs,
+        companies,
+        sources,
+        people,
+        products,
+        authors,
+        stories,
+        pages,
+        dropped_drafts,
+        templates,
+        statics,
+    } = corpus;
 
     // Entities first: briefs refer to them.
-    let company_docs = entities::check(&companies, diags);
-    let source_docs = entities::check(&sources, diags);
-    let (company_index, source_index) = (company_docs.index(), source_docs.index());
-    let company_own = companies::own(&companies, &company_index, diags);
-    let source_own = sources::own(&sources, diags);
+    let ents = Entities::check(&companies, &sources, &people, &products, &authors, diags);
+    let default_author = ents.default_author(&config, diags);
     let story_slugs = fields::stem_slugs(&stories, "story", diags);
     let page_slugs = page_slugs(&pages, diags);
 
     // Briefs: front matter first, so that links can point at any brief.
-    let (parts, tags) = briefs::check(&briefs, &briefs::Refs { companies: &company_index, sources: &source_index }, diags);
+    let (company_index, source_index, person_index) = (ents.companies.index(), ents.sources.index(), ents.people.index());
+    let (product_index, author_index) = (ents.products.index(), ents.authors.index());
+    let refs = briefs::Refs {
+        companies: &company_index,
+        sources: &source_index,
+        people: &person_index,
+        products: &product_index,
+        authors: &author_index,
+        default_author,
+    };
+    let (parts, tags) = briefs::check(&briefs, &refs, diags);
     let (story_index, story_list) = stories::named(&briefs, &parts, &story_slugs, diags);
     let parts = briefs::order(&briefs, parts, diags);
 
     // Bodies: every link resolved, every body rendered once.
-    let mut names = names::NameIndex::default();
-    names.add_kind(&company_docs, diags);
-    names.add_kind(&source_docs, diags);
-    let names = names.finish();
+    let names = ents.names(diags);
     // (Copied: the briefs' texts are freed while `links` is in use.)
     let brief_paths: Vec<String> = parts.iter().map(|(i, _)| briefs[*i].content_path.clone()).collect();
-    let mut files: HashMap<&str, String> = HashMap::new();
-    add_files(&mut files, &company_docs);
-    add_files(&mut files, &source_docs);
+    let mut files: HashMap<&str, String> = ents.files();
     add_page_files(&mut files, &stories, &story_slugs, paths::story);
     add_page_files(&mut files, &pages, &page_slugs, paths::page);
     for (path, (_, p)) in brief_paths.iter().zip(&parts) {
@@ -79,7 +99,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let links = Links {
         base: config.base_path().to_string(),
         names: &names,
-        entities: vec![targets(&company_docs), targets(&source_docs)],
+        entities: ents.targets(),
         briefs: parts.iter().map(|(_, p)| (p.slug.as_str(), p.title.as_str())).collect(),
         stories: story_list.iter().map(|(s, f)| (s.as_str(), f.and_then(|f| stories[f].raw.title.as_deref()))).collect(),
         files: &files,
@@ -87,8 +107,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     };
     links.refresh(cache);
     let rendered_briefs = render_briefs(&links, &mut briefs, &parts, cache, diags);
-    let rendered_companies = links.render_docs(&companies, cache, diags);
-    let rendered_sources = links.render_docs(&sources, cache, diags);
+    let profiles = ents.render(&links, cache, diags);
     let rendered_stories = links.render_docs(&stories, cache, diags);
     let rendered_pages = links.render_docs(&pages, cache, diags);
     drop(links);
@@ -100,58 +119,67 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let tag_index: HashMap<&str, TagId> = tags.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
     let site_briefs = assemble_briefs(&briefs, parts, rendered_briefs, &tag_index, &story_index);
     drop(tag_index);
-    let site = Site {
+    let mut site = Site {
         config,
         briefs: site_briefs,
-        companies: companies::assemble(company_docs.assemble(rendered_companies), company_own),
-        sources: sources::assemble(source_docs.assemble(rendered_sources), source_own),
+        companies: Vec::new(),
+        sources: Vec::new(),
+        people: Vec::new(),
+        products: Vec::new(),
+        authors: Vec::new(),
         tags: tags.into_iter().map(|(slug, name)| crate::site::Tag { slug, name, briefs: Vec::new() }).collect(),
         stories: stories::assemble(story_list, &stories, &rendered_stories),
         pages: assemble_pages(&pages, page_slugs, rendered_pages),
         templates,
         statics,
     };
-    let site = lists(site);
+    ents.assemble(profiles, &mut site);
+    let site = lists(site, now);
     // The files' text is no longer needed: free it off the critical path.
-    free_later((briefs, companies, sources, stories, pages));
+    free_later((briefs, (companies, sources, people, products, authors), stories, pages));
     Some(site)
 }
 
 /// Every list the pages show, computed once from the assembled site.
-fn lists(mut site: Site) -> Site {
+fn lists(mut site: Site, now: Date) -> Site {
     let by_brief = |n: usize, names: &dyn Fn(&Brief) -> Vec<u32>| entities::back_refs(n, &site.briefs, names);
     let company_briefs = by_brief(site.companies.len(), &|b| b.companies.iter().map(|c| c.0).collect());
     let source_briefs = by_brief(site.sources.len(), &sources::cited);
+    let person_briefs = by_brief(site.people.len(), &|b| b.people.iter().map(|p| p.0).collect());
+    let linked_from = by_brief(site.people.len(), &|b| b.links_to.iter().filter(|e| e.kind == Kind::Person).map(|e| e.index).collect());
+    let product_briefs = by_brief(site.products.len(), &|b| b.products.iter().map(|p| p.0).collect());
+    let author_briefs = by_brief(site.authors.len(), &|b| b.authors.iter().map(|a| a.0).collect());
     let tag_briefs = by_brief(site.tags.len(), &|b| b.tags.iter().map(|t| t.0).collect());
     let story_briefs = by_brief(site.stories.len(), &|b| b.story.iter().map(|s| s.0).collect());
-    for (c, briefs) in site.companies.iter_mut().zip(company_briefs) {
-        c.briefs = briefs;
-    }
-    for (s, briefs) in site.sources.iter_mut().zip(source_briefs) {
-        s.briefs = briefs;
-    }
-    for (t, briefs) in site.tags.iter_mut().zip(tag_briefs) {
-        t.briefs = briefs;
-    }
+    set(&mut site.companies, company_briefs, |c, v| c.briefs = v);
+    set(&mut site.sources, source_briefs, |s, v| s.briefs = v);
+    set(&mut site.people, person_briefs, |p, v| p.briefs = v);
+    set(&mut site.people, linked_from, |p, v| p.linked_from = v);
+    set(&mut site.products, product_briefs, |p, v| p.briefs = v);
+    set(&mut site.authors, author_briefs, |a, v| a.briefs = v);
+    set(&mut site.tags, tag_briefs, |t, v| t.briefs = v);
     let subsidiaries = companies::subsidiaries(&site.companies);
-    for (c, subs) in site.companies.iter_mut().zip(subsidiaries) {
-        c.subsidiaries = subs;
-    }
+    set(&mut site.companies, subsidiaries, |c, v| c.subsidiaries = v);
+    let products = products::by_maker(site.companies.len(), &site.products);
+    set(&mut site.companies, products, |c, v| c.products = v);
+    let people = people::at_companies(site.companies.len(), &site.people, now);
+    set(&mut site.companies, people, |c, v| c.people = v);
     let often_with: Vec<_> =
         site.companies.par_iter().enumerate().map(|(i, c)| companies::often_with(&site.briefs, CompanyId(i as u32), c)).collect();
-    for (c, o) in site.companies.iter_mut().zip(often_with) {
-        c.often_with = o;
-    }
+    set(&mut site.companies, often_with, |c, v| c.often_with = v);
     let mut site = stories::timelines(site, story_briefs);
     let records: Vec<_> = site.sources.par_iter().map(|s| sources::track_record(&site.briefs, &site.stories, &s.briefs)).collect();
-    for (s, r) in site.sources.iter_mut().zip(records) {
-        s.record = r;
-    }
+    set(&mut site.sources, records, |s, r| s.record = r);
     let related = related::all(&site.briefs, &site.companies, &site.tags);
-    for (b, r) in site.briefs.iter_mut().zip(related) {
-        b.related = r;
-    }
+    set(&mut site.briefs, related, |b, r| b.related = r);
     stories::most_recent_first(site)
+}
+
+/// Gives each item its value.
+fn set<T, V>(items: &mut [T], values: Vec<V>, mut f: impl FnMut(&mut T, V)) {
+    for (item, v) in items.iter_mut().zip(values) {
+        f(item, v);
+    }
 }
 
 /// Each page's slug from its file stem; a page may not take a name the site uses.
@@ -167,20 +195,6 @@ fn page_slugs(pages: &[Arc<Doc<RawPage>>], diags: &mut Diagnostics) -> Vec<Optio
         }
     }
     slugs
-}
-
-/// Each entity's slug and name, for links.
-fn targets<'a, R: RawEntity>(checked: &'a Checked<'_, R>) -> Vec<(&'a str, &'a str)> {
-    checked.slugs.iter().zip(&checked.names).map(|(s, n)| (s.as_ref().map_or("", Slug::as_str), n.as_str())).collect()
-}
-
-/// Records where each entity (with a valid slug) is published, by its path under content/.
-fn add_files<'a, R: RawEntity>(files: &mut HashMap<&'a str, String>, checked: &Checked<'a, R>) {
-    for (doc, s) in checked.docs.iter().zip(&checked.slugs) {
-        if let Some(s) = s {
-            files.insert(&doc.content_path, paths::entity(R::KIND, s.as_str()));
-        }
-    }
 }
 
 /// Records where each document (with a valid slug) is published, by its path under content/.
@@ -249,6 +263,10 @@ fn assemble_briefs(
                 status: p.status,
                 story: p.story.as_ref().and_then(|s| story_index.get(s.as_str()).copied()),
                 tickers: p.tickers,
+                people: p.people,
+                products: p.products,
+                authors: p.authors,
+                links_to: r.mentions.into_iter().map(|(kind, index)| EntityId { kind, index }).collect(),
                 draft: doc.raw.draft,
                 extra: doc.raw.extra.clone(),
                 related: Vec::new(),
