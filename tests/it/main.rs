@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod fuzz;
+mod newsroom;
 mod publish;
 mod scaffold;
 mod serve;

@@ -22,18 +22,19 @@ pub(super) fn own(docs: &[Arc<Doc<RawPerson>>], companies: &HashMap<&str, u32>, 
             roles
                 .iter()
                 .filter_map(|RawRole { company, title, since, until }| {
-                    let since = since.as_deref().and_then(|d| date_field(doc, "since", d, diags));
-                    let until = until.as_deref().and_then(|d| date_field(doc, "until", d, diags));
+                    let (since_text, until_text) = (since.as_deref(), until.as_deref());
+                    let since = since_text.and_then(|d| date_field(doc, "roles", d, diags));
+                    let until = until_text.and_then(|d| date_field(doc, "roles", d, diags));
                     if let (Some(s), Some(u)) = (since, until) {
                         if u < s {
-                            diags.push(doc.error_at("until", None, "`until` is earlier than `since`"));
+                            diags.push(doc.error_at("roles", until_text, "`until` is earlier than `since`"));
                         }
                     }
                     if title.trim().is_empty() {
-                        diags.push(doc.error_at("title", None, "a role's `title` must not be empty"));
+                        diags.push(doc.error_at("roles", None, "a role's `title` must not be empty"));
                     }
                     let Some(&company) = companies.get(company.as_str()) else {
-                        diags.push(unknown_ref(doc, "company", Kind::Company, company, companies.keys().copied()));
+                        diags.push(unknown_ref(doc, "roles", Kind::Company, company, companies.keys().copied()));
                         return None;
                     };
                     Some(Role { company: CompanyId(company), title: title.trim().to_string(), since, until })
