@@ -22,6 +22,12 @@ pub enum Kind {
     Source,
     /// A story in content/stories/.
     Story,
+    /// A person in content/people/.
+    Person,
+    /// A product in content/products/ (its maker: the first `--company`).
+    Product,
+    /// An author (a writer of the briefing) in content/authors/.
+    Author,
 }
 
 /// Everything `new` may fill in.
@@ -105,6 +111,22 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
             (content.join("sources").join(format!("{slug}.md")), yaml(&Named { name: title })?, "What kind of source this is.\n")
         }
         Kind::Story => (content.join("stories").join(format!("{slug}.md")), yaml(&Titled { title })?, ""),
+        Kind::Person => {
+            check_refs(&content.join("companies"), "company", &opts.companies)?;
+            let roles: String = opts.companies.iter().map(|c| format!("#   - company: {c}\n#     title: ...\n")).collect();
+            let roles = if roles.is_empty() { "#   - company: slug\n#     title: ...\n".to_string() } else { roles };
+            let front = format!("{}# roles:\n{roles}#     since: YYYY-MM-DD\n", yaml(&Named { name: title })?);
+            (content.join("people").join(format!("{slug}.md")), front, "Who they are, in a sentence or two.\n")
+        }
+        Kind::Product => {
+            let [maker, ..] = opts.companies.as_slice() else {
+                return Err("a product needs its maker: pass --company SLUG".into());
+            };
+            check_refs(&content.join("companies"), "company", std::slice::from_ref(maker))?;
+            let front = format!("{}company: {maker}\n# kind: model\n# released: YYYY-MM-DD\n", yaml(&Named { name: title })?);
+            (content.join("products").join(format!("{slug}.md")), front, "What it is.\n")
+        }
+        Kind::Author => (content.join("authors").join(format!("{slug}.md")), yaml(&Named { name: title })?, "A line about the writer.\n"),
     };
     write_new(&path, &format!("---\n{front}---\n{body}"))?;
     Ok(path)

@@ -107,3 +107,23 @@ fn usage_errors_exit_2() {
     let (code, _, _) = briefing(&["build", "--no-such-flag"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn new_person_product_and_author_build_into_pages() {
+    let site = SiteTest::new();
+    let root = site.root().to_str().unwrap().to_string();
+    let (code, _, err) = briefing(&["new", "product", "Llama", "--root", &root]);
+    assert_eq!(code, 1);
+    assert!(err.contains("a product needs its maker: pass --company SLUG"), "{err}");
+    for args in [["new", "person", "Andy Stone", "--company", "meta"], ["new", "product", "Llama", "--company", "meta"]] {
+        let (code, _, err) = briefing(&[&args[..], &["--root", &root]].concat());
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, _, err) = briefing(&["new", "author", "Maya Lindqvist", "--root", &root]);
+    assert_eq!(code, 0, "{err}");
+    let run = site.build();
+    assert_eq!(crate::support::texts(&run.page("people/andy-stone/"), "h1"), ["Andy Stone"]);
+    let product = run.page("products/llama/");
+    assert!(crate::support::attrs(&product, "a", "href").contains(&"/companies/meta/".to_string()), "the maker is linked");
+    assert_eq!(crate::support::texts(&run.page("authors/maya-lindqvist/"), "h1"), ["Maya Lindqvist"]);
+}
