@@ -218,17 +218,30 @@ pub struct StatusCount {
 
 /// A source's track record.
 #[derive(Serialize)]
-pub struct RecordView {
-    /// Citing briefs by status (only non-zero rows).
+pub struct RecordView<'a> {
+    /// Its claims (citing briefs that are `reported` or `rumor`), newest first.
+    pub claims: Vec<ClaimView<'a>>,
+    /// Claims later confirmed or announced.
+    pub later_confirmed: usize,
+    /// Claims later denied (by their subject).
+    pub later_denied: usize,
+    /// Claims still open.
+    pub open: usize,
+    /// Citing briefs by their own status (only non-zero rows): not a measure of accuracy.
     pub by_status: Vec<StatusCount>,
     /// Citing briefs without a status.
     pub unlabelled: usize,
-    /// Its reports later confirmed or announced.
-    pub later_confirmed: usize,
-    /// Its reports later denied.
-    pub later_denied: usize,
-    /// Its reports still open.
-    pub open: usize,
+}
+
+/// A claim on a source's page.
+#[derive(Serialize)]
+pub struct ClaimView<'a> {
+    /// The brief that made it.
+    pub brief: BriefLink<'a>,
+    /// `confirmed`, `denied` or `open`.
+    pub outcome: &'static str,
+    /// The brief that confirmed or denied it.
+    pub settled_by: Option<BriefLink<'a>>,
 }
 
 /// A source's own fields.
@@ -239,7 +252,7 @@ pub struct SourceOwn<'a> {
     /// Needs a subscription.
     pub paywalled: bool,
     /// Track record.
-    pub record: RecordView,
+    pub record: RecordView<'a>,
 }
 
 /// A source on its page and in the index.
@@ -520,15 +533,14 @@ impl<'a> Views<'a> {
                 until: r.until.map(|d| d.iso()),
             })
             .collect();
-        let linked_from = p
-            .linked_from
-            .iter()
-            .map(|b| {
-                let b = self.site.brief(*b);
-                BriefLink { title: &b.title, url: self.url(&paths::brief(b.slug.as_str())), date: b.date.iso() }
-            })
-            .collect();
+        let linked_from = p.linked_from.iter().map(|b| self.brief_link(*b)).collect();
         PersonOwn { roles, linked_from }
+    }
+
+    /// A brief as a plain link.
+    pub fn brief_link(&self, id: BriefId) -> BriefLink<'a> {
+        let b = self.site.brief(id);
+        BriefLink { title: &b.title, url: self.url(&paths::brief(b.slug.as_str())), date: b.date.iso() }
     }
 
     fn product_own(&self, id: ProductId) -> ProductOwn<'a> {
@@ -583,6 +595,18 @@ impl<'a> Views<'a> {
         let s = self.site.source(id);
         let r = &s.record;
         let record = RecordView {
+            claims: r
+                .claims
+                .iter()
+                .map(|c| {
+                    let (outcome, by) = match c.outcome {
+                        Outcome::Open => ("open", None),
+                        Outcome::Confirmed(b) => ("confirmed", Some(b)),
+                        Outcome::Denied(b) => ("denied", Some(b)),
+                    };
+                    ClaimView { brief: self.brief_link(c.brief), outcome, settled_by: by.map(|b| self.brief_link(b)) }
+                })
+                .collect(),
             by_status: Status::ALL
                 .iter()
                 .zip(r.by_status)

@@ -157,19 +157,43 @@ pub struct Company {
 /// What a source is.
 pub const SOURCE_KINDS: [&str; 6] = ["publication", "social", "filing", "press-release", "company-blog", "research"];
 
-/// A source's track record: its briefs by status, and what became of its reports.
+/// What became of a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// No later brief in its story confirmed or denied it (or it is in no story).
+    Open,
+    /// A later brief in its story was `confirmed` or `announced`: this one.
+    Confirmed(BriefId),
+    /// A later brief in its story was `denied` (by the subject): this one.
+    Denied(BriefId),
+}
+
+/// A claim: a brief citing the source whose status is `reported` or `rumor`.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim {
+    /// The brief that made it.
+    pub brief: BriefId,
+    /// What became of it (the latest confirmation or denial in its story decides).
+    pub outcome: Outcome,
+}
+
+/// A source's track record: its claims and what became of them, and (not counted as
+/// claims) the statuses of every brief citing it.
 #[derive(Debug, Default, Clone)]
 pub struct TrackRecord {
-    /// Count of citing briefs per status (in [`Status::ALL`] order), plus those without.
+    /// Its claims, newest first.
+    pub claims: Vec<Claim>,
+    /// Claims later confirmed (or announced).
+    pub later_confirmed: usize,
+    /// Claims later denied.
+    pub later_denied: usize,
+    /// Claims neither confirmed nor denied yet.
+    pub open: usize,
+    /// Count of citing briefs per status (in [`Status::ALL`] order): the briefs' own
+    /// statuses, which say nothing of the source's accuracy.
     pub by_status: [usize; 6],
     /// Citing briefs without a status.
     pub unlabelled: usize,
-    /// Reports and rumors whose story was later confirmed (or announced).
-    pub later_confirmed: usize,
-    /// Reports and rumors whose story was later denied.
-    pub later_denied: usize,
-    /// Reports and rumors with no later confirmation or denial.
-    pub open: usize,
 }
 
 /// One source, resolved.

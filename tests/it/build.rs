@@ -62,11 +62,38 @@ fn source_page_shows_track_record() {
     let run = story_site().build();
     let src = run.page("sources/the-info/");
     assert_eq!(texts(&src, ".card h2"), ["Alphabet shares rise", "Meta held talks with Google"]);
-    let rows: Vec<(String, String)> = texts(&src, ".record tbody th").into_iter().zip(texts(&src, ".record tbody td")).collect();
-    assert_eq!(rows, [("Reported".to_string(), "1".to_string()), ("Confirmed".to_string(), "1".to_string())]);
-    // Its report was followed in the story by a denial, then a confirmation: the latest wins.
+    // One claim (the report); the confirmation that also cites it is listed, not counted.
+    // The report was followed in the story by a denial, then a confirmation: the latest wins.
+    let claims = texts(&src, ".record tbody td a");
+    assert_eq!(claims, ["Meta held talks with Google", "Confirmed"]);
+    assert_eq!(attrs(&src, ".record tbody a.outcome", "href"), ["/briefs/shares/"], "the outcome links the brief that settled it");
     let outcome = texts(&src, ".outcomes").join(" ");
-    assert!(outcome.contains("1 were later confirmed"), "{outcome}");
+    assert!(
+        outcome.contains("cited for 1 claim (reports and rumors): 1 later confirmed, 0 denied by their subject, 0 still open"),
+        "{outcome}"
+    );
+}
+
+#[test]
+fn only_claims_count_in_a_track_record() {
+    // The seed story: a report, a denial posted on a social network, and an analysis of
+    // the share move that cites a market-data source. Only the report is a claim.
+    let run = SiteTest::new()
+        .file("content/sources/market-data.md", "---\nname: Market Data\nkind: filing\n---\n")
+        .brief("2025-10-30-report", "title: Report\ndate: 2025-10-30T12:00:00Z\nsources: [the-info]\nstatus: reported\nstory: s", "R.")
+        .brief("2025-10-30-denial", "title: Denial\ndate: 2025-10-30T15:00:00Z\nsources: [threads]\nstatus: denied\nstory: s", "D.")
+        .brief("2025-10-30-shares", "title: Shares\ndate: 2025-10-30T16:00:00Z\nsources: [market-data]\nstatus: analysis\nstory: s", "A.")
+        .build();
+    let info = run.page("sources/the-info/");
+    assert_eq!(texts(&info, ".record tbody a.outcome"), ["Denied by the subject"]);
+    assert!(texts(&info, ".outcomes").join(" ").contains("0 later confirmed, 1 denied by their subject, 0 still open"));
+    for quiet in ["sources/threads/", "sources/market-data/"] {
+        let page = run.page(quiet);
+        assert!(texts(&page, ".record tbody tr").is_empty(), "{quiet} made no claim");
+        let text = texts(&page, ".record").join(" ");
+        assert!(text.contains("No brief cites") && !text.contains("1 denied"), "{quiet}: {text}");
+        assert_eq!(texts(&page, ".card h2").len(), 1, "{quiet} still lists the brief citing it");
+    }
 }
 
 #[test]

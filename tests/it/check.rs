@@ -178,7 +178,7 @@ fn wiki_link_to_nothing() {
     expect(
         B,
         &brief("title: A\ndate: 2025-02-01\nsources: [threads]", "First line.\nThen [[Metta]] spoke."),
-        "content/briefs/2025-02-01-b.md:7:6: error: [[Metta]] matches no company, source, brief or story",
+        "content/briefs/2025-02-01-b.md:7:6: error: [[Metta]] matches no company, source, person, product, brief or story",
         Some("did you mean [[meta]]?"),
     );
 }

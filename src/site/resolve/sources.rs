@@ -7,7 +7,7 @@ use crate::content::diag::{did_you_mean, Diagnostics};
 use crate::content::frontmatter::RawSource;
 use crate::content::load::Doc;
 use crate::content::model::Status;
-use crate::site::{Brief, BriefId, Entity, Source, Story, TrackRecord, SOURCE_KINDS};
+use crate::site::{Brief, BriefId, Claim, Entity, Outcome, Source, Story, TrackRecord, SOURCE_KINDS};
 
 /// A source's own fields, checked.
 pub(super) struct Own {
@@ -49,37 +49,43 @@ pub(super) fn cited(brief: &Brief) -> Vec<u32> {
     cited
 }
 
-/// A source's track record from the briefs citing it: their statuses, and what became of
-/// its reports and rumors (the latest later confirmation, announcement or denial in the
-/// same story decides).
+/// A source's track record from the briefs citing it (newest first): its claims are those
+/// whose status is `reported` or `rumor`; a claim is confirmed when a later brief in the
+/// same story is `confirmed` or `announced`, denied when it is `denied`, the latest such
+/// brief deciding; open otherwise. Other citing briefs are tallied by status, not counted.
 pub(super) fn track_record(briefs: &[Brief], stories: &[Story], cited: &[BriefId]) -> TrackRecord {
     let mut r = TrackRecord::default();
     for id in cited {
         let b = &briefs[id.0 as usize];
-        match b.status {
-            Some(s) => {
-                if let Some(k) = Status::ALL.iter().position(|x| *x == s) {
-                    r.by_status[k] += 1;
-                }
-            }
+        match b.status.and_then(|s| Status::ALL.iter().position(|x| *x == s)) {
+            Some(k) => r.by_status[k] += 1,
             None => r.unlabelled += 1,
         }
-        if matches!(b.status, Some(Status::Reported | Status::Rumor)) {
-            let outcome = b.story.and_then(|s| {
-                stories[s.0 as usize]
-                    .briefs
-                    .iter()
-                    .map(|x| &briefs[x.0 as usize])
-                    .filter(|later| later.date >= b.date && !std::ptr::eq(*later, b))
-                    .filter_map(|later| later.status)
-                    .rfind(|s| matches!(s, Status::Confirmed | Status::Announced | Status::Denied))
-            });
-            match outcome {
-                Some(Status::Denied) => r.later_denied += 1,
-                Some(_) => r.later_confirmed += 1,
-                None => r.open += 1,
-            }
+        if !matches!(b.status, Some(Status::Reported | Status::Rumor)) {
+            continue;
         }
+        let settled = b.story.and_then(|s| {
+            stories[s.0 as usize]
+                .briefs
+                .iter()
+                .filter(|x| *x != id && briefs[x.0 as usize].date >= b.date)
+                .rfind(|x| matches!(briefs[x.0 as usize].status, Some(Status::Confirmed | Status::Announced | Status::Denied)))
+        });
+        let outcome = match settled {
+            Some(x) if briefs[x.0 as usize].status == Some(Status::Denied) => {
+                r.later_denied += 1;
+                Outcome::Denied(*x)
+            }
+            Some(x) => {
+                r.later_confirmed += 1;
+                Outcome::Confirmed(*x)
+            }
+            None => {
+                r.open += 1;
+                Outcome::Open
+            }
+        };
+        r.claims.push(Claim { brief: *id, outcome });
     }
     r
 }
