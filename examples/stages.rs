@@ -59,7 +59,7 @@ fn main() {
     let kinds: [Kind; 5] = [
         ("brief pages", |j| matches!(j, Job::Brief(_))),
         ("lists", |j| matches!(j, Job::Home(_) | Job::Entity(..) | Job::Tag(..) | Job::Story(_) | Job::Archive)),
-        ("feeds and sitemap", |j| matches!(j, Job::Feed(_) | Job::JsonFeed | Job::Sitemap)),
+        ("feeds and sitemap", |j| matches!(j, Job::Feed(..) | Job::JsonFeed | Job::Sitemap)),
         ("search data", |j| matches!(j, Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_))),
         ("other pages", |j| {
             matches!(j, Job::Index(_) | Job::Tags | Job::Stories | Job::Page(_) | Job::NotFound | Job::Search | Job::Robots)

@@ -88,17 +88,46 @@ impl EntryCache {
     }
 }
 
-/// A whole Atom feed of `ids` (newest first, already limited): full entries when `full`,
-/// else the summary entries of `cache`.
-pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids: &[BriefId], full: bool, cache: &EntryCache) -> String {
-    let updated = ids
-        .iter()
+/// What a feed lists, whatever its format.
+pub struct Feed<'a> {
+    /// Its title.
+    pub title: &'a str,
+    /// The page it follows (site-relative).
+    pub page_path: &'a str,
+    /// Where it is written (site-relative).
+    pub feed_path: &'a str,
+    /// Its briefs, newest first, already limited.
+    pub ids: &'a [BriefId],
+    /// Whole bodies (the site's feed), or summaries.
+    pub full: bool,
+}
+
+impl EntryCache {
+    /// The summary entry of brief `b`, made with `make` the first time it is asked for.
+    /// Kept for the whole build: made in a scratch buffer, stored at its size.
+    pub fn get(&self, b: BriefId, make: impl FnOnce(&mut String)) -> &str {
+        self.0[b.0 as usize].get_or_init(|| {
+            let mut e = String::with_capacity(2048);
+            make(&mut e);
+            e.as_str().into()
+        })
+    }
+}
+
+/// The latest date any of `ids` was published or updated, for a feed's own date.
+pub fn last_change(site: &Site, ids: &[BriefId]) -> Option<crate::content::model::Date> {
+    ids.iter()
         .map(|b| {
             let b = site.brief(*b);
             b.updated.unwrap_or(b.date)
         })
         .max()
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+}
+
+/// A whole Atom feed: full entries when `feed.full`, else the summary entries of `cache`.
+pub fn atom_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
+    let Feed { title, page_path, feed_path, ids, full } = *feed;
+    let updated = last_change(site, ids).map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
     let per_entry = if full { 8192 } else { 1024 };
     let mut out = String::with_capacity(1024 + ids.len() * per_entry);
     let _ = write!(
@@ -123,12 +152,7 @@ pub fn atom_feed(site: &Site, title: &str, page_path: &str, feed_path: &str, ids
         if full {
             atom_entry(&mut out, site, site.brief(*b), true);
         } else {
-            // Kept for the whole build: made in a scratch buffer, stored at its size.
-            out.push_str(cache.0[b.0 as usize].get_or_init(|| {
-                let mut e = String::with_capacity(2048);
-                atom_entry(&mut e, site, site.brief(*b), false);
-                e.as_str().into()
-            }));
+            out.push_str(cache.get(*b, |e| atom_entry(e, site, site.brief(*b), false)));
         }
     }
     out.push_str("</feed>\n");

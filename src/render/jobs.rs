@@ -30,8 +30,8 @@ pub enum Job {
     Page(usize),
     /// `/404.html`.
     NotFound,
-    /// An Atom feed.
-    Feed(FeedOf),
+    /// A feed: whose, and in which format.
+    Feed(FeedOf, Format),
     /// `/feed.json`.
     JsonFeed,
     /// `/sitemap.xml`.
@@ -48,7 +48,29 @@ pub enum Job {
     SearchDocs(usize),
 }
 
-/// Whose Atom feed.
+/// A feed's format: every feed is written in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Atom (`atom.xml`).
+    Atom,
+    /// RSS 2.0 (`rss.xml`), for newsletter tools and aggregators that ask for it.
+    Rss,
+}
+
+impl Format {
+    /// Both formats.
+    pub const ALL: [Format; 2] = [Format::Atom, Format::Rss];
+
+    /// The file name of a feed in this format.
+    pub fn file(self) -> &'static str {
+        match self {
+            Format::Atom => "atom.xml",
+            Format::Rss => "rss.xml",
+        }
+    }
+}
+
+/// Whose feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FeedOf {
     /// The whole site (full content).
@@ -75,7 +97,7 @@ impl Renderer {
     pub fn is_page(job: Job) -> bool {
         !matches!(
             job,
-            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_)
+            Job::Feed(..) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_)
         )
     }
 
@@ -87,23 +109,29 @@ impl Renderer {
         let mut jobs: Vec<Job> = Vec::with_capacity(site.briefs.len() * 2 + 64);
         // The files that list the whole site first: each is one long job, and run last it
         // would keep one thread busy while the others have nothing left to do.
-        jobs.extend([Job::Archive, Job::Sitemap, Job::Feed(FeedOf::Site), Job::JsonFeed]);
+        jobs.extend([
+            Job::Archive,
+            Job::Sitemap,
+            Job::Feed(FeedOf::Site, Format::Atom),
+            Job::Feed(FeedOf::Site, Format::Rss),
+            Job::JsonFeed,
+        ]);
         jobs.extend(Kind::ALL.into_iter().filter(|k| site.lists(*k)).map(Job::Index));
         jobs.extend([Job::Tags, Job::Stories]);
         jobs.extend((1..=pages_of(site.briefs.len())).map(Job::Home));
         jobs.extend((0..site.briefs.len()).map(|i| Job::Brief(BriefId(i as u32))));
         for id in Kind::ALL.into_iter().flat_map(|kind| site.ids(kind)) {
             jobs.extend((1..=pages_of(site.entity(id).briefs.len())).map(|p| Job::Entity(id, p)));
-            jobs.push(Job::Feed(FeedOf::Entity(id)));
+            jobs.extend(Format::ALL.map(|f| Job::Feed(FeedOf::Entity(id), f)));
         }
         for (i, t) in site.tags.iter().enumerate() {
             let id = TagId(i as u32);
             jobs.extend((1..=pages_of(t.briefs.len())).map(|p| Job::Tag(id, p)));
-            jobs.push(Job::Feed(FeedOf::Tag(id)));
+            jobs.extend(Format::ALL.map(|f| Job::Feed(FeedOf::Tag(id), f)));
         }
         for i in 0..site.stories.len() {
             jobs.push(Job::Story(StoryId(i as u32)));
-            jobs.push(Job::Feed(FeedOf::Story(StoryId(i as u32))));
+            jobs.extend(Format::ALL.map(|f| Job::Feed(FeedOf::Story(StoryId(i as u32)), f)));
         }
         jobs.extend((0..site.pages.len()).map(Job::Page));
         jobs.extend([Job::NotFound, Job::Robots, Job::Search]);
@@ -124,7 +152,7 @@ impl Renderer {
             Job::Story(id) => paths::story(site.story(id).slug.as_str()),
             Job::Archive => "archive/".into(),
             Job::Page(i) => paths::page(site.pages[i].slug.as_str()),
-            Job::Feed(of) => self.feed_page(of),
+            Job::Feed(of, _) => self.feed_page(of),
             Job::Search => "search/".into(),
             Job::NotFound | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => {
                 String::new()
@@ -158,7 +186,7 @@ impl Renderer {
     pub fn output_path(&self, job: Job) -> String {
         match job {
             Job::NotFound => "404.html".into(),
-            Job::Feed(of) => format!("{}atom.xml", self.feed_page(of)),
+            Job::Feed(of, format) => paths::concat(&[&self.feed_page(of), format.file()]),
             Job::JsonFeed => "feed.json".into(),
             Job::Sitemap => "sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),

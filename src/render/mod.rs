@@ -9,6 +9,7 @@
 mod jobs;
 mod jsonld;
 mod pages;
+mod rss;
 mod templates;
 
 pub mod feeds;
@@ -23,7 +24,7 @@ use tera::{Tera, Value};
 
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::load::StaticSource;
-pub use jobs::{FeedOf, Job};
+pub use jobs::{FeedOf, Format, Job};
 
 use crate::content::kinds::Kind;
 pub use pages::CARD_PARTIAL;
@@ -91,6 +92,7 @@ pub struct Renderer {
     /// The chip of every company, tag and story, shared by the cards that name it.
     chips: Chips,
     entries: feeds::EntryCache,
+    items: feeds::EntryCache,
     search: OnceLock<(crate::render::search::Index, std::time::Duration)>,
 }
 
@@ -110,6 +112,7 @@ impl Renderer {
             cards: (0..n).map(|_| OnceLock::new()).collect(),
             chips,
             entries: feeds::EntryCache::new(n),
+            items: feeds::EntryCache::new(n),
             search: OnceLock::new(),
             site,
         })
@@ -159,8 +162,8 @@ impl Renderer {
     pub fn render_with<T>(&self, job: Job, f: impl FnOnce(File<'_>) -> T) -> Result<T, Diagnostic> {
         let site = &*self.site;
         let (path, bytes): (String, Vec<u8>) = match job {
-            Job::Feed(of) => {
-                let (path, xml) = self.feed(of);
+            Job::Feed(of, format) => {
+                let (path, xml) = self.feed(of, format);
                 (path, xml.into_bytes())
             }
             Job::JsonFeed => ("feed.json".into(), feeds::json_feed(site, &newest(site, site.config.feed_limit))),

@@ -8,7 +8,7 @@ use tera::{Context, Value};
 
 use super::feeds::newest;
 use super::templates::{template_error, template_origin};
-use super::{feeds, FeedOf, File, Job, Renderer};
+use super::{feeds, FeedOf, File, Format, Job, Renderer};
 use crate::content::diag::Diagnostic;
 use crate::content::kinds::Kind;
 use crate::render::views::Paginator;
@@ -83,24 +83,40 @@ impl Renderer {
     }
 
     /// The path and text of a feed.
-    pub(super) fn feed(&self, of: FeedOf) -> (String, String) {
+    pub(super) fn feed(&self, of: FeedOf, format: Format) -> (String, String) {
         let site = &*self.site;
         let limit = site.config.feed_limit;
         let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
-        let named = |name: &str| format!("{name} — {}", site.config.title);
-        let (title, ids, full) = match of {
-            FeedOf::Site => (site.config.title.clone(), newest(site, limit), true),
-            FeedOf::Entity(id) => (named(&site.entity(id).name), head(&site.entity(id).briefs), false),
-            FeedOf::Tag(id) => (named(&site.tag(id).name), head(&site.tag(id).briefs), false),
+        let title = self.feed_title(of);
+        let (ids, full) = match of {
+            FeedOf::Site => (newest(site, limit), true),
+            FeedOf::Entity(id) => (head(&site.entity(id).briefs), false),
+            FeedOf::Tag(id) => (head(&site.tag(id).briefs), false),
             FeedOf::Story(id) => {
                 let newest_first: Vec<BriefId> = site.story(id).briefs.iter().rev().copied().collect();
-                (named(&site.story(id).title), head(&newest_first), false)
+                (head(&newest_first), false)
             }
         };
         let page = self.feed_page(of);
-        let feed_path = self.output_path(Job::Feed(of));
-        let xml = feeds::atom_feed(site, &title, &page, &feed_path, &ids, full, &self.entries);
+        let feed_path = self.output_path(Job::Feed(of, format));
+        let feed = feeds::Feed { title: &title, page_path: &page, feed_path: &feed_path, ids: &ids, full };
+        let xml = match format {
+            Format::Atom => feeds::atom_feed(site, &feed, &self.entries),
+            Format::Rss => super::rss::rss_feed(site, &feed, &self.items),
+        };
         (feed_path, xml)
+    }
+
+    /// The title of a feed: the site's, or `<name> — <site>`.
+    fn feed_title(&self, of: FeedOf) -> String {
+        let site = &*self.site;
+        let name = match of {
+            FeedOf::Site => return site.config.title.clone(),
+            FeedOf::Entity(id) => &site.entity(id).name,
+            FeedOf::Tag(id) => &site.tag(id).name,
+            FeedOf::Story(id) => &site.story(id).title,
+        };
+        format!("{name} — {}", site.config.title)
     }
 
     /// Fills `ctx` with what the page of `job` shows; returns its template.
@@ -172,7 +188,7 @@ impl Renderer {
             }
             Job::NotFound => "404.html",
             Job::Search => "search.html",
-            Job::Feed(_) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => {
+            Job::Feed(..) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => {
                 return Err(Diagnostic::error(std::path::Path::new("(internal)"), 0, 0, "a feed was sent to the page renderer"))
             }
         })
@@ -187,7 +203,10 @@ impl Renderer {
         let template = self.context(job, &mut ctx)?;
         ctx.insert("current_path", &path);
         ctx.insert("current_url", &site.config.absolute(&path));
-        ctx.insert("feed_url", &self.feed_of(job).map(|f| v.url(&format!("{}atom.xml", self.feed_page(f)))));
+        let feed = |format: Format| self.feed_of(job).map(|f| v.url(&paths::concat(&[&self.feed_page(f), format.file()])));
+        ctx.insert("feed_url", &feed(Format::Atom));
+        ctx.insert("rss_url", &feed(Format::Rss));
+        ctx.insert("feed_title", &self.feed_of(job).map(|f| self.feed_title(f)));
         let out_path = self.output_path(job);
         let source = match job {
             Job::Brief(id) => Some(&site.brief(id).path),

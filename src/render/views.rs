@@ -165,6 +165,8 @@ pub struct EntityView<'a, T> {
     pub latest: Option<String>,
     /// Root-relative URL of its Atom feed.
     pub feed_url: String,
+    /// Root-relative URL of its RSS 2.0 feed.
+    pub rss_url: String,
     /// Front-matter `extra`.
     pub extra: &'a Extra,
     /// Its kind's own fields.
@@ -328,6 +330,8 @@ pub struct TagView<'a> {
     pub brief_count: usize,
     /// Root-relative URL of its Atom feed.
     pub feed_url: String,
+    /// Root-relative URL of its RSS 2.0 feed.
+    pub rss_url: String,
 }
 
 /// A story on its page and in the index.
@@ -357,6 +361,8 @@ pub struct StoryView<'a> {
     pub status_path: Vec<&'static str>,
     /// Root-relative URL of its Atom feed.
     pub feed_url: String,
+    /// Root-relative URL of its RSS 2.0 feed.
+    pub rss_url: String,
     /// Front-matter `extra`.
     pub extra: &'a Extra,
 }
@@ -562,6 +568,7 @@ impl<'a> Views<'a> {
             brief_count: e.briefs.len(),
             latest: e.briefs.first().map(|b| self.site.brief(*b).date.iso()),
             feed_url: self.url(&paths::concat(&[&path, "atom.xml"])),
+            rss_url: self.url(&paths::concat(&[&path, "rss.xml"])),
             extra: &e.extra,
             own,
         }
@@ -634,6 +641,7 @@ impl<'a> Views<'a> {
             url: self.url(&path),
             brief_count: t.briefs.len(),
             feed_url: self.url(&format!("{path}atom.xml")),
+            rss_url: self.url(&format!("{path}rss.xml")),
         }
     }
 
@@ -661,6 +669,7 @@ impl<'a> Views<'a> {
             last_date: s.briefs.last().map(|b| self.site.brief(*b).date.iso()),
             status_path,
             feed_url: self.url(&format!("{path}atom.xml")),
+            rss_url: self.url(&format!("{path}rss.xml")),
             extra: &s.extra,
         }
     }

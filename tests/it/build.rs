@@ -403,3 +403,26 @@ fn same_title_on_two_days_keeps_both_briefs() {
     assert!(run.read("briefs/regulators-probe-meta/index.html").contains("First."));
     assert!(run.read("briefs/2025-06-01-regulators-probe-meta/index.html").contains("Second."));
 }
+
+#[test]
+fn every_atom_feed_has_an_rss_twin() {
+    let run = story_site().build();
+    for page in ["", "companies/meta/", "sources/the-info/", "tags/advertising/", "stories/meta-gemini/"] {
+        assert!(run.exists(&format!("{page}atom.xml")), "{page}atom.xml");
+        let rss = run.read(&format!("{page}rss.xml"));
+        assert!(rss.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\""), "{page}: {rss}");
+        assert!(rss.contains(&format!("<atom:link href=\"https://example.org/{page}rss.xml\" rel=\"self\"")), "{page}");
+        assert_eq!(xml_texts(&rss, "title").len(), xml_texts(&run.read(&format!("{page}atom.xml")), "title").len(), "{page}: same briefs");
+    }
+    let site = run.read("rss.xml");
+    assert_eq!(
+        xml_texts(&site, "pubDate"),
+        ["Sun, 2 Mar 2025 00:00:00 +0000", "Sat, 1 Mar 2025 18:00:00 +0000", "Sat, 1 Mar 2025 10:00:00 +0000"]
+    );
+    assert!(xml_texts(&site, "description").iter().any(|d| d.contains("<p>")), "the site's feed carries whole bodies");
+    let home = run.page("");
+    let alternates = attrs(&home, "link[rel=alternate]", "href");
+    assert_eq!(alternates, ["/atom.xml", "/rss.xml", "/feed.json"], "each feed announced once");
+    let meta = run.page("companies/meta/");
+    assert!(attrs(&meta, "link[rel=alternate]", "href").contains(&"/companies/meta/rss.xml".to_string()));
+}

@@ -1,4 +1,5 @@
-"""Parses every Atom feed and feed.json of a built site; fails on the first that does not parse."""
+"""Parses every Atom feed, RSS feed and feed.json of a built site; fails on the first that does
+not parse, and on an atom.xml without its rss.xml beside it."""
 import json
 import os
 import sys
@@ -20,6 +21,21 @@ for dirpath, _, files in os.walk(site):
             for e in feed.entries:
                 if not (e.get("title") and e.get("link") and e.get("published")):
                     sys.exit(f"{path}: an entry lacks a title, link or date")
+            if "rss.xml" not in files:
+                sys.exit(f"{path}: no rss.xml beside it")
+            checked += 1
+        elif name == "rss.xml":
+            with open(path, "rb") as f:
+                feed = feedparser.parse(f.read())
+            if feed.bozo:
+                sys.exit(f"{path}: {feed.bozo_exception}")
+            if feed.version != "rss20" or not feed.feed.get("title") or not feed.feed.get("link"):
+                sys.exit(f"{path}: not an RSS 2.0 feed with a title and link")
+            for e in feed.entries:
+                if not (e.get("title") and e.get("link") and e.get("published_parsed") and e.get("id")):
+                    sys.exit(f"{path}: an item lacks a title, link, guid or date")
+                if not e.get("author"):
+                    sys.exit(f"{path}: an item has no byline")
             checked += 1
         elif name == "feed.json":
             with open(path) as f:
