@@ -24,6 +24,7 @@ struct RawConfig {
     #[serde(default = "default_per_page")]
     briefs_per_page: usize,
     default_author: Option<String>,
+    timezone: Option<String>,
     #[serde(default)]
     feeds: RawFeeds,
     #[serde(default)]
@@ -109,8 +110,8 @@ fn default_feed_limit() -> usize {
     30
 }
 
-const KNOWN_KEYS: [&str; 10] =
-    ["title", "base_url", "description", "language", "theme", "briefs_per_page", "default_author", "feeds", "publish", "extra"];
+const KNOWN_KEYS: [&str; 11] =
+    ["title", "base_url", "description", "language", "theme", "briefs_per_page", "default_author", "timezone", "feeds", "publish", "extra"];
 
 /// A value of `site.toml` and where it was written, for messages about it in later stages.
 #[derive(Debug, Clone)]
@@ -144,6 +145,8 @@ pub struct Config {
     pub feed_limit: usize,
     /// Slug of the author of briefs that name none.
     pub default_author: Option<Placed<String>>,
+    /// The zone offset-less times are read in and every time is shown in (default UTC).
+    pub timezone: chrono_tz::Tz,
     /// Publishing targets.
     pub publish: Publish,
     /// `[extra]`, handed to templates untouched.
@@ -178,7 +181,8 @@ impl Config {
                 return None;
             }
         };
-        let RawConfig { title, base_url, description, language, theme, briefs_per_page, default_author, feeds, publish, extra } = raw;
+        let RawConfig { title, base_url, description, language, theme, briefs_per_page, default_author, timezone, feeds, publish, extra } =
+            raw;
         let RawFeeds { limit: feed_limit } = feeds;
         let locate = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or((1, 1), |i| (i + 1, 1));
         let mut ok = true;
@@ -206,6 +210,18 @@ impl Config {
             diags.push(Diagnostic::error(path, l, c, format!("theme \"{theme}\" is not a folder name under themes/")).with_source(text));
             ok = false;
         }
+        let timezone = match timezone.as_deref().map(str::trim) {
+            None => chrono_tz::Tz::UTC,
+            Some(name) => name.parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
+                let (l, c) = locate("timezone");
+                let known = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
+                let hint = did_you_mean(name, known)
+                    .map_or_else(|| "use an IANA name such as \"America/New_York\", \"Europe/Paris\" or \"UTC\"".to_string(), |k| format!("did you mean \"{k}\"?"));
+                diags.push(Diagnostic::error(path, l, c, format!("unknown time zone \"{name}\"")).with_hint(hint).with_source(text));
+                ok = false;
+                chrono_tz::Tz::UTC
+            }),
+        };
         let default_author = default_author.map(|value| {
             let line = text.lines().position(|l| l.trim_start().starts_with("default_author")).map_or(1, |i| i + 1);
             let column = text.lines().nth(line - 1).and_then(|l| l.find(value.as_str())).map_or(1, |c| c + 1);
@@ -220,6 +236,7 @@ impl Config {
             briefs_per_page,
             feed_limit: feed_limit.max(1),
             default_author,
+            timezone,
             publish,
             extra,
         })

@@ -5,7 +5,6 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
 use serde::Serialize;
 
 /// A URL and path segment: lowercase ASCII letters, digits and single dashes.
@@ -55,79 +54,7 @@ impl fmt::Display for Slug {
     }
 }
 
-/// A date, or a date and time with its offset, as written in front matter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    /// The instant; a plain date means midnight UTC.
-    pub at: DateTime<FixedOffset>,
-    /// False when only `YYYY-MM-DD` was given.
-    pub has_time: bool,
-}
-
-impl Date {
-    /// Parses `YYYY-MM-DD` or an RFC 3339 date-time.
-    pub fn parse(text: &str) -> Result<Date, String> {
-        let text = text.trim();
-        if let Some(day) = plain_date(text) {
-            if let Some(at) = day.and_hms_opt(0, 0, 0) {
-                return Ok(Date { at: at.and_utc().fixed_offset(), has_time: false });
-            }
-        }
-        if text.len() == 10 {
-            if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                let at = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().fixed_offset());
-                if let Some(at) = at {
-                    return Ok(Date { at, has_time: false });
-                }
-            }
-        }
-        match DateTime::parse_from_rfc3339(text) {
-            Ok(at) => Ok(Date { at, has_time: true }),
-            Err(e) => {
-                Err(format!("\"{text}\" is not a valid date ({e}): write YYYY-MM-DD or an RFC 3339 date-time such as 2025-03-14T09:30:00Z"))
-            }
-        }
-    }
-
-    /// "Now": the time of the build, or `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when
-    /// that is set, as for reproducible builds.
-    pub fn now() -> Date {
-        let epoch = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
-        let at = epoch.and_then(|s| DateTime::from_timestamp(s, 0)).unwrap_or_else(chrono::Utc::now);
-        Date { at: at.fixed_offset(), has_time: true }
-    }
-
-    /// `YYYY-MM-DD` for plain dates, RFC 3339 otherwise: what templates receive.
-    pub fn iso(&self) -> String {
-        if self.has_time {
-            self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-        } else {
-            self.at.format("%Y-%m-%d").to_string()
-        }
-    }
-
-    /// Always a full RFC 3339 date-time, for feeds and sitemaps.
-    pub fn rfc3339(&self) -> String {
-        self.at.to_rfc3339_opts(SecondsFormat::Secs, true)
-    }
-
-    /// The calendar day, as written (in the date's own offset).
-    pub fn day(&self) -> NaiveDate {
-        self.at.date_naive()
-    }
-}
-
-/// `YYYY-MM-DD` exactly, without the cost of a format string.
-fn plain_date(text: &str) -> Option<NaiveDate> {
-    let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
-}
+pub use crate::content::dates::Date;
 
 /// What a brief says about its news: how sure it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

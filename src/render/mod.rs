@@ -6,6 +6,7 @@
 //! file), the template views, JSON-LD, feeds and the search index. Imports `content` and
 //! `site` only.
 
+mod dates;
 mod jobs;
 mod jsonld;
 mod pages;

@@ -1,7 +1,6 @@
 //! The Tera environment: the theme's templates under the site's overrides, our filters
 //! (`date`, `json_encode`), and template errors as located messages.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use tera::{Kwargs, State, Tera, Value};
@@ -33,7 +32,7 @@ pub(super) fn template_origin(site: &Site, name: &str) -> PathBuf {
 /// Tera with our filters, the theme's templates and the site's overrides.
 pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
     let mut tera = Tera::new();
-    tera.register_filter("date", date_filter);
+    tera.register_filter("date", super::dates::DateFilter::new(site.config.timezone, &site.config.language));
     tera.register_filter("json_encode", json_encode);
     let base_path = site.config.base_path();
     let views = Views::new(site);
@@ -89,53 +88,6 @@ pub(super) fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, 
         }
         other => Diagnostic::error(&PathBuf::from("templates"), 0, 0, format!("{other}{context}")),
     }
-}
-
-/// `{{ date | date(format="%-d %B %Y") }}`: formats a `YYYY-MM-DD` or RFC 3339 string.
-/// Each format is parsed once per thread (templates use a handful, on every page), and
-/// each date is formatted once per thread and format: a brief's date is shown on its
-/// page, its card and in the related lists of a dozen others.
-fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
-    use chrono::format::Item;
-    /// Beyond this many formatted dates a thread starts over (only `serve` gets there).
-    const MAX_FORMATTED: usize = 1 << 16;
-    #[derive(Default)]
-    struct Memo {
-        formats: rustc_hash::FxHashMap<String, Vec<Item<'static>>>,
-        /// `format`, a NUL, `value` -> the formatted date.
-        formatted: rustc_hash::FxHashMap<String, String>,
-        key: String,
-    }
-    thread_local! {
-        static MEMO: std::cell::RefCell<Memo> = Default::default();
-    }
-    let format: &str = kwargs.get("format")?.unwrap_or("%Y-%m-%d");
-    MEMO.with_borrow_mut(|memo| {
-        let Memo { formats, formatted, key } = memo;
-        key.clear();
-        key.push_str(format);
-        key.push('\0');
-        key.push_str(value);
-        if let Some(out) = formatted.get(key.as_str()) {
-            return Ok(out.clone());
-        }
-        let date = crate::content::model::Date::parse(value).map_err(tera::Error::message)?;
-        if !formats.contains_key(format) {
-            let items = chrono::format::StrftimeItems::new(format)
-                .parse_to_owned()
-                .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
-            formats.insert(format.to_string(), items);
-        }
-        let items = formats.get(format).map_or(&[][..], Vec::as_slice);
-        let mut out = String::with_capacity(24);
-        write!(out, "{}", date.at.format_with_items(items.iter()))
-            .map_err(|_| tera::Error::message(format!("invalid date format \"{format}\"")))?;
-        if formatted.len() >= MAX_FORMATTED {
-            formatted.clear();
-        }
-        formatted.insert(key.clone(), out.clone());
-        Ok(out)
-    })
 }
 
 /// `{{ value | json_encode }}`: JSON, safe to embed in a `<script>` element.

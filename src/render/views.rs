@@ -59,8 +59,13 @@ pub struct CardView<'a> {
     pub url: String,
     /// Absolute URL.
     pub permalink: String,
-    /// `YYYY-MM-DD` or RFC 3339.
+    /// `YYYY-MM-DD` or RFC 3339, as written: show it with the `date` filter.
     pub date: String,
+    /// The full RFC 3339 date-time, for `<time datetime>` (a plain date is midnight in
+    /// the site's time zone).
+    pub datetime: String,
+    /// Whether the brief has a time of day (else only its date is worth showing).
+    pub has_time: bool,
     /// Last update, if any.
     pub updated: Option<String>,
     /// `reported`, `confirmed`, `denied`, `announced`, `rumor`, `analysis` or none.
@@ -463,6 +468,8 @@ impl<'a> Views<'a> {
             permalink: format!("{}{path}", self.site.config.base_url),
             url: self.url(&path),
             date: b.date.iso(),
+            datetime: b.date.at.with_timezone(&self.site.config.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            has_time: b.date.has_time,
             updated: b.updated.map(|d| d.iso()),
             status: b.status.map(Status::as_str),
             status_label: b.status.map(Status::label),

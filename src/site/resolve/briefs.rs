@@ -43,6 +43,8 @@ pub(super) struct Refs<'a> {
     pub authors: &'a HashMap<&'a str, u32>,
     /// The byline of briefs that name no author (`default_author`, when it exists).
     pub default_author: Option<u32>,
+    /// The site's time zone, for dates without an offset.
+    pub zone: chrono_tz::Tz,
 }
 
 /// Each brief's parts (with its index among `docs`) when its front matter is valid, and
@@ -99,8 +101,8 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
     } = &doc.raw;
     let before = diags.error_count();
     let title = required(doc, "title", title.as_ref(), diags);
-    let date = required(doc, "date", date.as_ref(), diags).and_then(|d| date_field(doc, "date", &d, diags));
-    let updated = updated.as_deref().and_then(|d| date_field(doc, "updated", d, diags));
+    let date = required(doc, "date", date.as_ref(), diags).and_then(|d| date_field(doc, "date", &d, refs.zone, diags));
+    let updated = updated.as_deref().and_then(|d| date_field(doc, "updated", d, refs.zone, diags));
     if let (Some(d), Some(u)) = (date, updated) {
         if u < d {
             diags.push(doc.warning_at("updated", "`updated` is earlier than `date`"));
@@ -108,7 +110,7 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
     }
     let slug = brief_slug(doc, slug.as_deref(), diags);
     let companies = entities::refs(doc, "companies", Kind::Company, companies, refs.companies, diags);
-    let citations = citations(doc, sources, refs.sources, diags);
+    let citations = citations(doc, sources, refs, diags);
     let people = entities::refs(doc, "people", Kind::Person, people, refs.people, diags);
     let products = entities::refs(doc, "products", Kind::Product, products, refs.products, diags);
     let mut authors = entities::refs(doc, "authors", Kind::Author, authors, refs.authors, diags);
@@ -168,7 +170,8 @@ fn brief_slug(doc: &Doc<RawBrief>, slug: Option<&str>, diags: &mut Diagnostics) 
 }
 
 /// `sources:`: every source must exist and every URL be http(s).
-fn citations(doc: &Doc<RawBrief>, raw: &[RawCitation], index: &HashMap<&str, u32>, diags: &mut Diagnostics) -> Vec<Citation> {
+fn citations(doc: &Doc<RawBrief>, raw: &[RawCitation], refs: &Refs<'_>, diags: &mut Diagnostics) -> Vec<Citation> {
+    let index = refs.sources;
     let mut cites = Vec::new();
     for c in raw {
         let (slug, url, title, date, note) = match c {
@@ -186,7 +189,7 @@ fn citations(doc: &Doc<RawBrief>, raw: &[RawCitation], index: &HashMap<&str, u32
                 None
             }
         });
-        let date = date.and_then(|d| date_field(doc, "sources", d, diags));
+        let date = date.and_then(|d| date_field(doc, "sources", d, refs.zone, diags));
         cites.push(Citation { source: SourceId(source), url, title, date, note });
     }
     if raw.is_empty() {

@@ -7,6 +7,7 @@ use crate::content::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::model::{Date, HttpUrl, Slug};
+use chrono_tz::Tz;
 
 /// Each document's slug from its file stem; a stem that is not a slug is an error.
 pub(super) fn stem_slugs<R>(docs: &[Arc<Doc<R>>], kind: &str, diags: &mut Diagnostics) -> Vec<Option<Slug>> {
@@ -55,9 +56,9 @@ pub(super) fn url_field<R>(doc: &Doc<R>, key: &str, value: Option<&String>, diag
     }
 }
 
-/// A date or date-time.
-pub(super) fn date_field<R>(doc: &Doc<R>, key: &str, value: &str, diags: &mut Diagnostics) -> Option<Date> {
-    match Date::parse(value) {
+/// A date or date-time; one without an offset is read in `zone` (the site's).
+pub(super) fn date_field<R>(doc: &Doc<R>, key: &str, value: &str, zone: Tz, diags: &mut Diagnostics) -> Option<Date> {
+    match Date::parse_in(value, zone) {
         Ok(d) => Some(d),
         Err(msg) => {
             diags.push(doc.error_at(key, Some(value), msg));

@@ -49,13 +49,14 @@ impl<'a> Entities<'a> {
         people: &'a [Arc<Doc<RawPerson>>],
         products: &'a [Arc<Doc<RawProduct>>],
         authors: &'a [Arc<Doc<RawAuthor>>],
+        zone: chrono_tz::Tz,
         diags: &mut Diagnostics,
     ) -> Self {
         let company_docs = entities::check(companies, diags);
         let index = company_docs.index();
         let company_own = companies::own(companies, &index, diags);
-        let roles = people::own(people, &index, diags);
-        let product_own = products::own(products, &index, diags);
+        let roles = people::own(people, &index, zone, diags);
+        let product_own = products::own(products, &index, zone, diags);
         drop(index);
         Entities {
             companies: company_docs,

@@ -66,7 +66,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     } = corpus;
 
     // Entities first: briefs refer to them.
-    let ents = Entities::check(&companies, &sources, &people, &products, &authors, diags);
+    let ents = Entities::check(&companies, &sources, &people, &products, &authors, config.timezone, diags);
     let default_author = ents.default_author(&config, diags);
     let story_slugs = fields::stem_slugs(&stories, "story", diags);
     let page_slugs = page_slugs(&pages, diags);
@@ -81,6 +81,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         products: &product_index,
         authors: &author_index,
         default_author,
+        zone: config.timezone,
     };
     let (parts, tags) = briefs::check(&briefs, &refs, diags);
     let (story_index, story_list) = stories::named(&briefs, &parts, &story_slugs, diags);

@@ -12,10 +12,11 @@ use crate::content::frontmatter::{RawPerson, RawRole};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::model::Date;
+use chrono_tz::Tz;
 use crate::site::{CompanyId, Entity, Person, PersonId, Role};
 
 /// Each person's roles, checked; a role at an unknown company is an error.
-pub(super) fn own(docs: &[Arc<Doc<RawPerson>>], companies: &HashMap<&str, u32>, diags: &mut Diagnostics) -> Vec<Vec<Role>> {
+pub(super) fn own(docs: &[Arc<Doc<RawPerson>>], companies: &HashMap<&str, u32>, zone: Tz, diags: &mut Diagnostics) -> Vec<Vec<Role>> {
     docs.iter()
         .map(|doc| {
             let RawPerson { name: _, aliases: _, roles, website: _, extra: _ } = &doc.raw;
@@ -23,8 +24,8 @@ pub(super) fn own(docs: &[Arc<Doc<RawPerson>>], companies: &HashMap<&str, u32>, 
                 .iter()
                 .filter_map(|RawRole { company, title, since, until }| {
                     let (since_text, until_text) = (since.as_deref(), until.as_deref());
-                    let since = since_text.and_then(|d| date_field(doc, "roles", d, diags));
-                    let until = until_text.and_then(|d| date_field(doc, "roles", d, diags));
+                    let since = since_text.and_then(|d| date_field(doc, "roles", d, zone, diags));
+                    let until = until_text.and_then(|d| date_field(doc, "roles", d, zone, diags));
                     if let (Some(s), Some(u)) = (since, until) {
                         if u < s {
                             diags.push(doc.error_at("roles", until_text, "`until` is earlier than `since`"));

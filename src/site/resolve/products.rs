@@ -11,6 +11,7 @@ use crate::content::frontmatter::RawProduct;
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::model::Date;
+use chrono_tz::Tz;
 use crate::site::{CompanyId, Entity, Product, ProductId, PRODUCT_KINDS};
 
 /// A product's own fields, checked (none when its maker is missing or unknown: an error).
@@ -21,7 +22,7 @@ pub(super) struct Own {
 }
 
 /// Each product's own fields: the maker must be a company of the site.
-pub(super) fn own(docs: &[Arc<Doc<RawProduct>>], companies: &HashMap<&str, u32>, diags: &mut Diagnostics) -> Vec<Option<Own>> {
+pub(super) fn own(docs: &[Arc<Doc<RawProduct>>], companies: &HashMap<&str, u32>, zone: Tz, diags: &mut Diagnostics) -> Vec<Option<Own>> {
     docs.iter()
         .map(|doc| {
             let RawProduct { name: _, company, aliases: _, kind, released, website: _, extra: _ } = &doc.raw;
@@ -32,7 +33,7 @@ pub(super) fn own(docs: &[Arc<Doc<RawProduct>>], companies: &HashMap<&str, u32>,
                     diags.push(doc.error_at("kind", Some(k), format!("unknown product kind \"{k}\"")).with_hint(hint));
                 }
             }
-            let released = released.as_deref().and_then(|d| date_field(doc, "released", d, diags));
+            let released = released.as_deref().and_then(|d| date_field(doc, "released", d, zone, diags));
             let maker = match company.as_deref().map(str::trim) {
                 None | Some("") => {
                     diags.push(
