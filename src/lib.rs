@@ -64,6 +64,8 @@ pub struct Outcome {
     pub timings: Timings,
     /// Number of briefs.
     pub briefs: usize,
+    /// Dates of the scheduled briefs held back.
+    pub scheduled: Vec<content::model::Date>,
     /// The path part of the base URL (`/` when the config could not be read).
     pub base_path: String,
     /// The absolute base URL (empty when the config could not be read).
@@ -77,6 +79,7 @@ struct Prepared {
     site: Option<site::Site>,
     base_path: String,
     base_url: String,
+    scheduled: Vec<content::model::Date>,
 }
 
 /// What `serve` keeps from one build to the next, so that a rebuild after one saved file
@@ -99,13 +102,16 @@ fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>) -> Result<P
     let t = Instant::now();
     let corpus = load::load_cached(opts, caches.map(|c| &c.load), &mut diags)?;
     timings.load = t.elapsed();
-    let Some(corpus) = corpus else { return Ok(Prepared { diags, timings, site: None, base_path: "/".into(), base_url: String::new() }) };
+    let Some(corpus) = corpus else {
+        return Ok(Prepared { diags, timings, site: None, base_path: "/".into(), base_url: String::new(), scheduled: Vec::new() });
+    };
     let base_path = corpus.config.base_path().to_string();
     let base_url = corpus.config.base_url.clone();
     let t = Instant::now();
     let site = resolve::resolve_cached(corpus, caches.map(|c| &c.resolve), &mut diags);
     timings.resolve = t.elapsed();
-    Ok(Prepared { diags, timings, site, base_path, base_url })
+    let scheduled = site.as_ref().map(|s| s.scheduled.clone()).unwrap_or_default();
+    Ok(Prepared { diags, timings, site, base_path, base_url, scheduled })
 }
 
 /// A site ready to render page by page (what `serve` holds between requests).
@@ -132,7 +138,8 @@ pub fn prepare_renderer(opts: &load::LoadOptions, caches: &Caches) -> Result<Rea
 
 impl Prepared {
     fn finish(self, output: Option<render::Output>, briefs: usize) -> Outcome {
-        Outcome { diags: self.diags, output, timings: self.timings, briefs, base_path: self.base_path, base_url: self.base_url }
+        let Prepared { diags, timings, site: _, base_path, base_url, scheduled } = self;
+        Outcome { diags, output, timings, briefs, scheduled, base_path, base_url }
     }
 }
 

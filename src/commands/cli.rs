@@ -106,6 +106,9 @@ pub struct SiteArgs {
     /// Include drafts.
     #[arg(long)]
     pub drafts: bool,
+    /// Include briefs dated after now (scheduled), which are otherwise held back.
+    #[arg(long)]
+    pub future: bool,
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
@@ -146,6 +149,9 @@ pub struct ServeArgs {
     /// Include drafts.
     #[arg(long)]
     drafts: bool,
+    /// Include briefs dated after now (scheduled).
+    #[arg(long)]
+    future: bool,
     /// First port to try (the next free one is used if it is taken).
     #[arg(long, short, default_value_t = 1111)]
     port: u16,
@@ -172,7 +178,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(a) => build(a),
         Command::Check(a) => check(a),
         Command::Serve(a) => crate::commands::serve::serve(crate::commands::serve::ServeOptions {
-            load: LoadOptions { root: a.root, drafts: a.drafts, base_url: a.base_url, origin: None },
+            load: LoadOptions { root: a.root, drafts: a.drafts, future: a.future, base_url: a.base_url, origin: None },
             bind: a.bind,
             port: a.port,
             open: a.open,
@@ -221,7 +227,7 @@ fn publish(a: PublishArgs) -> ExitCode {
     let dir = a.output.clone().unwrap_or_else(|| a.root.join("public"));
     if !a.no_build {
         let code = build(BuildArgs {
-            site: SiteArgs { root: a.root.clone(), drafts: false, strict: false, timings: false },
+            site: SiteArgs { root: a.root.clone(), drafts: false, future: false, strict: false, timings: false },
             output: a.output.clone(),
             base_url: None,
             force: false,
@@ -298,7 +304,7 @@ fn init(a: InitArgs) -> ExitCode {
 }
 
 fn load_options(site: &SiteArgs, base_url: Option<String>) -> LoadOptions {
-    LoadOptions { root: site.root.clone(), drafts: site.drafts, base_url, origin: None }
+    LoadOptions { root: site.root.clone(), drafts: site.drafts, future: site.future, base_url, origin: None }
 }
 
 fn build(a: BuildArgs) -> ExitCode {
@@ -320,6 +326,7 @@ fn build(a: BuildArgs) -> ExitCode {
                 Some(r) if !failed => {
                     let out = opts.output.unwrap_or_else(|| a.site.root.join("public"));
                     eprintln!("built {} briefs: {} files, {} kB in {}", outcome.briefs, r.files, r.bytes / 1024, out.display());
+                    print_held_back(&outcome.scheduled);
                     ExitCode::SUCCESS
                 }
                 Some(_) => ExitCode::from(1),
@@ -353,6 +360,15 @@ fn check(a: CheckArgs) -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+    }
+}
+
+/// "held back 2 scheduled briefs; the next is due 2026-12-01T09:00:00-05:00 (use --future to include them)".
+fn print_held_back(scheduled: &[crate::content::model::Date]) {
+    if let Some(next) = scheduled.iter().min() {
+        let n = scheduled.len();
+        let briefs = if n == 1 { "brief" } else { "briefs" };
+        eprintln!("held back {n} scheduled {briefs}; the next is due {} (build with --future to include them)", next.rfc3339());
     }
 }
 

@@ -215,8 +215,10 @@ impl Config {
             Some(name) => name.parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
                 let (l, c) = locate("timezone");
                 let known = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
-                let hint = did_you_mean(name, known)
-                    .map_or_else(|| "use an IANA name such as \"America/New_York\", \"Europe/Paris\" or \"UTC\"".to_string(), |k| format!("did you mean \"{k}\"?"));
+                let hint = did_you_mean(name, known).map_or_else(
+                    || "use an IANA name such as \"America/New_York\", \"Europe/Paris\" or \"UTC\"".to_string(),
+                    |k| format!("did you mean \"{k}\"?"),
+                );
                 diags.push(Diagnostic::error(path, l, c, format!("unknown time zone \"{name}\"")).with_hint(hint).with_source(text));
                 ok = false;
                 chrono_tz::Tz::UTC

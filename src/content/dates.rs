@@ -18,7 +18,8 @@ pub struct Date {
 const MONTHS: [&str; 12] =
     ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-const FORMS: &str = "write YYYY-MM-DD, YYYY-MM-DD HH:MM (in the site's time zone) or an RFC 3339 date-time such as 2025-10-30T14:00:00-04:00";
+const FORMS: &str =
+    "write YYYY-MM-DD, YYYY-MM-DD HH:MM (in the site's time zone) or an RFC 3339 date-time such as 2025-10-30T14:00:00-04:00";
 
 impl Date {
     /// Parses a date or date-time; one without an offset is read in UTC.
@@ -80,10 +81,9 @@ impl Date {
 fn local(naive: NaiveDateTime, zone: Tz, text: &str) -> Result<DateTime<FixedOffset>, String> {
     match zone.from_local_datetime(&naive) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.fixed_offset()),
-        LocalResult::None => Err(format!(
-            "\"{text}\" does not exist in {}: the clocks moved forward over that time that night",
-            zone.name()
-        )),
+        LocalResult::None => {
+            Err(format!("\"{text}\" does not exist in {}: the clocks moved forward over that time that night", zone.name()))
+        }
     }
 }
 
@@ -108,7 +108,8 @@ fn calendar_day(text: &str) -> Result<NaiveDate, String> {
 /// `HH:MM`, `HH:MM:SS` or with a fraction, then nothing, `Z` or an offset `±HH:MM`.
 fn clock(text: &str) -> Result<(NaiveTime, Option<FixedOffset>), String> {
     let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| text.get(r).filter(|s| s.bytes().all(|c| c.is_ascii_digit())).and_then(|s| s.parse::<u32>().ok());
+    let digits =
+        |r: std::ops::Range<usize>| text.get(r).filter(|s| s.bytes().all(|c| c.is_ascii_digit())).and_then(|s| s.parse::<u32>().ok());
     let (Some(hour), Some(minute), true) = (digits(0..2), digits(3..5), b.get(2) == Some(&b':')) else {
         return Err(format!("write the time as HH:MM, from 00:00 to 23:59; {FORMS}"));
     };

@@ -96,7 +96,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// A bag of diagnostics that a stage fills and hands back with its result.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }

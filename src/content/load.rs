@@ -26,6 +26,8 @@ pub struct LoadOptions {
     pub root: PathBuf,
     /// Keep drafts.
     pub drafts: bool,
+    /// Keep briefs dated after now (scheduled).
+    pub future: bool,
     /// Replaces `base_url` from `site.toml`.
     pub base_url: Option<String>,
     /// Replaces only the scheme, host and port of `base_url`, keeping its path
@@ -138,12 +140,17 @@ pub struct Corpus {
     pub stories: Vec<Arc<Doc<RawStory>>>,
     /// Free pages.
     pub pages: Vec<Arc<Doc<RawPage>>>,
-    /// "Now", for what depends on it (a role is current until its `until`).
+    /// "Now", for what depends on it (a brief dated later is scheduled; a role is current
+    /// until its `until`).
     pub now: crate::content::model::Date,
+    /// Keep scheduled briefs (`--future`).
+    pub future: bool,
     /// Slugs of the drafts that were dropped, for hints.
     pub dropped_drafts: Vec<String>,
     /// Templates: the theme's, overridden by the site's `templates/`.
     pub templates: Vec<TemplateSource>,
+    /// Interface text in the site's language.
+    pub translations: crate::content::i18n::Translations,
     /// Static files: output path (with `/`) and source, site's over theme's.
     pub statics: Vec<(String, StaticSource)>,
 }
@@ -231,12 +238,14 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     let (briefs, dropped_drafts) = drop_drafts(briefs, opts.drafts);
 
     let Some(config) = config else { return Ok(None) };
-    let (templates, statics) = read_theme(root, &config.theme, &shown, diags)?;
+    let theme::ThemeFiles { templates, statics, i18n } = theme::read_theme(root, &config.theme, &shown, diags)?;
+    let translations = crate::content::i18n::Translations::merge(&i18n, &config.language, diags);
     let root = root.clone();
     let now = crate::content::model::Date::now();
     Ok(Some(Corpus {
         root,
         now,
+        future: opts.future,
         config,
         briefs,
         companies,
@@ -248,6 +257,7 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
         pages,
         dropped_drafts,
         templates,
+        translations,
         statics,
     }))
 }
@@ -293,10 +303,13 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
         push(r, diags);
     }
     let (briefs, dropped_drafts) = drop_drafts(briefs, drafts);
-    let (templates, statics) = builtin_theme();
+    let theme::ThemeFiles { templates, statics, i18n } = theme::builtin_theme();
+    let language = config.as_ref().map_or("en", |c| c.language.as_str());
+    let translations = crate::content::i18n::Translations::merge(&i18n, language, diags);
     Some(Corpus {
         root: PathBuf::from("."),
         now: crate::content::model::Date::now(),
+        future: false,
         config: config?,
         briefs,
         companies,
@@ -308,6 +321,7 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
         pages,
         dropped_drafts,
         templates,
+        translations,
         statics,
     })
 }
@@ -317,19 +331,6 @@ fn drop_drafts(briefs: Vec<Arc<Doc<RawBrief>>>, keep: bool) -> (Vec<Arc<Doc<RawB
     let (briefs, dropped): (Vec<_>, Vec<_>) = briefs.into_iter().partition(|b| keep || !b.raw.draft);
     let slugs = dropped.iter().map(|b| b.raw.slug.clone().unwrap_or_else(|| default_slug(&b.stem))).collect();
     (briefs, slugs)
-}
-
-fn builtin_theme() -> ThemeFiles {
-    let templates = theme::TEMPLATES
-        .iter()
-        .map(|(name, text)| TemplateSource {
-            name: (*name).to_string(),
-            text: (*text).to_string(),
-            origin: PathBuf::from(format!("(built-in theme) templates/{name}")),
-        })
-        .collect();
-    let statics = theme::STATIC.iter().map(|(name, bytes)| ((*name).to_string(), StaticSource::Embedded(bytes))).collect();
-    (templates, statics)
 }
 
 /// The default slug of a brief: its file stem without a leading `YYYY-MM-DD-`.
@@ -465,71 +466,6 @@ fn parse_doc<R: DeserializeOwned>(
         file.strip_prefix(content).unwrap_or(file).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Doc { path, content_path, stem, text, yaml_offset, yaml_len, body_offset, raw })
-}
-
-type ThemeFiles = (Vec<TemplateSource>, Vec<(String, StaticSource)>);
-
-fn read_theme(root: &Path, theme: &str, shown: &(dyn Fn(&Path) -> PathBuf + Sync), diags: &mut Diagnostics) -> Result<ThemeFiles, Error> {
-    let theme_dir = root.join("themes").join(theme);
-    let mut templates: std::collections::BTreeMap<String, (String, PathBuf)> = std::collections::BTreeMap::new();
-    let mut statics: std::collections::BTreeMap<String, StaticSource> = std::collections::BTreeMap::new();
-    // A folder with templates/ and static/: the theme's, then the site's over it.
-    let mut layer = |dir: &Path, diags: &mut Diagnostics| -> Result<(), Error> {
-        read_tree(&dir.join("templates"), |rel, path| {
-            let text = read_template(path, shown, root, diags)?;
-            templates.insert(rel, (text, shown(path.strip_prefix(root).unwrap_or(path))));
-            Ok(())
-        })?;
-        read_tree(&dir.join("static"), |rel, path| {
-            statics.insert(rel, StaticSource::Disk(path.to_path_buf()));
-            Ok(())
-        })
-    };
-    if theme_dir.is_dir() {
-        layer(&theme_dir, diags)?;
-    } else if theme != "default" {
-        diags.push(
-            Diagnostic::error(&shown(Path::new("site.toml")), 0, 0, format!("theme \"{theme}\" not found in themes/"))
-                .with_hint("remove the `theme` key to use the built-in default theme"),
-        );
-    }
-    layer(root, diags)?;
-    if !theme_dir.is_dir() && theme == "default" {
-        let (t, st) = builtin_theme();
-        for t in t {
-            templates.entry(t.name).or_insert((t.text, t.origin));
-        }
-        for (rel, src) in st {
-            statics.entry(rel).or_insert(src);
-        }
-    }
-    Ok((templates.into_iter().map(|(name, (text, origin))| TemplateSource { name, text, origin }).collect(), statics.into_iter().collect()))
-}
-
-fn read_template(path: &Path, shown: &(dyn Fn(&Path) -> PathBuf + Sync), root: &Path, diags: &mut Diagnostics) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Read(path.to_path_buf(), e))?;
-    Ok(String::from_utf8(bytes).unwrap_or_else(|_| {
-        diags.push(Diagnostic::error(&shown(path.strip_prefix(root).unwrap_or(path)), 1, 1, "template is not valid UTF-8"));
-        String::new()
-    }))
-}
-
-/// Calls `f(relative path with '/', path)` for every regular file under `dir`, skipping
-/// hidden files and symbolic links (which could point outside the site).
-fn read_tree(dir: &Path, mut f: impl FnMut(String, &Path) -> Result<(), Error>) -> Result<(), Error> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in WalkDir::new(dir).min_depth(1).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::Walk(dir.to_path_buf(), e.to_string()))?;
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        f(rel, entry.path())?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

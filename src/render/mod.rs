@@ -12,6 +12,7 @@ mod jsonld;
 mod pages;
 mod rss;
 mod templates;
+mod text;
 
 pub mod feeds;
 pub mod search;

@@ -34,6 +34,9 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
     let mut tera = Tera::new();
     tera.register_filter("date", super::dates::DateFilter::new(site.config.timezone, &site.config.language));
     tera.register_filter("json_encode", json_encode);
+    tera.register_filter("fill", super::text::fill);
+    tera.register_filter("plural", super::text::Plural::new(&site.config.language));
+    tera.global_context().insert("t", &site.i18n.strings);
     let base_path = site.config.base_path();
     let views = Views::new(site);
     let pages = site

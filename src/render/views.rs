@@ -71,7 +71,7 @@ pub struct CardView<'a> {
     /// `reported`, `confirmed`, `denied`, `announced`, `rumor`, `analysis` or none.
     pub status: Option<&'static str>,
     /// `Reported`, ... for display.
-    pub status_label: Option<&'static str>,
+    pub status_label: Option<&'a str>,
     /// Plain-text summary.
     pub summary: &'a str,
     /// True only in `--drafts` builds.
@@ -214,11 +214,11 @@ pub struct CountedRef<'a> {
 
 /// One row of a track record.
 #[derive(Serialize)]
-pub struct StatusCount {
+pub struct StatusCount<'a> {
     /// Status.
     pub status: &'static str,
-    /// For display.
-    pub label: &'static str,
+    /// For display, in the site's language.
+    pub label: &'a str,
     /// Briefs with it.
     pub count: usize,
 }
@@ -235,7 +235,7 @@ pub struct RecordView<'a> {
     /// Claims still open.
     pub open: usize,
     /// Citing briefs by their own status (only non-zero rows): not a measure of accuracy.
-    pub by_status: Vec<StatusCount>,
+    pub by_status: Vec<StatusCount<'a>>,
     /// Citing briefs without a status.
     pub unlabelled: usize,
 }
@@ -355,7 +355,7 @@ pub struct StoryView<'a> {
     /// Status of its latest brief that has one.
     pub status: Option<&'static str>,
     /// For display.
-    pub status_label: Option<&'static str>,
+    pub status_label: Option<&'a str>,
     /// Number of briefs.
     pub brief_count: usize,
     /// Date of the first brief.
@@ -418,6 +418,19 @@ impl<'a> Views<'a> {
         Views { site, base_path: site.config.base_path() }
     }
 
+    /// A status in the site's language (`Reported`, `Démenti`...).
+    pub fn status_label(&self, status: Status) -> &'a str {
+        let key = match status {
+            Status::Reported => "status_reported",
+            Status::Confirmed => "status_confirmed",
+            Status::Denied => "status_denied",
+            Status::Announced => "status_announced",
+            Status::Rumor => "status_rumor",
+            Status::Analysis => "status_analysis",
+        };
+        self.site.i18n.strings.get(key).map_or_else(|| status.label(), String::as_str)
+    }
+
     /// Root-relative URL of a site-relative path.
     pub fn url(&self, path: &str) -> String {
         paths::concat(&[self.base_path, path])
@@ -472,7 +485,7 @@ impl<'a> Views<'a> {
             has_time: b.date.has_time,
             updated: b.updated.map(|d| d.iso()),
             status: b.status.map(Status::as_str),
-            status_label: b.status.map(Status::label),
+            status_label: b.status.map(|s| self.status_label(s)),
             summary: &b.summary,
             draft: b.draft,
             companies: &b.companies,
@@ -625,7 +638,7 @@ impl<'a> Views<'a> {
                 .iter()
                 .zip(r.by_status)
                 .filter(|(_, n)| *n > 0)
-                .map(|(st, count)| StatusCount { status: st.as_str(), label: st.label(), count })
+                .map(|(st, count)| StatusCount { status: st.as_str(), label: self.status_label(*st), count })
                 .collect(),
             unlabelled: r.unlabelled,
             later_confirmed: r.later_confirmed,
@@ -670,7 +683,7 @@ impl<'a> Views<'a> {
             summary: s.summary.as_deref(),
             body: &s.body_html,
             status: statuses.last().map(|s| s.as_str()),
-            status_label: statuses.last().map(|s| s.label()),
+            status_label: statuses.last().map(|s| self.status_label(*s)),
             brief_count: s.briefs.len(),
             first_date: s.briefs.first().map(|b| self.site.brief(*b).date.iso()),
             last_date: s.briefs.last().map(|b| self.site.brief(*b).date.iso()),

@@ -354,6 +354,12 @@ pub struct Site {
     pub templates: Vec<TemplateSource>,
     /// Static files to copy.
     pub statics: Vec<(String, StaticSource)>,
+    /// Interface text in the site's language.
+    pub i18n: crate::content::i18n::Translations,
+    /// "Now": the build's time, or `SOURCE_DATE_EPOCH`.
+    pub now: Date,
+    /// The dates of the briefs held back until then (scheduled), in no order.
+    pub scheduled: Vec<Date>,
 }
 
 impl Site {

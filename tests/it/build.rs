@@ -101,7 +101,7 @@ fn story_is_a_timeline_with_previous_and_next() {
     let run = story_site().build();
     let story = run.page("stories/meta-gemini/");
     assert_eq!(texts(&story, ".timeline .card h2"), ["Meta held talks with Google", "Meta denies the talks", "Alphabet shares rise"]);
-    assert_eq!(texts(&story, ".status-path .status"), ["reported", "denied", "confirmed"]);
+    assert_eq!(texts(&story, ".status-path .status"), ["Reported", "Denied", "Confirmed"]);
     // A story without a file takes its earliest brief's title.
     assert_eq!(texts(&story, "h1"), ["Meta held talks with Google"]);
     let denial = run.page("briefs/denial/");

@@ -105,7 +105,7 @@ fn impossible_date() {
     expect(
         B,
         &brief("title: A\ndate: 2025-02-30\nsources: [threads]", ""),
-        "content/briefs/2025-02-01-b.md:3:7: error: \"2025-02-30\" is not a valid date",
+        "content/briefs/2025-02-01-b.md:3:7: error: \"2025-02-30\" is not a date: 30 February does not exist (February 2025 has 28 days)",
         None,
     );
 }
@@ -115,7 +115,7 @@ fn malformed_date() {
     expect(
         B,
         &brief("title: A\ndate: 14/03/2025\nsources: [threads]", ""),
-        "content/briefs/2025-02-01-b.md:3:7: error: \"14/03/2025\" is not a valid date",
+        "content/briefs/2025-02-01-b.md:3:7: error: \"14/03/2025\" is not a date: write YYYY-MM-DD",
         None,
     );
 }

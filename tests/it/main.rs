@@ -4,8 +4,10 @@
 mod build;
 mod check;
 mod fuzz;
+mod i18n;
 mod newsroom;
 mod publish;
 mod scaffold;
 mod serve;
 mod support;
+mod time;

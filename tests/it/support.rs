@@ -82,9 +82,14 @@ impl SiteTest {
 
     /// Runs `briefing ARGS --root ROOT`.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    /// Runs `briefing ARGS --root ROOT` with environment variables set.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = self.root().join("public");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_briefing"));
-        cmd.args(args).arg("--root").arg(self.root());
+        cmd.args(args).arg("--root").arg(self.root()).envs(env.iter().copied());
         let o = cmd.output().expect("run briefing");
         Run {
             code: o.status.code().unwrap_or(-1),

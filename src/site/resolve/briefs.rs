@@ -216,6 +216,22 @@ fn tag_slugs(doc: &Doc<RawBrief>, names: &[String], all: &mut Vec<(Slug, String)
     slugs
 }
 
+/// The briefs to publish, and the slugs and dates of those held back: dated after `now`
+/// (scheduled), unless `future`.
+pub(super) fn hold_back(
+    docs: &[Arc<Doc<RawBrief>>],
+    parts: Vec<(usize, BriefParts)>,
+    now: Date,
+    future: bool,
+) -> (Vec<(usize, BriefParts)>, Vec<(String, Date)>) {
+    if future {
+        return (parts, Vec::new());
+    }
+    let (later, published): (Vec<_>, Vec<_>) = parts.into_iter().partition(|(_, p)| p.date > now);
+    let held = later.into_iter().map(|(i, p)| (docs[i].raw.slug.clone().unwrap_or_else(|| p.slug.to_string()), p.date)).collect();
+    (published, held)
+}
+
 /// The briefs newest first, with unique slugs. Two briefs whose default slugs collide
 /// (same title on different days): the oldest keeps the short slug, later ones keep the
 /// date of their file name. An explicit `slug:` never moves; colliding with one is an

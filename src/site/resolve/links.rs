@@ -11,6 +11,7 @@ use crate::content::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::markdown::{self, LinkError, LinkResolver, Rendered, WikiTarget};
+use crate::content::model::Date;
 use crate::site::{paths, EntityId};
 
 /// Markdown already rendered in an earlier build (`serve` keeps one): a body is rendered
@@ -51,6 +52,8 @@ pub(super) struct Links<'a> {
     pub files: &'a HashMap<&'a str, String>,
     /// Slugs of the drafts left out, for hints.
     pub dropped_drafts: &'a [String],
+    /// Slugs of the briefs held back until their date, and that date.
+    pub scheduled: HashMap<&'a str, Date>,
 }
 
 impl Links<'_> {
@@ -58,6 +61,9 @@ impl Links<'_> {
     /// so the order of the maps does not matter and nothing needs sorting.
     fn fingerprint(&self) -> u64 {
         let mut sum = fingerprint(&(&self.base, self.dropped_drafts));
+        for (slug, date) in &self.scheduled {
+            sum = sum.wrapping_add(fingerprint(&(3u8, slug, date)));
+        }
         for (key, named) in &self.names.0 {
             for id in named {
                 sum = sum.wrapping_add(fingerprint(&(key, id, self.named(*id).1)));
@@ -136,6 +142,10 @@ impl Links<'_> {
     fn brief(&self, slug: &str) -> Result<WikiTarget, LinkError> {
         match self.briefs.get(slug) {
             Some(title) => Ok(WikiTarget { url: self.url(&paths::brief(slug)), display: Some((*title).to_string()), entity: None }),
+            None if self.scheduled.contains_key(slug) => Err(LinkError {
+                message: format!("brief \"{slug}\" is scheduled for {}: it is not published yet", self.scheduled[slug].rfc3339()),
+                hint: Some("link it once it is out, or build with --future".into()),
+            }),
             None if self.dropped_drafts.iter().any(|d| d == slug) => Err(LinkError {
                 message: format!("brief \"{slug}\" is a draft"),
                 hint: Some("publish it (remove `draft: true`) or build with --drafts".into()),

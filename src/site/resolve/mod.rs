@@ -51,6 +51,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let Corpus {
         root: _,
         now,
+        future,
         config,
         mut briefs,
         companies,
@@ -62,6 +63,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         pages,
         dropped_drafts,
         templates,
+        translations,
         statics,
     } = corpus;
 
@@ -84,6 +86,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         zone: config.timezone,
     };
     let (parts, tags) = briefs::check(&briefs, &refs, diags);
+    let (parts, scheduled) = briefs::hold_back(&briefs, parts, now, future);
     let (story_index, story_list) = stories::named(&briefs, &parts, &story_slugs, diags);
     let parts = briefs::order(&briefs, parts, diags);
 
@@ -105,6 +108,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         stories: story_list.iter().map(|(s, f)| (s.as_str(), f.and_then(|f| stories[f].raw.title.as_deref()))).collect(),
         files: &files,
         dropped_drafts: &dropped_drafts,
+        scheduled: scheduled.iter().map(|(slug, date)| (slug.as_str(), *date)).collect(),
     };
     links.refresh(cache);
     let rendered_briefs = render_briefs(&links, &mut briefs, &parts, cache, diags);
@@ -133,6 +137,9 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         pages: assemble_pages(&pages, page_slugs, rendered_pages),
         templates,
         statics,
+        i18n: translations,
+        now,
+        scheduled: scheduled.into_iter().map(|(_, date)| date).collect(),
     };
     ents.assemble(profiles, &mut site);
     let site = lists(site, now);

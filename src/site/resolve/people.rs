@@ -12,8 +12,8 @@ use crate::content::frontmatter::{RawPerson, RawRole};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::model::Date;
-use chrono_tz::Tz;
 use crate::site::{CompanyId, Entity, Person, PersonId, Role};
+use chrono_tz::Tz;
 
 /// Each person's roles, checked; a role at an unknown company is an error.
 pub(super) fn own(docs: &[Arc<Doc<RawPerson>>], companies: &HashMap<&str, u32>, zone: Tz, diags: &mut Diagnostics) -> Vec<Vec<Role>> {

@@ -11,8 +11,8 @@ use crate::content::frontmatter::RawProduct;
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::model::Date;
-use chrono_tz::Tz;
 use crate::site::{CompanyId, Entity, Product, ProductId, PRODUCT_KINDS};
+use chrono_tz::Tz;
 
 /// A product's own fields, checked (none when its maker is missing or unknown: an error).
 pub(super) struct Own {

@@ -14,6 +14,9 @@
   var meta = null;
   var PAGE = 20;
   var current = null;
+  // Interface text, in the site's language, from the page (data-t-*).
+  function t(key, n) { return (root.getAttribute("data-t-" + key) || key).replace("{n}", n); }
+  function statusLabel(s) { return root.getAttribute("data-status-" + s) || s; }
 
   function json(path) {
     if (!cache.has(path)) {
@@ -100,7 +103,7 @@
     if (d[3]) {
       var badge = document.createElement("span");
       badge.className = "status status-" + d[3];
-      badge.textContent = d[3].charAt(0).toUpperCase() + d[3].slice(1);
+      badge.textContent = statusLabel(d[3]);
       p.appendChild(document.createTextNode(" "));
       p.appendChild(badge);
     }
@@ -127,8 +130,8 @@
       if (run !== current) return Promise.resolve();
       if (run.next >= run.ids.length || shown >= PAGE) {
         more.hidden = run.next >= run.ids.length;
-        statusEl.textContent = run.found === 0 ? "No brief matches." :
-          run.found + (run.next < run.ids.length ? "+" : "") + " brief" + (run.found === 1 ? "" : "s") + " found.";
+        var count = run.found + (run.next < run.ids.length ? "+" : "");
+        statusEl.textContent = run.found === 0 ? t("none") : t(run.found === 1 ? "one" : "many", count);
         return Promise.resolve();
       }
       var id = run.ids[run.next++];
@@ -154,7 +157,7 @@
     var ws = words(q);
     var any = filters.company !== "" || filters.source !== "" || filters.status || filters.year;
     if (!ws.length && !any) { statusEl.textContent = ""; current = null; return Promise.resolve(); }
-    statusEl.textContent = "Searching…";
+    statusEl.textContent = t("searching");
     var candidates = ws.length
       ? Promise.all(ws.map(function (w, i) { return idsFor(w, i === ws.length - 1); })).then(intersect)
       : Promise.resolve(Array.from({ length: meta.n }, function (_, i) { return i; }));
@@ -180,7 +183,7 @@
     var params = new URLSearchParams(location.search);
     fill("f-company", m.companies.map(function (c, i) { return [String(i), c[1]]; }), "company", params.get("company"));
     fill("f-source", m.sources.map(function (s, i) { return [String(i), s[1]]; }), "source", params.get("source"));
-    fill("f-status", m.statuses.map(function (s) { return [s, s.charAt(0).toUpperCase() + s.slice(1)]; }), "status", params.get("status"));
+    fill("f-status", m.statuses.map(function (s) { return [s, statusLabel(s)]; }), "status", params.get("status"));
     fill("f-year", m.years.map(function (y) { return [String(y), String(y)]; }), "year", params.get("year"));
     document.getElementById("q").value = params.get("q") || "";
     var timer = null;
@@ -189,5 +192,5 @@
     form.addEventListener("change", function () { search(); });
     more.addEventListener("click", function () { page(); });
     search();
-  }).catch(function (e) { statusEl.textContent = "Search is unavailable: " + e.message; });
+  }).catch(function (e) { statusEl.textContent = t("unavailable") + " " + e.message; });
 })();
