@@ -219,6 +219,9 @@ pub struct RawBrief {
     /// Slugs of its writers; default: `default_author` of site.toml.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Corrections, each with its date.
+    #[serde(default)]
+    pub corrections: Vec<RawCorrection>,
     /// URL slug; defaults to the file stem without a leading date.
     pub slug: Option<String>,
     /// Left out of the site unless `--drafts`.
@@ -294,6 +297,16 @@ pub struct RawSource {
 
 /// Keys of a source's front matter.
 pub const SOURCE_KEYS: &[&str] = &["name", "kind", "website", "paywalled", "extra"];
+
+/// A correction to a brief, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrection {
+    /// When it was made: a date or date-time. Required.
+    pub date: String,
+    /// What was wrong and what is right, in one paragraph of Markdown. Required.
+    pub text: String,
+}
 
 /// Front matter of a person.
 #[derive(Debug, Deserialize)]

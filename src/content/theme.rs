@@ -22,6 +22,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("brief.html", include_str!("../../themes/default/templates/brief.html")),
     ("companies.html", include_str!("../../themes/default/templates/companies.html")),
     ("company.html", include_str!("../../themes/default/templates/company.html")),
+    ("corrections.html", include_str!("../../themes/default/templates/corrections.html")),
     ("index.html", include_str!("../../themes/default/templates/index.html")),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("partials/card.html", include_str!("../../themes/default/templates/partials/card.html")),

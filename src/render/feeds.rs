@@ -40,12 +40,28 @@ pub fn xml_escape_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// Appends the `<entry>` of one brief to `e`: with its whole body when `full`, else its
-/// summary only.
-pub fn atom_entry(e: &mut String, site: &Site, brief: &Brief, full: bool) {
+/// What a feed's entries carry besides the title, link and dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// The summary and the whole body (the site's own feed).
+    Full,
+    /// The summary only (entity, tag and story feeds: one entry shared by all of them).
+    Summary,
+    /// The brief's corrections, newest first (`/corrections/` feeds).
+    Corrections,
+}
+
+/// A brief's corrections as one text, newest first: `Correction (2025-10-31): ...`.
+pub fn corrections_text(brief: &Brief) -> String {
+    let parts: Vec<String> = brief.corrections.iter().rev().map(|c| format!("Correction ({}): {}", c.date.iso(), c.text)).collect();
+    parts.join(" ")
+}
+
+/// Appends the `<entry>` of one brief to `e`, with what `body` says.
+pub fn atom_entry(e: &mut String, site: &Site, brief: &Brief, body: Body) {
     let base = &site.config.base_url;
     let url = site.config.absolute(&paths::brief(brief.slug.as_str()));
-    let updated = brief.updated.unwrap_or(brief.date);
+    let updated = brief.modified();
     let _ = write!(
         e,
         "<entry><title>{}</title><id>{}</id><link rel=\"alternate\" type=\"text/html\" href=\"{}\"/><published>{}</published><updated>{}</updated>",
@@ -68,10 +84,12 @@ pub fn atom_entry(e: &mut String, site: &Site, brief: &Brief, full: bool) {
         let t = site.tag(*t);
         let _ = write!(e, "<category term=\"{}\" label=\"{}\" scheme=\"{}tags/\"/>", t.slug, xml_escape(&t.name), xml_escape(base));
     }
-    if !brief.summary.is_empty() {
-        let _ = write!(e, "<summary>{}</summary>", xml_escape(&brief.summary));
+    let summary: std::borrow::Cow<'_, str> =
+        if body == Body::Corrections { corrections_text(brief).into() } else { (&brief.summary).into() };
+    if !summary.is_empty() {
+        let _ = write!(e, "<summary>{}</summary>", xml_escape(&summary));
     }
-    if full {
+    if body == Body::Full {
         let _ = write!(e, "<content type=\"html\">{}</content>", xml_escape(&brief.body_html));
     }
     e.push_str("</entry>");
@@ -98,8 +116,8 @@ pub struct Feed<'a> {
     pub feed_path: &'a str,
     /// Its briefs, newest first, already limited.
     pub ids: &'a [BriefId],
-    /// Whole bodies (the site's feed), or summaries.
-    pub full: bool,
+    /// What each entry carries.
+    pub body: Body,
 }
 
 impl EntryCache {
@@ -114,21 +132,28 @@ impl EntryCache {
     }
 }
 
+/// The briefs with corrections, the most recently corrected first.
+pub fn corrected(site: &Site) -> Vec<BriefId> {
+    let mut ids: Vec<BriefId> = (0..site.briefs.len() as u32).map(BriefId).filter(|b| !site.brief(*b).corrections.is_empty()).collect();
+    ids.sort_by_key(|b| std::cmp::Reverse(site.brief(*b).modified()));
+    ids
+}
+
 /// The latest date any of `ids` was published or updated, for a feed's own date.
 pub fn last_change(site: &Site, ids: &[BriefId]) -> Option<crate::content::model::Date> {
     ids.iter()
         .map(|b| {
             let b = site.brief(*b);
-            b.updated.unwrap_or(b.date)
+            b.modified()
         })
         .max()
 }
 
-/// A whole Atom feed: full entries when `feed.full`, else the summary entries of `cache`.
+/// A whole Atom feed; summary entries come from `cache`, shared with other feeds.
 pub fn atom_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
-    let Feed { title, page_path, feed_path, ids, full } = *feed;
+    let Feed { title, page_path, feed_path, ids, body } = *feed;
     let updated = last_change(site, ids).map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
-    let per_entry = if full { 8192 } else { 1024 };
+    let per_entry = if body == Body::Full { 8192 } else { 1024 };
     let mut out = String::with_capacity(1024 + ids.len() * per_entry);
     let _ = write!(
         out,
@@ -149,10 +174,10 @@ pub fn atom_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
         env!("CARGO_PKG_VERSION"),
     );
     for b in ids {
-        if full {
-            atom_entry(&mut out, site, site.brief(*b), true);
+        if body == Body::Summary {
+            out.push_str(cache.get(*b, |e| atom_entry(e, site, site.brief(*b), body)));
         } else {
-            out.push_str(cache.get(*b, |e| atom_entry(e, site, site.brief(*b), false)));
+            atom_entry(&mut out, site, site.brief(*b), body);
         }
     }
     out.push_str("</feed>\n");
@@ -224,7 +249,7 @@ pub fn json_feed(site: &Site, ids: &[BriefId]) -> Vec<u8> {
                     content_html: &b.body_html,
                     summary: &b.summary,
                     date_published: b.date.rfc3339(),
-                    date_modified: b.updated.map(|d| d.rfc3339()),
+                    date_modified: (b.updated.is_some() || !b.corrections.is_empty()).then(|| b.modified().rfc3339()),
                     tags: b.tags.iter().map(|t| site.tag(*t).name.as_str()).collect(),
                     authors: b
                         .authors
@@ -276,7 +301,7 @@ pub fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
     let latest = |ids: &[BriefId]| ids.first().map(|b| site.brief(*b).date.rfc3339());
     let mut v = vec![(String::new(), latest(&newest(site, 1)))];
     for b in &site.briefs {
-        v.push((paths::brief(b.slug.as_str()), Some(b.updated.unwrap_or(b.date).rfc3339())));
+        v.push((paths::brief(b.slug.as_str()), Some(b.modified().rfc3339())));
     }
     for kind in Kind::ALL.into_iter().filter(|k| site.lists(*k)) {
         v.push((paths::index(kind), None));
@@ -286,6 +311,7 @@ pub fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
     v.extend(site.tags.iter().map(|t| (paths::tag(t.slug.as_str()), latest(&t.briefs))));
     v.push(("stories/".into(), None));
     v.extend(site.stories.iter().map(|s| (paths::story(s.slug.as_str()), s.briefs.last().map(|b| site.brief(*b).date.rfc3339()))));
+    v.push(("corrections/".into(), corrected(site).first().map(|b| site.brief(*b).modified().rfc3339())));
     v.push(("archive/".into(), None));
     v.extend(site.pages.iter().map(|p| (paths::page(p.slug.as_str()), None)));
     v

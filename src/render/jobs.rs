@@ -24,6 +24,8 @@ pub enum Job {
     Stories,
     /// A story.
     Story(StoryId),
+    /// `/corrections/`.
+    Corrections,
     /// `/archive/`.
     Archive,
     /// A free page.
@@ -81,6 +83,8 @@ pub enum FeedOf {
     Tag(TagId),
     /// A story.
     Story(StoryId),
+    /// Every correction.
+    Corrections,
 }
 
 impl Renderer {
@@ -134,6 +138,8 @@ impl Renderer {
             jobs.extend(Format::ALL.map(|f| Job::Feed(FeedOf::Story(StoryId(i as u32)), f)));
         }
         jobs.extend((0..site.pages.len()).map(Job::Page));
+        jobs.push(Job::Corrections);
+        jobs.extend(Format::ALL.map(|f| Job::Feed(FeedOf::Corrections, f)));
         jobs.extend([Job::NotFound, Job::Robots, Job::Search]);
         jobs
     }
@@ -151,6 +157,7 @@ impl Renderer {
             Job::Stories => "stories/".into(),
             Job::Story(id) => paths::story(site.story(id).slug.as_str()),
             Job::Archive => "archive/".into(),
+            Job::Corrections => "corrections/".into(),
             Job::Page(i) => paths::page(site.pages[i].slug.as_str()),
             Job::Feed(of, _) => self.feed_page(of),
             Job::Search => "search/".into(),
@@ -168,6 +175,7 @@ impl Renderer {
             FeedOf::Entity(id) => paths::entity(id.kind, site.entity(id).slug.as_str()),
             FeedOf::Tag(id) => paths::tag(site.tag(id).slug.as_str()),
             FeedOf::Story(id) => paths::story(site.story(id).slug.as_str()),
+            FeedOf::Corrections => "corrections/".into(),
         }
     }
 
@@ -178,6 +186,7 @@ impl Renderer {
             Job::Entity(id, _) => Some(FeedOf::Entity(id)),
             Job::Tag(id, _) => Some(FeedOf::Tag(id)),
             Job::Story(id) => Some(FeedOf::Story(id)),
+            Job::Corrections => Some(FeedOf::Corrections),
             _ => None,
         }
     }

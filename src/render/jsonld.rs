@@ -56,6 +56,16 @@ struct Thing<'a> {
     url: String,
 }
 
+/// schema.org `CorrectionComment`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CorrectionComment<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    text: &'a str,
+    date_published: String,
+}
+
 /// schema.org `NewsArticle`, as JSON-LD.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -77,6 +87,8 @@ struct NewsArticle<'a> {
     mentions: Vec<Thing<'a>>,
     keywords: Vec<&'a str>,
     is_based_on: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    correction: Vec<CorrectionComment<'a>>,
     publisher: Organization<'a>,
 }
 
@@ -108,7 +120,7 @@ impl<'a> Views<'a> {
             url: &url,
             main_entity_of_page: &url,
             date_published: b.date.rfc3339(),
-            date_modified: b.updated.unwrap_or(b.date).rfc3339(),
+            date_modified: b.modified().rfc3339(),
             author: b.authors.iter().map(|a| self.thing("Person", EntityId { kind: Kind::Author, index: a.0 })).collect(),
             about: b.companies.iter().map(|c| self.organization(*c)).collect(),
             mentions: (b.people.iter().map(|p| self.thing("Person", EntityId { kind: Kind::Person, index: p.0 })))
@@ -116,6 +128,11 @@ impl<'a> Views<'a> {
                 .collect(),
             keywords: b.tags.iter().map(|t| self.site.tag(*t).name.as_str()).collect(),
             is_based_on: b.citations.iter().filter_map(|c| c.url.as_ref().map(|u| u.as_str())).collect(),
+            correction: b
+                .corrections
+                .iter()
+                .map(|c| CorrectionComment { kind: "CorrectionComment", text: &c.text, date_published: c.date.rfc3339() })
+                .collect(),
             publisher: Organization {
                 context: None,
                 kind: "Organization",

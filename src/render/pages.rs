@@ -88,18 +88,19 @@ impl Renderer {
         let limit = site.config.feed_limit;
         let head = |ids: &[BriefId]| ids[..ids.len().min(limit)].to_vec();
         let title = self.feed_title(of);
-        let (ids, full) = match of {
-            FeedOf::Site => (newest(site, limit), true),
-            FeedOf::Entity(id) => (head(&site.entity(id).briefs), false),
-            FeedOf::Tag(id) => (head(&site.tag(id).briefs), false),
+        let (ids, body) = match of {
+            FeedOf::Site => (newest(site, limit), feeds::Body::Full),
+            FeedOf::Entity(id) => (head(&site.entity(id).briefs), feeds::Body::Summary),
+            FeedOf::Tag(id) => (head(&site.tag(id).briefs), feeds::Body::Summary),
             FeedOf::Story(id) => {
                 let newest_first: Vec<BriefId> = site.story(id).briefs.iter().rev().copied().collect();
-                (head(&newest_first), false)
+                (head(&newest_first), feeds::Body::Summary)
             }
+            FeedOf::Corrections => (head(&feeds::corrected(site)), feeds::Body::Corrections),
         };
         let page = self.feed_page(of);
         let feed_path = self.output_path(Job::Feed(of, format));
-        let feed = feeds::Feed { title: &title, page_path: &page, feed_path: &feed_path, ids: &ids, full };
+        let feed = feeds::Feed { title: &title, page_path: &page, feed_path: &feed_path, ids: &ids, body };
         let xml = match format {
             Format::Atom => feeds::atom_feed(site, &feed, &self.entries),
             Format::Rss => super::rss::rss_feed(site, &feed, &self.items),
@@ -115,6 +116,7 @@ impl Renderer {
             FeedOf::Entity(id) => &site.entity(id).name,
             FeedOf::Tag(id) => &site.tag(id).name,
             FeedOf::Story(id) => &site.story(id).title,
+            FeedOf::Corrections => site.i18n.get("corrections"),
         };
         format!("{name} — {}", site.config.title)
     }
@@ -176,6 +178,10 @@ impl Renderer {
                 ctx.insert("story", &v.story(id));
                 ctx.insert_value("briefs", self.cards(&s.briefs)?);
                 "story.html"
+            }
+            Job::Corrections => {
+                ctx.insert("corrections", &v.corrections());
+                "corrections.html"
             }
             Job::Archive => {
                 ctx.insert_value("months", self.archive()?);

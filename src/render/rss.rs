@@ -4,13 +4,12 @@
 
 use std::fmt::Write as _;
 
-use super::feeds::{last_change, xml_escape, EntryCache, Feed};
+use super::feeds::{corrections_text, last_change, xml_escape, Body, EntryCache, Feed};
 use crate::content::kinds::Kind;
 use crate::site::{paths, Brief, Site};
 
-/// Appends the `<item>` of one brief: its whole body as the description when `full`,
-/// else its summary.
-fn item(out: &mut String, site: &Site, brief: &Brief, full: bool) {
+/// Appends the `<item>` of one brief, its description as `body` says.
+fn item(out: &mut String, site: &Site, brief: &Brief, body: Body) {
     let url = xml_escape(&site.config.absolute(&paths::brief(brief.slug.as_str())));
     let _ = write!(
         out,
@@ -29,17 +28,21 @@ fn item(out: &mut String, site: &Site, brief: &Brief, full: bool) {
     for t in &brief.tags {
         let _ = write!(out, "<category>{}</category>", xml_escape(&site.tag(*t).name));
     }
-    let description = if full { &brief.body_html } else { &brief.summary };
+    let description: std::borrow::Cow<'_, str> = match body {
+        Body::Full => (&brief.body_html).into(),
+        Body::Summary => (&brief.summary).into(),
+        Body::Corrections => corrections_text(brief).into(),
+    };
     if !description.is_empty() {
-        let _ = write!(out, "<description>{}</description>", xml_escape(description));
+        let _ = write!(out, "<description>{}</description>", xml_escape(&description));
     }
     out.push_str("</item>");
 }
 
-/// A whole RSS 2.0 feed: full items when `feed.full`, else the summary items of `cache`.
+/// A whole RSS 2.0 feed; summary items come from `cache`, shared with other feeds.
 pub fn rss_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
     let config = &site.config;
-    let per_item = if feed.full { 8192 } else { 1024 };
+    let per_item = if feed.body == Body::Full { 8192 } else { 1024 };
     let mut out = String::with_capacity(1024 + feed.ids.len() * per_item);
     let description = if config.description.is_empty() { feed.title } else { &config.description };
     let _ = write!(
@@ -47,7 +50,7 @@ pub fn rss_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>{}</title><link>{}</link><description>{}</description><language>{}</language><atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/><generator>briefing {}</generator>",
         xml_escape(feed.title),
         xml_escape(&config.absolute(feed.page_path)),
-        xml_escape(description),
+        xml_escape(&description),
         xml_escape(&config.language),
         xml_escape(&config.absolute(feed.feed_path)),
         env!("CARGO_PKG_VERSION"),
@@ -56,10 +59,10 @@ pub fn rss_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
         let _ = write!(out, "<lastBuildDate>{}</lastBuildDate>", d.at.to_rfc2822());
     }
     for b in feed.ids {
-        if feed.full {
-            item(&mut out, site, site.brief(*b), true);
+        if feed.body == Body::Summary {
+            out.push_str(cache.get(*b, |e| item(e, site, site.brief(*b), feed.body)));
         } else {
-            out.push_str(cache.get(*b, |e| item(e, site, site.brief(*b), false)));
+            item(&mut out, site, site.brief(*b), feed.body);
         }
     }
     out.push_str("</channel></rss>\n");

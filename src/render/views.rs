@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::content::kinds::Kind;
-use crate::content::model::Status;
+use crate::content::model::{Date, Status};
 use crate::site::*;
 
 /// `site`: available in every template.
@@ -144,8 +144,25 @@ pub struct BriefView<'a> {
     pub extra: &'a Extra,
     /// Position in its story (1-based) and the story's length.
     pub story_position: Option<(usize, usize)>,
+    /// Corrections, oldest first.
+    pub corrections: Vec<CorrectionView<'a>>,
+    /// When it last changed (`updated` or its latest correction), full RFC 3339.
+    pub modified: String,
     /// schema.org `NewsArticle` JSON-LD, safe inside `<script type="application/ld+json">`.
     pub json_ld: String,
+}
+
+/// A correction, on its brief's page and on `/corrections/`.
+#[derive(Serialize)]
+pub struct CorrectionView<'a> {
+    /// `YYYY-MM-DD` or RFC 3339, as written.
+    pub date: String,
+    /// Full RFC 3339, for `<time datetime>`.
+    pub datetime: String,
+    /// What it says: HTML, print with `| safe`.
+    pub html: &'a str,
+    /// The corrected brief (on `/corrections/`).
+    pub brief: Option<BriefLink<'a>>,
 }
 
 /// An entity (a company, a source...) on its page and in its kind's index: what every
@@ -521,6 +538,8 @@ impl<'a> Views<'a> {
             tickers: &b.tickers,
             extra: &b.extra,
             story_position,
+            corrections: b.corrections.iter().map(|c| self.correction(c, None)).collect(),
+            modified: b.modified().rfc3339(),
             json_ld: self.brief_json_ld(id),
         }
     }
@@ -561,6 +580,21 @@ impl<'a> Views<'a> {
             .collect();
         let linked_from = p.linked_from.iter().map(|b| self.brief_link(*b)).collect();
         PersonOwn { roles, linked_from }
+    }
+
+    /// A correction, with the brief it corrects when `of` is given.
+    pub fn correction(&self, c: &'a Correction, of: Option<BriefId>) -> CorrectionView<'a> {
+        CorrectionView { date: c.date.iso(), datetime: c.date.rfc3339(), html: &c.html, brief: of.map(|b| self.brief_link(b)) }
+    }
+
+    /// Every correction of the site, newest first.
+    pub fn corrections(&self) -> Vec<CorrectionView<'a>> {
+        let mut all: Vec<(Date, BriefId, &'a Correction)> = Vec::new();
+        for (i, b) in self.site.briefs.iter().enumerate() {
+            all.extend(b.corrections.iter().map(|c| (c.date, BriefId(i as u32), c)));
+        }
+        all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.into_iter().map(|(_, b, c)| self.correction(c, Some(b))).collect()
     }
 
     /// A brief as a plain link.

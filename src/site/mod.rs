@@ -97,6 +97,8 @@ pub struct Brief {
     pub products: Vec<ProductId>,
     /// Its writers (its `authors`, or the site's `default_author`).
     pub authors: Vec<AuthorId>,
+    /// Corrections, oldest first.
+    pub corrections: Vec<Correction>,
     /// The entities its body links to with `[[...]]`, each once.
     pub links_to: Vec<EntityId>,
     /// Whether it is a draft (only present with `--drafts`).
@@ -131,6 +133,29 @@ pub struct Entity {
     pub briefs: Vec<BriefId>,
     /// Anything, for templates.
     pub extra: Extra,
+}
+
+/// A correction to a brief.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    /// When it was made.
+    pub date: Date,
+    /// What it says, as HTML (one paragraph).
+    pub html: String,
+    /// What it says, as plain text (for JSON-LD and feeds).
+    pub text: String,
+}
+
+impl Brief {
+    /// When the brief last changed for its readers: `updated` (else its date), or its
+    /// latest correction if that is later.
+    pub fn modified(&self) -> Date {
+        let mut last = self.updated.unwrap_or(self.date);
+        if let Some(c) = self.corrections.iter().map(|c| c.date).max() {
+            last = last.max(c);
+        }
+        last
+    }
 }
 
 /// One company, resolved.

@@ -102,3 +102,57 @@ fn date_mistakes_are_told_in_plain_words() {
     }
     assert!(!r.stderr.contains("premature"), "{}", r.stderr);
 }
+
+fn corrected_site() -> SiteTest {
+    seed_site().brief(
+        "2025-10-28-old",
+        "title: An older brief\ndate: 2025-10-28\nsources: [threads]\ncorrections:\n  - date: 2025-10-31 09:00\n    text: It said *Tuesday*; it was [[meta]] on Monday.\n  - date: 2025-10-29\n    text: A first fix.",
+        "Text.",
+    )
+}
+
+#[test]
+fn corrections_show_on_the_brief_on_their_page_and_in_feeds() {
+    let run = corrected_site().build_with(&["--future"]);
+    let brief = run.page("briefs/old/");
+    assert_eq!(texts(&brief, ".corrections .correction p.meta").len(), 2);
+    assert_eq!(attrs(&brief, ".corrections a", "href"), ["/companies/meta/"], "wiki links work in corrections");
+    let html = run.read("briefs/old/index.html");
+    let json = html.split("<script type=\"application/ld+json\">").nth(1).and_then(|s| s.split("</script>").next()).unwrap();
+    let ld: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(ld["dateModified"], "2025-10-31T09:00:00-04:00");
+    assert_eq!(ld["correction"][1]["@type"], "CorrectionComment");
+    let page = run.page("corrections/");
+    assert_eq!(texts(&page, ".corrections-list .meta a"), ["An older brief", "An older brief"]);
+    let first = texts(&page, ".corrections-list .correction").join(" ");
+    assert!(first.contains("Tuesday"), "newest first: {first}");
+    let atom = run.read("corrections/atom.xml");
+    assert!(
+        atom.contains("<updated>2025-10-31T09:00:00-04:00</updated>") && atom.contains("Correction (2025-10-31T09:00:00-04:00)"),
+        "{atom}"
+    );
+    assert!(run.read("atom.xml").contains("<updated>2025-10-31T09:00:00-04:00</updated>"), "the brief's own entry moves too");
+    assert!(run.exists("corrections/rss.xml"));
+    assert!(run.read("sitemap.xml").contains("<loc>https://example.org/corrections/</loc>"));
+}
+
+#[test]
+fn a_correction_needs_a_date_and_text() {
+    let r = seed_site()
+        .brief("2025-10-28-a", "title: A\ndate: 2025-10-28\nsources: [threads]\ncorrections:\n  - text: No date.", "x")
+        .brief(
+            "2025-10-28-b",
+            "title: B\ndate: 2025-10-28\nsources: [threads]\ncorrections:\n  - date: 2025-10-32\n    text: Bad day.",
+            "x",
+        )
+        .brief("2025-10-28-c", "title: C\ndate: 2025-10-28\nsources: [threads]\ncorrections:\n  - date: 2025-10-30\n    text: \"\"", "x")
+        .build_fails();
+    for want in [
+        "2025-10-28-a.md:6:5: error: corrections[0]: missing required key `date`",
+        "2025-10-28-b.md:",
+        "32 October does not exist (October 2025 has 31 days)",
+        "2025-10-28-c.md:5:1: error: a correction needs its `text`",
+    ] {
+        assert!(r.stderr.contains(want), "missing {want:?}:\n{}", r.stderr);
+    }
+}

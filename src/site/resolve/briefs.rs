@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::entities;
 use super::fields::{date_field, required, unknown_ref};
 use crate::content::diag::{did_you_mean, Diagnostic, Diagnostics};
-use crate::content::frontmatter::{RawBrief, RawCitation};
+use crate::content::frontmatter::{RawBrief, RawCitation, RawCorrection};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::model::{Date, HttpUrl, Slug, Status};
@@ -32,6 +32,8 @@ pub(super) struct BriefParts {
     pub people: Vec<PersonId>,
     pub products: Vec<ProductId>,
     pub authors: Vec<AuthorId>,
+    /// Corrections, oldest first: their dates and Markdown.
+    pub corrections: Vec<(Date, String)>,
 }
 
 /// The slug indexes a brief's front matter refers to.
@@ -95,6 +97,7 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
         people,
         products,
         authors,
+        corrections,
         slug,
         draft: _,
         extra: _,
@@ -117,6 +120,7 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
     if doc.raw.authors.is_empty() {
         authors.extend(refs.default_author);
     }
+    let corrections = check_corrections(doc, corrections, refs.zone, diags);
     let status = status.as_deref().and_then(|s| match Status::parse(s) {
         Ok(s) => Some(s),
         Err(msg) => {
@@ -151,7 +155,23 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
         people: people.into_iter().map(PersonId).collect(),
         products: products.into_iter().map(ProductId).collect(),
         authors: authors.into_iter().map(AuthorId).collect(),
+        corrections,
     })
+}
+
+/// `corrections:`: each needs a real date and some text.
+fn check_corrections(doc: &Doc<RawBrief>, raw: &[RawCorrection], zone: chrono_tz::Tz, diags: &mut Diagnostics) -> Vec<(Date, String)> {
+    let mut out = Vec::with_capacity(raw.len());
+    for RawCorrection { date, text } in raw {
+        let Some(date) = date_field(doc, "corrections", date, zone, diags) else { continue };
+        if text.trim().is_empty() {
+            diags.push(doc.error_at("corrections", None, "a correction needs its `text`: what was wrong, and what is right"));
+            continue;
+        }
+        out.push((date, text.trim().to_string()));
+    }
+    out.sort_by_key(|(d, _)| *d);
+    out
 }
 
 /// `slug:`, or the file stem without its date.

@@ -32,7 +32,7 @@ use crate::content::kinds::Kind;
 use crate::content::load::{Corpus, Doc};
 use crate::content::markdown::Rendered;
 use crate::content::model::{Date, Slug};
-use crate::site::{free_later, paths, Brief, CompanyId, EntityId, Page, Site, StoryId, TagId};
+use crate::site::{free_later, paths, Brief, CompanyId, Correction, EntityId, Page, Site, StoryId, TagId};
 use briefs::BriefParts;
 use kinds::Entities;
 use links::Links;
@@ -111,6 +111,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         scheduled: scheduled.iter().map(|(slug, date)| (slug.as_str(), *date)).collect(),
     };
     links.refresh(cache);
+    let corrections = render_corrections(&links, &briefs, &parts, diags);
     let rendered_briefs = render_briefs(&links, &mut briefs, &parts, cache, diags);
     let profiles = ents.render(&links, cache, diags);
     let rendered_stories = links.render_docs(&stories, cache, diags);
@@ -122,7 +123,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
 
     // The site, then its lists.
     let tag_index: HashMap<&str, TagId> = tags.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
-    let site_briefs = assemble_briefs(&briefs, parts, rendered_briefs, &tag_index, &story_index);
+    let site_briefs = assemble_briefs(&briefs, parts, rendered_briefs, corrections, &tag_index, &story_index);
     drop(tag_index);
     let mut site = Site {
         config,
@@ -242,18 +243,47 @@ fn render_briefs(
     parts.iter().map(|(i, _)| std::mem::take(&mut by_file[*i].0)).collect()
 }
 
+/// Each brief's corrections (in the order of `parts`), their Markdown rendered and its
+/// links checked (a broken one is reported at the brief's `corrections`).
+fn render_corrections(
+    links: &Links<'_>,
+    docs: &[Arc<Doc<RawBrief>>],
+    parts: &[(usize, BriefParts)],
+    diags: &mut Diagnostics,
+) -> Vec<Vec<Correction>> {
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, p) in parts {
+        let doc = &docs[*i];
+        let list = p
+            .corrections
+            .iter()
+            .map(|(date, text)| {
+                let r = crate::content::markdown::render(text, &doc.content_path, links);
+                for problem in &r.problems {
+                    diags.push(doc.error_at("corrections", None, problem.error.message.clone()).with_hint_opt(problem.error.hint.clone()));
+                }
+                Correction { date: *date, html: r.html, text: r.first_paragraph }
+            })
+            .collect();
+        out.push(list);
+    }
+    out
+}
+
 /// The briefs, newest first; related briefs and story neighbours are filled later.
 fn assemble_briefs(
     docs: &[Arc<Doc<RawBrief>>],
     parts: Vec<(usize, BriefParts)>,
     rendered: Vec<Rendered>,
+    corrections: Vec<Vec<Correction>>,
     tag_index: &HashMap<&str, TagId>,
     story_index: &HashMap<String, StoryId>,
 ) -> Vec<Brief> {
     parts
         .into_par_iter()
         .zip(rendered)
-        .map(|((i, p), r)| {
+        .zip(corrections)
+        .map(|(((i, p), r), corrections)| {
             let doc = &docs[i];
             let has_summary = p.summary.is_some();
             Brief {
@@ -274,6 +304,7 @@ fn assemble_briefs(
                 people: p.people,
                 products: p.products,
                 authors: p.authors,
+                corrections,
                 links_to: r.mentions.into_iter().map(|(kind, index)| EntityId { kind, index }).collect(),
                 draft: doc.raw.draft,
                 extra: doc.raw.extra.clone(),
