@@ -5,12 +5,12 @@
 # scheme and screenshots (saved in tests/web/screenshots/). Run by tests/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null || ! command -v nginx >/dev/null || ! command -v java >/dev/null; then
+if ! command -v chromium >/dev/null || ! command -v nginx >/dev/null || ! command -v java >/dev/null || ! command -v xmllint >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light default-jre-headless >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light default-jre-headless libxml2-utils >/dev/null
   else
-    echo "tests/web.sh needs chromium, nginx and java: sudo apt-get install chromium nginx-light default-jre-headless" >&2
+    echo "tests/web.sh needs chromium, nginx, java and xmllint: sudo apt-get install chromium nginx-light default-jre-headless libxml2-utils" >&2
     exit 1
   fi
 fi
@@ -23,7 +23,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 cleanup() { [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-cargo run --quiet -- build --base-url "http://127.0.0.1:$port/briefing/" --output "$work/www/briefing"
+# "Now" is the morning after the seed story, so that the news sitemap lists its briefs.
+SOURCE_DATE_EPOCH=1761944400 cargo run --quiet -- build --base-url "http://127.0.0.1:$port/briefing/" --output "$work/www/briefing"
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
 pid $work/nginx.pid;
@@ -53,6 +54,15 @@ vnu() {
   echo "vnu: $(find "$work/www/briefing" -name '*.html' | wc -l) pages, no errors"
 }
 step vnu
+sitemaps() {
+  local site="$work/www/briefing" news
+  xmllint --noout --schema tests/web/sitemap.xsd "$site/sitemap.xml" "$site/news-sitemap.xml" || return 1
+  news=$(grep -c '<news:news>' "$site/news-sitemap.xml")
+  [ "$news" -ge 3 ] || { echo "news-sitemap.xml lists $news briefs of the last 48 hours, expected the seed story's"; return 1; }
+  grep -q "^Sitemap: .*news-sitemap.xml$" "$site/robots.txt" || { echo "robots.txt does not name the news sitemap"; return 1; }
+  echo "sitemaps: valid against the sitemap and news schemas, $news news entries"
+}
+step sitemaps
 step .venv-test/bin/python tests/web/feeds.py "$work/www/briefing"
 step node tests/web/check.mjs "http://127.0.0.1:$port/briefing/" tests/web/screenshots
 echo "web: $passed passed, $failed failed"

@@ -1,4 +1,4 @@
-//! Machine-readable outputs: Atom feeds, JSON Feed 1.1, `sitemap.xml`, `robots.txt`.
+//! Feeds: Atom and JSON Feed 1.1 (RSS is in `rss.rs`, sitemaps in `sitemaps.rs`).
 //!
 //! Each brief's Atom `<entry>` is written once and shared by every feed that lists it
 //! (site, companies, sources, tags, story). All URLs here are absolute. Text is escaped
@@ -271,50 +271,9 @@ pub fn json_feed(site: &Site, ids: &[BriefId]) -> Vec<u8> {
     out
 }
 
-/// `sitemap.xml` over site-relative paths, with optional last-modified dates.
-pub fn sitemap(site: &Site, entries: &[(String, Option<String>)]) -> Vec<u8> {
-    let mut out = String::with_capacity(entries.len() * 96 + 128);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for (path, lastmod) in entries {
-        let _ = write!(out, "<url><loc>{}</loc>", xml_escape(&site.config.absolute(path)));
-        if let Some(d) = lastmod {
-            let _ = write!(out, "<lastmod>{d}</lastmod>");
-        }
-        out.push_str("</url>\n");
-    }
-    out.push_str("</urlset>\n");
-    out.into_bytes()
-}
-
-/// `robots.txt` that points at the sitemap.
-pub fn robots(site: &Site) -> Vec<u8> {
-    format!("User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n", site.config.base_url).into_bytes()
-}
-
 /// The `n` newest briefs of the site (briefs are kept newest first).
 pub fn newest(site: &Site, n: usize) -> Vec<BriefId> {
     (0..site.briefs.len().min(n)).map(|i| BriefId(i as u32)).collect()
-}
-
-/// Every page the sitemap lists, with the date of its latest change where it has one.
-pub fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
-    let latest = |ids: &[BriefId]| ids.first().map(|b| site.brief(*b).date.rfc3339());
-    let mut v = vec![(String::new(), latest(&newest(site, 1)))];
-    for b in &site.briefs {
-        v.push((paths::brief(b.slug.as_str()), Some(b.modified().rfc3339())));
-    }
-    for kind in Kind::ALL.into_iter().filter(|k| site.lists(*k)) {
-        v.push((paths::index(kind), None));
-        v.extend(site.ids(kind).map(|id| site.entity(id)).map(|e| (paths::entity(kind, e.slug.as_str()), latest(&e.briefs))));
-    }
-    v.push(("tags/".into(), None));
-    v.extend(site.tags.iter().map(|t| (paths::tag(t.slug.as_str()), latest(&t.briefs))));
-    v.push(("stories/".into(), None));
-    v.extend(site.stories.iter().map(|s| (paths::story(s.slug.as_str()), s.briefs.last().map(|b| site.brief(*b).date.rfc3339()))));
-    v.push(("corrections/".into(), corrected(site).first().map(|b| site.brief(*b).modified().rfc3339())));
-    v.push(("archive/".into(), None));
-    v.extend(site.pages.iter().map(|p| (paths::page(p.slug.as_str()), None)));
-    v
 }
 
 #[cfg(test)]

@@ -38,6 +38,8 @@ pub enum Job {
     JsonFeed,
     /// `/sitemap.xml`.
     Sitemap,
+    /// `/news-sitemap.xml`.
+    NewsSitemap,
     /// `/robots.txt`.
     Robots,
     /// `/search/`.
@@ -101,7 +103,14 @@ impl Renderer {
     pub fn is_page(job: Job) -> bool {
         !matches!(
             job,
-            Job::Feed(..) | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_)
+            Job::Feed(..)
+                | Job::JsonFeed
+                | Job::Sitemap
+                | Job::NewsSitemap
+                | Job::Robots
+                | Job::SearchMeta
+                | Job::SearchShard(_)
+                | Job::SearchDocs(_)
         )
     }
 
@@ -116,6 +125,7 @@ impl Renderer {
         jobs.extend([
             Job::Archive,
             Job::Sitemap,
+            Job::NewsSitemap,
             Job::Feed(FeedOf::Site, Format::Atom),
             Job::Feed(FeedOf::Site, Format::Rss),
             Job::JsonFeed,
@@ -161,9 +171,14 @@ impl Renderer {
             Job::Page(i) => paths::page(site.pages[i].slug.as_str()),
             Job::Feed(of, _) => self.feed_page(of),
             Job::Search => "search/".into(),
-            Job::NotFound | Job::JsonFeed | Job::Sitemap | Job::Robots | Job::SearchMeta | Job::SearchShard(_) | Job::SearchDocs(_) => {
-                String::new()
-            }
+            Job::NotFound
+            | Job::JsonFeed
+            | Job::Sitemap
+            | Job::NewsSitemap
+            | Job::Robots
+            | Job::SearchMeta
+            | Job::SearchShard(_)
+            | Job::SearchDocs(_) => String::new(),
         }
     }
 
@@ -198,6 +213,7 @@ impl Renderer {
             Job::Feed(of, format) => paths::concat(&[&self.feed_page(of), format.file()]),
             Job::JsonFeed => "feed.json".into(),
             Job::Sitemap => "sitemap.xml".into(),
+            Job::NewsSitemap => "news-sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
             Job::SearchMeta => "search/meta.json".into(),
             Job::SearchShard(i) => format!("search/t/{}.json", self.shard_key(i)),

@@ -11,6 +11,7 @@ mod jobs;
 mod jsonld;
 mod pages;
 mod rss;
+mod sitemaps;
 mod templates;
 mod text;
 
@@ -34,7 +35,8 @@ pub use templates::REQUIRED_TEMPLATES;
 
 use crate::render::views::Views;
 use crate::site::*;
-use feeds::{newest, sitemap_entries};
+use feeds::newest;
+use sitemaps::sitemap_entries;
 use templates::environment;
 
 /// One generated file.
@@ -169,8 +171,9 @@ impl Renderer {
                 (path, xml.into_bytes())
             }
             Job::JsonFeed => ("feed.json".into(), feeds::json_feed(site, &newest(site, site.config.feed_limit))),
-            Job::Sitemap => ("sitemap.xml".into(), feeds::sitemap(site, &sitemap_entries(site))),
-            Job::Robots => ("robots.txt".into(), feeds::robots(site)),
+            Job::Sitemap => ("sitemap.xml".into(), sitemaps::sitemap(site, &sitemap_entries(site))),
+            Job::NewsSitemap => ("news-sitemap.xml".into(), sitemaps::news_sitemap(site)),
+            Job::Robots => ("robots.txt".into(), sitemaps::robots(site)),
             Job::SearchMeta => ("search/meta.json".into(), crate::render::search::meta_json(site, self.search_index())),
             Job::SearchShard(i) => (self.output_path(job), self.search_index().shard_json(self.shard_key(i))),
             Job::SearchDocs(n) => (self.output_path(job), crate::render::search::docs_json(site, n)),

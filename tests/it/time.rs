@@ -156,3 +156,20 @@ fn a_correction_needs_a_date_and_text() {
         assert!(r.stderr.contains(want), "missing {want:?}:\n{}", r.stderr);
     }
 }
+
+#[test]
+fn the_news_sitemap_lists_the_last_48_hours() {
+    // Now: 2025-11-01T11:53Z. The seed story (30 October, New York) is within 48 hours;
+    // the date-only brief of 29 October (midnight in New York) is not.
+    let r = seed_site().run_env(&["build"], &[("SOURCE_DATE_EPOCH", "1761998000")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let news = r.read("news-sitemap.xml");
+    assert!(news.contains("xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\""));
+    let titles = xml_texts(&news, "news:title");
+    assert_eq!(titles, ["The denial", "Shares tick up", "The report"]);
+    assert_eq!(xml_texts(&news, "news:publication_date")[0], "2025-10-30T17:30:00-04:00");
+    assert_eq!(xml_texts(&news, "news:language"), ["en", "en", "en"]);
+    assert!(r.read("robots.txt").contains("Sitemap: https://example.org/news-sitemap.xml\n"));
+    let later = seed_site().run_env(&["build"], &[("SOURCE_DATE_EPOCH", "1762300000")]);
+    assert!(xml_texts(&later.read("news-sitemap.xml"), "news:title").is_empty(), "nothing is news after 48 hours");
+}
