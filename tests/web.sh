@@ -25,6 +25,9 @@ trap cleanup EXIT
 
 # "Now" is the morning after the seed story, so that the news sitemap lists its briefs.
 SOURCE_DATE_EPOCH=1761944400 cargo run --quiet -- build --base-url "http://127.0.0.1:$port/briefing/" --output "$work/www/briefing"
+# The same briefing in French (the built-in theme's French table), served beside it.
+mkdir -p "$work/fr" && cp -r content "$work/fr/" && sed 's/^language = "en"/language = "fr"/' site.toml > "$work/fr/site.toml"
+SOURCE_DATE_EPOCH=1761944400 cargo run --quiet -- build --root "$work/fr" --strict --base-url "http://127.0.0.1:$port/fr/" --output "$work/www/fr"
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
 pid $work/nginx.pid;
@@ -49,9 +52,9 @@ passed=0; failed=0
 step() { if "$@"; then passed=$((passed+1)); else failed=$((failed+1)); echo "FAIL: $*"; fi; }
 vnu() {
   local out
-  out=$(java -jar tests/web/node_modules/vnu-jar/build/dist/vnu.jar --errors-only --skip-non-html "$work/www/briefing" 2>&1) || true
+  out=$(java -jar tests/web/node_modules/vnu-jar/build/dist/vnu.jar --errors-only --skip-non-html "$work/www" 2>&1) || true
   if [ -n "$out" ]; then echo "$out" | head -20; return 1; fi
-  echo "vnu: $(find "$work/www/briefing" -name '*.html' | wc -l) pages, no errors"
+  echo "vnu: $(find "$work/www" -name '*.html' | wc -l) pages (English and French), no errors"
 }
 step vnu
 sitemaps() {

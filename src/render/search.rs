@@ -108,17 +108,43 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// Whether `c` is written without spaces between words (Chinese, Japanese) or is Korean:
+/// such text is indexed by pairs of characters (bigrams), not by words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x20000..=0x2FA1F)
+}
+
+/// The terms of a run of CJK characters: each pair of neighbours (a lone character is a
+/// term of its own), so that a query's pairs find the text whatever its word breaks.
+fn cjk_terms(run: &str, f: &mut impl FnMut(Term<'_>)) {
+    let chars: Vec<(usize, char)> = run.char_indices().collect();
+    if chars.len() == 1 {
+        f(Term::Short(pack_short(run.as_bytes())));
+        return;
+    }
+    for w in chars.windows(2) {
+        let (start, end) = (w[0].0, w[1].0 + w[1].1.len_utf8());
+        let pair = &run[start..end];
+        f(if pair.len() <= 16 { Term::Short(pack_short(pair.as_bytes())) } else { Term::Long(pair) });
+    }
+}
+
 /// Calls `f` with each term of `text` (as [`words`] gives them): runs of letters and
-/// digits, lowercased, at least two bytes long, stopwords left out. Runs of ASCII (nearly
-/// all words) are packed as they are; only words with other letters are transliterated
-/// (`buf` holds the rare words longer than 16 bytes).
+/// digits, lowercased, at least two bytes long, stopwords left out; and the character
+/// pairs of Chinese, Japanese and Korean text ([`cjk_terms`]). Runs of ASCII (nearly all
+/// words) are packed as they are; only words with other letters are transliterated (`buf`
+/// holds the rare words longer than 16 bytes).
 fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
     let bytes = text.as_bytes();
-    // The character at byte `i` (not ASCII): whether it belongs to a word, and its length.
+    // The character at byte `i` (not ASCII): whether it belongs to a word (CJK characters
+    // do not: they make terms of their own), and its length.
     let other = |i: usize| -> (bool, usize) {
         let c = text[i..].chars().next().unwrap_or(' ');
-        (c.is_alphanumeric(), c.len_utf8())
+        (c.is_alphanumeric() && !is_cjk(c), c.len_utf8())
     };
+    let cjk_at = |i: usize| text[i..].chars().next().is_some_and(is_cjk);
     // A word of `len` bytes, packed in `key` (`word` is read only when it does not fit).
     fn emit(key: u128, len: usize, word: &str, f: &mut impl FnMut(Term<'_>)) {
         if len > 16 {
@@ -133,6 +159,14 @@ fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
         if WORD_BYTE[b as usize] == 0 {
             if b < 0x80 {
                 i += 1;
+                continue;
+            }
+            if cjk_at(i) {
+                let start = i;
+                while i < bytes.len() && bytes[i] >= 0x80 && cjk_at(i) {
+                    i += text[i..].chars().next().map_or(1, char::len_utf8);
+                }
+                cjk_terms(&text[start..i], f);
                 continue;
             }
             let (inside, len) = other(i);
@@ -188,9 +222,10 @@ fn for_each_term(text: &str, buf: &mut String, f: &mut impl FnMut(Term<'_>)) {
     }
 }
 
-/// The shard a term lives in: its first two characters.
+/// The shard a term lives in: its first two characters (its first, for a CJK pair).
 pub fn shard_of(term: &str) -> String {
-    term.chars().take(2).collect()
+    let n = if term.chars().next().is_some_and(is_cjk) { 1 } else { 2 };
+    term.chars().take(n).collect()
 }
 
 /// Text of an HTML fragment: tags and character references become spaces (they never
@@ -274,19 +309,18 @@ impl Index {
     /// Indexes every brief of the site. Each thread indexes runs of consecutive briefs into
     /// its own map; the maps are then joined in brief order, so no list needs sorting.
     pub fn build(site: &Site) -> Index {
-        // The words of each company's names, tokenised once rather than once per brief.
-        let company_text: Vec<String> = site
-            .companies
-            .iter()
-            .map(|c| {
-                let mut t = format!("{} {}", c.name, c.slug.as_str());
-                c.aliases.iter().for_each(|a| {
-                    t.push(' ');
-                    t.push_str(a);
-                });
-                t
-            })
-            .collect();
+        let names = |e: &crate::site::Entity| {
+            let mut t = format!("{} {}", e.name, e.slug.as_str());
+            e.aliases.iter().for_each(|a| {
+                t.push(' ');
+                t.push_str(a);
+            });
+            t
+        };
+        // The words of each entity's names, tokenised once rather than once per brief.
+        let company_text: Vec<String> = site.companies.iter().map(|c| names(c)).collect();
+        let person_text: Vec<String> = site.people.iter().map(|p| names(p)).collect();
+        let product_text: Vec<String> = site.products.iter().map(|p| names(p)).collect();
         let postings = site
             .briefs
             .par_iter()
@@ -305,6 +339,12 @@ impl Index {
                     }
                     for t in &b.tags {
                         postings.add(id, &site.tag(*t).name, &mut buf);
+                    }
+                    for p in &b.people {
+                        postings.add(id, &person_text[p.0 as usize], &mut buf);
+                    }
+                    for p in &b.products {
+                        postings.add(id, &product_text[p.0 as usize], &mut buf);
                     }
                     for c in &b.citations {
                         postings.add(id, &site.source(c.source).name, &mut buf);
@@ -369,6 +409,10 @@ struct Meta<'a> {
     companies: Vec<[&'a str; 2]>,
     /// `[slug, name]` of every source, by index.
     sources: Vec<[&'a str; 2]>,
+    /// `[slug, name]` of every person, by index.
+    people: Vec<[&'a str; 2]>,
+    /// `[slug, name]` of every product, by index.
+    products: Vec<[&'a str; 2]>,
     /// Statuses in use.
     statuses: Vec<&'static str>,
     /// Years with briefs, newest first.
@@ -387,13 +431,16 @@ pub fn meta_json(site: &Site, index: &Index) -> Vec<u8> {
         shards: index.keys.iter().map(String::as_str).collect(),
         companies: site.companies.iter().map(|c| [c.slug.as_str(), c.name.as_str()]).collect(),
         sources: site.sources.iter().map(|s| [s.slug.as_str(), s.name.as_str()]).collect(),
+        people: site.people.iter().map(|p| [p.slug.as_str(), p.name.as_str()]).collect(),
+        products: site.products.iter().map(|p| [p.slug.as_str(), p.name.as_str()]).collect(),
         statuses: statuses.into_iter().collect(),
         years,
     };
     serde_json::to_vec(&meta).unwrap_or_default()
 }
 
-/// `search/d/<n>.json`: `[[title, url, date, status, summary, [company index], [source index]], ...]`.
+/// `search/d/<n>.json`: `[[title, url, date, status, summary, [company index], [source index],
+/// [person index], [product index]], ...]` (the last two only when the brief names some).
 pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
     let views = crate::render::views::Views::new(site);
     let start = chunk * CHUNK;
@@ -406,7 +453,7 @@ pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
             let companies: Vec<u32> = b.companies.iter().map(|c| c.0).collect();
             let mut sources: Vec<u32> = b.citations.iter().map(|c| c.source.0).collect();
             sources.dedup();
-            serde_json::json!([
+            let mut line = serde_json::json!([
                 b.title,
                 views.url(&paths::brief(b.slug.as_str())),
                 b.date.day().to_string(),
@@ -414,7 +461,14 @@ pub fn docs_json(site: &Site, chunk: usize) -> Vec<u8> {
                 summary,
                 companies,
                 sources
-            ])
+            ]);
+            // People and products only where a brief names some, so that sites without
+            // them pay nothing.
+            if let (Some(l), false) = (line.as_array_mut(), b.people.is_empty() && b.products.is_empty()) {
+                l.push(b.people.iter().map(|p| p.0).collect::<Vec<u32>>().into());
+                l.push(b.products.iter().map(|p| p.0).collect::<Vec<u32>>().into());
+            }
+            line
         })
         .collect();
     serde_json::to_vec(&docs).unwrap_or_default()
@@ -446,6 +500,15 @@ mod tests {
         for end in (0..=text.len()).filter(|e| text.is_char_boundary(*e)) {
             assert_eq!(words(&text[..end]), reference(&text[..end]), "{:?}", &text[..end]);
         }
+    }
+
+    #[test]
+    fn chinese_and_japanese_are_indexed_by_pairs() {
+        assert_eq!(words("DeepSeek深度求索 released"), ["deepseek", "深度", "度求", "求索", "released"]);
+        assert_eq!(words("「生成AI」の規制"), ["生成", "ai", "の規", "規制"]);
+        assert_eq!(words("中 and 国"), ["中", "国"]);
+        assert_eq!(shard_of("深度"), "深");
+        assert_eq!(shard_of("deepseek"), "de");
     }
 
     #[test]

@@ -76,6 +76,15 @@ await check("search finds a brief by words in its body, with the bytes of one qu
   await page.close();
 });
 
+await check("search finds Chinese text (a lab's name in Chinese characters)", async () => {
+  const page = await browser.newPage();
+  await page.goto(base + "search/?q=" + encodeURIComponent("深度求索"));
+  await page.waitForSelector(".search-result a");
+  const titles = await page.$$eval(".search-result a", (as) => as.map((a) => a.textContent));
+  assert(titles.some((t) => t.includes("DeepSeek")), `results: ${titles.join(" | ")}`);
+  await page.close();
+});
+
 await check("the search box in the header leads to results; facets filter them", async () => {
   const page = await browser.newPage();
   await page.goto(base);
@@ -107,7 +116,8 @@ await check("no accessibility violations (axe: WCAG 2 A and AA, contrast include
     const ctx = await browser.newContext({ colorScheme: scheme });
     const page = await ctx.newPage();
     for (const path of ["", "briefs/meta-google-gemini-ads-report/", "companies/meta/", "sources/the-information/",
-      "stories/meta-google-ad-models/", "search/?q=meta", "archive/", "tags/"]) {
+      "stories/meta-google-ad-models/", "search/?q=meta", "archive/", "tags/", "people/andy-stone/", "products/gemini/",
+      "authors/maya-lindqvist/", "corrections/", "briefs/alphabet-shares-tick-up/"]) {
       await page.goto(base + path);
       if (path.startsWith("search")) await page.waitForSelector(".search-result");
       await page.addScriptTag({ content: axeSource });
@@ -139,6 +149,10 @@ await check("screenshots at phone and desktop widths", async () => {
     brief: "briefs/meta-google-gemini-ads-report/",
     company: "companies/meta/",
     story: "stories/meta-google-ad-models/",
+    person: "people/andy-stone/",
+    product: "products/gemini/",
+    correction: "briefs/alphabet-shares-tick-up/",
+    "brief-fr": "../fr/briefs/meta-denies-gemini-ad-talks/",
   };
   for (const [label, width, height] of [["phone", 390, 844], ["desktop", 1280, 900]]) {
     for (const scheme of ["light", "dark"]) {

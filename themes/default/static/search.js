@@ -28,10 +28,28 @@
     return cache.get(path);
   }
 
-  // The same normalisation as the index: accents dropped, lowercase, ASCII words.
+  // Chinese, Japanese and Korean characters: the index holds their pairs, not words.
+  var CJK = /^(?:[\u1100-\u11FF\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF66-\uFF9F]|[\uD840-\uD87E][\uDC00-\uDFFF])$/;
+
+  // The same normalisation as the index: accents dropped, lowercase, ASCII words; and the
+  // pairs of neighbouring CJK characters (a lone one stands for itself).
   function words(text) {
-    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .split(/[^a-z0-9]+/).filter(function (w) { return w.length >= 2 && !STOP.has(w); });
+    var out = [], run = [], rest = "";
+    function latin() {
+      rest.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().split(/[^a-z0-9]+/)
+        .forEach(function (w) { if (w.length >= 2 && !STOP.has(w)) out.push(w); });
+      rest = "";
+    }
+    function cjk() {
+      if (run.length === 1) out.push(run[0]);
+      for (var i = 0; i + 1 < run.length; i++) out.push(run[i] + run[i + 1]);
+      run = [];
+    }
+    Array.from(text).forEach(function (c) {
+      if (CJK.test(c)) { latin(); run.push(c); } else { cjk(); rest += c; }
+    });
+    latin(); cjk();
+    return out;
   }
 
   function decode(gaps) {
@@ -88,6 +106,8 @@
     if (f.source !== "" && d[6].indexOf(+f.source) < 0) return false;
     if (f.status && d[3] !== f.status) return false;
     if (f.year && d[2].slice(0, 4) !== f.year) return false;
+    if (f.person !== "" && (d[7] || []).indexOf(+f.person) < 0) return false;
+    if (f.product !== "" && (d[8] || []).indexOf(+f.product) < 0) return false;
     return true;
   }
 
@@ -147,7 +167,8 @@
     var data = new FormData(form);
     var q = String(data.get("q") || "");
     var filters = { company: String(data.get("company") || ""), source: String(data.get("source") || ""),
-      status: String(data.get("status") || ""), year: String(data.get("year") || "") };
+      status: String(data.get("status") || ""), year: String(data.get("year") || ""),
+      person: String(data.get("person") || ""), product: String(data.get("product") || "") };
     var params = new URLSearchParams();
     if (q) params.set("q", q);
     Object.keys(filters).forEach(function (k) { if (filters[k]) params.set(k, filters[k]); });
@@ -155,7 +176,8 @@
     list.textContent = "";
     more.hidden = true;
     var ws = words(q);
-    var any = filters.company !== "" || filters.source !== "" || filters.status || filters.year;
+    var any = filters.company !== "" || filters.source !== "" || filters.status || filters.year ||
+      filters.person !== "" || filters.product !== "";
     if (!ws.length && !any) { statusEl.textContent = ""; current = null; return Promise.resolve(); }
     statusEl.textContent = t("searching");
     var candidates = ws.length
@@ -169,6 +191,7 @@
 
   function fill(id, values, label, selected) {
     var select = document.getElementById(id);
+    if (!select) return;
     values.forEach(function (v) {
       var o = document.createElement("option");
       o.value = v[0];
@@ -185,6 +208,8 @@
     fill("f-source", m.sources.map(function (s, i) { return [String(i), s[1]]; }), "source", params.get("source"));
     fill("f-status", m.statuses.map(function (s) { return [s, statusLabel(s)]; }), "status", params.get("status"));
     fill("f-year", m.years.map(function (y) { return [String(y), String(y)]; }), "year", params.get("year"));
+    fill("f-person", (m.people || []).map(function (p, i) { return [String(i), p[1]]; }), "person", params.get("person"));
+    fill("f-product", (m.products || []).map(function (p, i) { return [String(i), p[1]]; }), "product", params.get("product"));
     document.getElementById("q").value = params.get("q") || "";
     var timer = null;
     form.addEventListener("submit", function (e) { e.preventDefault(); search(); });
