@@ -17,6 +17,7 @@ Only the standard library is used.
 """
 
 import argparse
+import hashlib
 import os
 import shutil
 import statistics
@@ -63,7 +64,10 @@ def hugo_binary(skip):
 
 
 def corpus(work, size, fmt):
-    out = os.path.join(work, f"{fmt}-{size}")
+    # Named after the generator's own bytes, so that a changed generator makes a new corpus.
+    with open(os.path.join(HERE, "gen_corpus.py"), "rb") as f:
+        version = hashlib.sha256(f.read()).hexdigest()[:8]
+    out = os.path.join(work, f"{fmt}-{size}-{version}")
     if not os.path.exists(os.path.join(out, ".complete")):
         if os.path.exists(out):
             shutil.rmtree(out)
