@@ -33,8 +33,7 @@ impl Date {
         let (day, rest) = (text.get(..10).unwrap_or(text), text.get(10..).unwrap_or(""));
         let day = calendar_day(day).map_err(|why| format!("\"{text}\" is not a date: {why}"))?;
         if rest.is_empty() {
-            let midnight = day.and_time(NaiveTime::MIN);
-            return local(midnight, zone, text).map(|at| Date { at, has_time: false });
+            return Ok(Date { at: start_of_day(day, zone), has_time: false });
         }
         let Some(rest) = rest.strip_prefix(['T', 't', ' ']) else {
             return Err(format!("\"{text}\" is not a date: after the day comes `T` or a space, then the time; {FORMS}"));
@@ -74,6 +73,16 @@ impl Date {
     pub fn day(&self) -> NaiveDate {
         self.at.date_naive()
     }
+}
+
+/// The first moment of `day` in `zone`: midnight, or where the clocks skipped midnight
+/// (some zones change at 00:00), the first time that exists.
+fn start_of_day(day: NaiveDate, zone: Tz) -> DateTime<FixedOffset> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    (0..=4 * 24)
+        .map(|quarter| midnight + chrono::Duration::minutes(15 * quarter))
+        .find_map(|t| zone.from_local_datetime(&t).earliest())
+        .map_or_else(|| midnight.and_utc().fixed_offset(), |t| t.fixed_offset())
 }
 
 /// `naive` read in `zone`; a time the clocks skipped is an error, and a time they repeated
@@ -192,6 +201,56 @@ mod tests {
         for e in [err("2025-10-30T"), err("2025-10-30T1"), err("2025"), err("")] {
             assert!(!e.contains("premature") && !e.contains("input"), "{e}");
         }
+    }
+
+    /// Zones with every kind of rule: none, DST at 02:00, DST at midnight (Santiago,
+    /// Havana), half-hour offsets and half-hour DST (Lord Howe), 45-minute offsets (Chatham).
+    const ZONES: [&str; 9] = [
+        "UTC",
+        "America/New_York",
+        "Europe/Paris",
+        "America/Santiago",
+        "America/Havana",
+        "Asia/Kolkata",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+        "Asia/Tokyo",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn local_times_round_trip_or_are_explained(zone in 0..ZONES.len(), secs in 0i64..4_102_444_800, minute in 0u32..96) {
+            let tz: Tz = ZONES[zone].parse().unwrap();
+            let day = DateTime::from_timestamp(secs, 0).unwrap().date_naive();
+            let naive = day.and_hms_opt(minute / 4, (minute % 4) * 15, 0).unwrap();
+            let text = naive.format("%Y-%m-%d %H:%M").to_string();
+            match (Date::parse_in(&text, tz), tz.from_local_datetime(&naive)) {
+                (Ok(d), LocalResult::Single(t)) => proptest::prop_assert_eq!(d.at, t.fixed_offset()),
+                (Ok(d), LocalResult::Ambiguous(first, _)) => proptest::prop_assert_eq!(d.at, first.fixed_offset()),
+                (Err(e), LocalResult::None) => proptest::prop_assert!(e.contains("clocks moved forward"), "{}", e),
+                (got, want) => proptest::prop_assert!(false, "{text} in {}: {got:?} but chrono says {want:?}", ZONES[zone]),
+            }
+        }
+
+        #[test]
+        fn every_day_has_a_first_moment_and_offsets_round_trip(zone in 0..ZONES.len(), secs in 0i64..4_102_444_800) {
+            let tz: Tz = ZONES[zone].parse().unwrap();
+            let instant = DateTime::from_timestamp(secs, 0).unwrap().with_timezone(&tz);
+            let day = Date::parse_in(&instant.format("%Y-%m-%d").to_string(), tz).unwrap();
+            proptest::prop_assert_eq!(day.day(), instant.date_naive(), "a plain date is that day in the zone");
+            proptest::prop_assert!(day.at <= instant.fixed_offset());
+            let written = instant.to_rfc3339_opts(SecondsFormat::Secs, true);
+            let read = Date::parse_in(&written, Tz::UTC).unwrap();
+            proptest::prop_assert_eq!(read.at, instant.fixed_offset());
+            proptest::prop_assert_eq!(read.rfc3339(), written);
+        }
+    }
+
+    #[test]
+    fn a_day_whose_midnight_is_skipped_starts_at_one() {
+        // Santiago moved its clocks from 00:00 to 01:00 on 2023-09-03.
+        let d = Date::parse_in("2023-09-03", "America/Santiago".parse().unwrap()).unwrap();
+        assert_eq!(d.rfc3339(), "2023-09-03T01:00:00-03:00");
     }
 
     #[test]

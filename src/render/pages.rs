@@ -150,6 +150,9 @@ impl Renderer {
                 let base = paths::entity(id.kind, e.slug.as_str());
                 let (ids, p) = self.paginate(&base, &e.briefs, n);
                 ctx.insert_value(id.kind.decl().singular, v.entity(id));
+                if let Some((name, value)) = v.page_extras(id, ids) {
+                    ctx.insert_value(name, value);
+                }
                 ctx.insert_value("briefs", self.cards(ids)?);
                 ctx.insert("paginator", &p);
                 id.kind.decl().template

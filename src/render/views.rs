@@ -243,8 +243,9 @@ pub struct StatusCount<'a> {
 /// A source's track record.
 #[derive(Serialize)]
 pub struct RecordView<'a> {
-    /// Its claims (citing briefs that are `reported` or `rumor`), newest first.
-    pub claims: Vec<ClaimView<'a>>,
+    /// How many claims it has (citing briefs that are `reported` or `rumor`); the claims
+    /// themselves are listed page by page, as `claims`, beside the briefs of each page.
+    pub claim_count: usize,
     /// Claims later confirmed or announced.
     pub later_confirmed: usize,
     /// Claims later denied (by their subject).
@@ -651,23 +652,30 @@ impl<'a> Views<'a> {
         self.entity_view(EntityId { kind: Kind::Company, index: id.0 }, own)
     }
 
+    /// What an entity's page `n` shows besides its briefs, as a template variable: a
+    /// source's claims among the briefs of that page (`claims`).
+    pub fn page_extras(&self, id: EntityId, page: &[BriefId]) -> Option<(&'static str, tera::Value)> {
+        let Kind::Source = id.kind else { return None };
+        let claims: Vec<ClaimView<'a>> = (self.site.source(SourceId(id.index)).record.claims.iter())
+            .filter(|c| page.binary_search(&c.brief).is_ok())
+            .map(|c| {
+                let (outcome, by) = match c.outcome {
+                    Outcome::Open => ("open", None),
+                    Outcome::Confirmed(b) => ("confirmed", Some(b)),
+                    Outcome::Denied(b) => ("denied", Some(b)),
+                };
+                ClaimView { brief: self.brief_link(c.brief), outcome, settled_by: by.map(|b| self.brief_link(b)) }
+            })
+            .collect();
+        Some(("claims", tera::Value::from_serializable(&claims)))
+    }
+
     /// A source.
     pub fn source(&self, id: SourceId) -> SourceView<'a> {
         let s = self.site.source(id);
         let r = &s.record;
         let record = RecordView {
-            claims: r
-                .claims
-                .iter()
-                .map(|c| {
-                    let (outcome, by) = match c.outcome {
-                        Outcome::Open => ("open", None),
-                        Outcome::Confirmed(b) => ("confirmed", Some(b)),
-                        Outcome::Denied(b) => ("denied", Some(b)),
-                    };
-                    ClaimView { brief: self.brief_link(c.brief), outcome, settled_by: by.map(|b| self.brief_link(b)) }
-                })
-                .collect(),
+            claim_count: r.claims.len(),
             by_status: Status::ALL
                 .iter()
                 .zip(r.by_status)
