@@ -5,6 +5,7 @@
 //! 2. [`site`]: resolve — Corpus -> [`site::Site`] (references checked, lists computed);
 //! 3. [`render`]: Site -> pages, feeds and search data, in memory, in parallel;
 //! 4. [`output`]: write them to the output folder (`build`) or check their links (`check`).
+//!
 //! Around them, [`commands`]: the command line, `serve`, `publish`, `new` and `init`.
 
 #![warn(missing_docs)]

@@ -116,15 +116,10 @@ pub enum StaticSource {
     Embedded(&'static [u8]),
 }
 
-/// Everything read from the site folder.
-#[derive(Debug)]
-pub struct Corpus {
-    /// The site folder.
-    pub root: PathBuf,
-    /// `site.toml`, validated.
-    pub config: Config,
-    /// Briefs (drafts already dropped unless asked for). Each kind of document comes in
-    /// the order of its paths.
+/// Every content file, by kind; each kind comes in the order of its paths.
+#[derive(Debug, Default)]
+pub struct Docs {
+    /// Briefs.
     pub briefs: Vec<Arc<Doc<RawBrief>>>,
     /// Companies.
     pub companies: Vec<Arc<Doc<RawCompany>>>,
@@ -140,6 +135,17 @@ pub struct Corpus {
     pub stories: Vec<Arc<Doc<RawStory>>>,
     /// Free pages.
     pub pages: Vec<Arc<Doc<RawPage>>>,
+}
+
+/// Everything read from the site folder.
+#[derive(Debug)]
+pub struct Corpus {
+    /// The site folder.
+    pub root: PathBuf,
+    /// `site.toml`, validated.
+    pub config: Config,
+    /// Every content file, by kind (drafts already dropped unless asked for).
+    pub docs: Docs,
     /// "Now", for what depends on it (a brief dated later is scheduled; a role is current
     /// until its `until`).
     pub now: crate::content::model::Date,
@@ -226,40 +232,30 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
 
     let content = root.join("content");
     let folder = |name: &'static str, recursive: bool, known: &'static [&'static str]| Folder { name, recursive, known };
-    let briefs = read_folder::<RawBrief>(root, &content, folder("briefs", true, frontmatter::BRIEF_KEYS), &shown, cache, diags)?;
-    let companies = read_folder::<RawCompany>(root, &content, entity_folder::<RawCompany>(), &shown, cache, diags)?;
-    let sources = read_folder::<RawSource>(root, &content, entity_folder::<RawSource>(), &shown, cache, diags)?;
-    let people = read_folder::<RawPerson>(root, &content, entity_folder::<RawPerson>(), &shown, cache, diags)?;
-    let products = read_folder::<RawProduct>(root, &content, entity_folder::<RawProduct>(), &shown, cache, diags)?;
-    let authors = read_folder::<RawAuthor>(root, &content, entity_folder::<RawAuthor>(), &shown, cache, diags)?;
-    let stories = read_folder::<RawStory>(root, &content, folder("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?;
-    let pages = read_folder::<RawPage>(root, &content, folder("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?;
-
-    let (briefs, dropped_drafts) = drop_drafts(briefs, opts.drafts);
-
+    let docs = Docs {
+        briefs: read_folder::<RawBrief>(root, &content, folder("briefs", true, frontmatter::BRIEF_KEYS), &shown, cache, diags)?,
+        companies: read_folder::<RawCompany>(root, &content, entity_folder::<RawCompany>(), &shown, cache, diags)?,
+        sources: read_folder::<RawSource>(root, &content, entity_folder::<RawSource>(), &shown, cache, diags)?,
+        people: read_folder::<RawPerson>(root, &content, entity_folder::<RawPerson>(), &shown, cache, diags)?,
+        products: read_folder::<RawProduct>(root, &content, entity_folder::<RawProduct>(), &shown, cache, diags)?,
+        authors: read_folder::<RawAuthor>(root, &content, entity_folder::<RawAuthor>(), &shown, cache, diags)?,
+        stories: read_folder::<RawStory>(root, &content, folder("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?,
+        pages: read_folder::<RawPage>(root, &content, folder("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?,
+    };
     let Some(config) = config else { return Ok(None) };
-    let theme::ThemeFiles { templates, statics, i18n } = theme::read_theme(root, &config.theme, &shown, diags)?;
+    let theme = theme::read_theme(root, &config.theme, &shown, diags)?;
+    Ok(Some(finish(root.clone(), config, docs, theme, opts, diags)))
+}
+
+/// The corpus of `docs`: drafts dropped unless asked for, the theme's files, the
+/// translations for the site's language, "now".
+fn finish(root: PathBuf, config: Config, mut docs: Docs, theme: theme::ThemeFiles, opts: &LoadOptions, diags: &mut Diagnostics) -> Corpus {
+    let dropped_drafts;
+    (docs.briefs, dropped_drafts) = drop_drafts(std::mem::take(&mut docs.briefs), opts.drafts);
+    let theme::ThemeFiles { templates, statics, i18n } = theme;
     let translations = crate::content::i18n::Translations::merge(&i18n, &config.language, diags);
-    let root = root.clone();
     let now = crate::content::model::Date::now();
-    Ok(Some(Corpus {
-        root,
-        now,
-        future: opts.future,
-        config,
-        briefs,
-        companies,
-        sources,
-        people,
-        products,
-        authors,
-        stories,
-        pages,
-        dropped_drafts,
-        templates,
-        translations,
-        statics,
-    }))
+    Corpus { root, now, future: opts.future, config, docs, dropped_drafts, templates, translations, statics }
 }
 
 /// Builds a corpus from texts in memory, as `load` would from disk: `files` are paths
@@ -267,10 +263,7 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
 /// fuzzing of everything after the disk.
 pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mut Diagnostics) -> Option<Corpus> {
     let config = Config::parse(Path::new("site.toml"), config, diags);
-    let mut briefs = Vec::new();
-    let (mut companies, mut sources, mut people, mut products, mut authors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut stories = Vec::new();
-    let mut pages = Vec::new();
+    let mut docs = Docs::default();
     let content = Path::new("content");
     let mut files = files.to_vec();
     files.sort_by_cached_key(|(rel, _)| path_order(Path::new(rel)));
@@ -284,46 +277,26 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
             }
         };
         let r = if rel.starts_with("content/briefs/") {
-            parse_doc::<RawBrief>(path, content, file, bytes, frontmatter::BRIEF_KEYS).map(|d| briefs.push(Arc::new(d)))
+            parse_doc::<RawBrief>(path, content, file, bytes, frontmatter::BRIEF_KEYS).map(|d| docs.briefs.push(Arc::new(d)))
         } else if in_folder::<RawCompany>(rel) {
-            parse_into(&mut companies, path, content, file, bytes)
+            parse_into(&mut docs.companies, path, content, file, bytes)
         } else if in_folder::<RawSource>(rel) {
-            parse_into(&mut sources, path, content, file, bytes)
+            parse_into(&mut docs.sources, path, content, file, bytes)
         } else if in_folder::<RawPerson>(rel) {
-            parse_into(&mut people, path, content, file, bytes)
+            parse_into(&mut docs.people, path, content, file, bytes)
         } else if in_folder::<RawProduct>(rel) {
-            parse_into(&mut products, path, content, file, bytes)
+            parse_into(&mut docs.products, path, content, file, bytes)
         } else if in_folder::<RawAuthor>(rel) {
-            parse_into(&mut authors, path, content, file, bytes)
+            parse_into(&mut docs.authors, path, content, file, bytes)
         } else if rel.starts_with("content/stories/") {
-            parse_doc::<RawStory>(path, content, file, bytes, frontmatter::STORY_KEYS).map(|d| stories.push(Arc::new(d)))
+            parse_doc::<RawStory>(path, content, file, bytes, frontmatter::STORY_KEYS).map(|d| docs.stories.push(Arc::new(d)))
         } else {
-            parse_doc::<RawPage>(path, content, file, bytes, frontmatter::PAGE_KEYS).map(|d| pages.push(Arc::new(d)))
+            parse_doc::<RawPage>(path, content, file, bytes, frontmatter::PAGE_KEYS).map(|d| docs.pages.push(Arc::new(d)))
         };
         push(r, diags);
     }
-    let (briefs, dropped_drafts) = drop_drafts(briefs, drafts);
-    let theme::ThemeFiles { templates, statics, i18n } = theme::builtin_theme();
-    let language = config.as_ref().map_or("en", |c| c.language.as_str());
-    let translations = crate::content::i18n::Translations::merge(&i18n, language, diags);
-    Some(Corpus {
-        root: PathBuf::from("."),
-        now: crate::content::model::Date::now(),
-        future: false,
-        config: config?,
-        briefs,
-        companies,
-        sources,
-        people,
-        products,
-        authors,
-        stories,
-        pages,
-        dropped_drafts,
-        templates,
-        translations,
-        statics,
-    })
+    let opts = LoadOptions { drafts, ..LoadOptions::default() };
+    Some(finish(PathBuf::from("."), config?, docs, theme::builtin_theme(), &opts, diags))
 }
 
 /// The briefs to publish, and the slugs of the drafts left out (unless `keep` drafts).
@@ -492,7 +465,7 @@ mod tests {
         let text = "---\ntitle: A\ndate: 2025-01-01\n---\nBody [[x]].\n";
         let config = "title = \"T\"\nbase_url = \"https://example.org/\"\n";
         let corpus = load_texts(config, &[("content/briefs/a.md", text)], false, &mut diags).expect("corpus");
-        let mut doc = Arc::try_unwrap(corpus.briefs.into_iter().next().expect("brief")).expect("unique");
+        let mut doc = Arc::try_unwrap(corpus.docs.briefs.into_iter().next().expect("brief")).expect("unique");
         assert_eq!(doc.body(), "Body [[x]].\n");
         doc.drop_text();
         assert_eq!((doc.body(), doc.split().yaml), ("", ""));

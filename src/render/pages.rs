@@ -197,15 +197,8 @@ impl Renderer {
             }
             Job::NotFound => "404.html",
             Job::Search => "search.html",
-            Job::Feed(..)
-            | Job::JsonFeed
-            | Job::Sitemap
-            | Job::NewsSitemap
-            | Job::Robots
-            | Job::SearchMeta
-            | Job::SearchShard(_)
-            | Job::SearchDocs(_) => {
-                return Err(Diagnostic::error(std::path::Path::new("(internal)"), 0, 0, "a feed was sent to the page renderer"))
+            other => {
+                return Err(Diagnostic::error(std::path::Path::new("(internal)"), 0, 0, format!("{other:?} is not a page")));
             }
         })
     }

@@ -50,7 +50,7 @@ pub fn rss_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>{}</title><link>{}</link><description>{}</description><language>{}</language><atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/><generator>briefing {}</generator>",
         xml_escape(feed.title),
         xml_escape(&config.absolute(feed.page_path)),
-        xml_escape(&description),
+        xml_escape(description),
         xml_escape(&config.language),
         xml_escape(&config.absolute(feed.feed_path)),
         env!("CARGO_PKG_VERSION"),

@@ -37,9 +37,9 @@ pub fn news_sitemap(site: &Site) -> Vec<u8> {
     let name = xml_escape(&site.config.title);
     let language = xml_escape(site.config.language.split(['-', '_']).next().unwrap_or("en"));
     for b in site.briefs.iter().filter(|b| b.date.at > since && b.date.at <= site.now.at) {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<url><loc>{}</loc><news:news><news:publication><news:name>{name}</news:name><news:language>{language}</news:language></news:publication><news:publication_date>{}</news:publication_date><news:title>{}</news:title></news:news></url>\n",
+            "<url><loc>{}</loc><news:news><news:publication><news:name>{name}</news:name><news:language>{language}</news:language></news:publication><news:publication_date>{}</news:publication_date><news:title>{}</news:title></news:news></url>",
             xml_escape(&site.config.absolute(&paths::brief(b.slug.as_str()))),
             b.date.rfc3339(),
             xml_escape(&b.title),

@@ -36,6 +36,9 @@ pub(super) struct BriefParts {
     pub corrections: Vec<(Date, String)>,
 }
 
+/// Briefs' parts, each with its index among the files.
+pub(super) type Numbered = Vec<(usize, BriefParts)>;
+
 /// The slug indexes a brief's front matter refers to.
 pub(super) struct Refs<'a> {
     pub companies: &'a HashMap<&'a str, u32>,
@@ -51,11 +54,7 @@ pub(super) struct Refs<'a> {
 
 /// Each brief's parts (with its index among `docs`) when its front matter is valid, and
 /// every tag with the first spelling of its name.
-pub(super) fn check(
-    docs: &[Arc<Doc<RawBrief>>],
-    refs: &Refs<'_>,
-    diags: &mut Diagnostics,
-) -> (Vec<(usize, BriefParts)>, Vec<(Slug, String)>) {
+pub(super) fn check(docs: &[Arc<Doc<RawBrief>>], refs: &Refs<'_>, diags: &mut Diagnostics) -> (Numbered, Vec<(Slug, String)>) {
     type Checked = (Option<BriefParts>, Vec<(Slug, String)>, Diagnostics);
     let checked: Vec<Checked> = docs
         .par_iter()
@@ -243,7 +242,7 @@ pub(super) fn hold_back(
     parts: Vec<(usize, BriefParts)>,
     now: Date,
     future: bool,
-) -> (Vec<(usize, BriefParts)>, Vec<(String, Date)>) {
+) -> (Numbered, Vec<(String, Date)>) {
     if future {
         return (parts, Vec::new());
     }

@@ -29,7 +29,7 @@ pub use links::ResolveCache;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontmatter::{RawBrief, RawPage};
 use crate::content::kinds::Kind;
-use crate::content::load::{Corpus, Doc};
+use crate::content::load::{Corpus, Doc, Docs};
 use crate::content::markdown::Rendered;
 use crate::content::model::{Date, Slug};
 use crate::site::{free_later, paths, Brief, CompanyId, Correction, EntityId, Page, Site, StoryId, TagId};
@@ -48,24 +48,8 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
 
 /// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
 pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
-    let Corpus {
-        root: _,
-        now,
-        future,
-        config,
-        mut briefs,
-        companies,
-        sources,
-        people,
-        products,
-        authors,
-        stories,
-        pages,
-        dropped_drafts,
-        templates,
-        translations,
-        statics,
-    } = corpus;
+    let Corpus { root: _, now, future, config, docs, dropped_drafts, templates, translations, statics } = corpus;
+    let Docs { mut briefs, companies, sources, people, products, authors, stories, pages } = docs;
 
     // Entities first: briefs refer to them.
     let ents = Entities::check(&companies, &sources, &people, &products, &authors, config.timezone, diags);

@@ -14,6 +14,9 @@ use crate::content::markdown::Rendered;
 use crate::content::model::Slug;
 use crate::site::{BriefId, Extra, Site, Story, StoryId};
 
+/// Every story's slug, and the index of its file if it has one.
+pub(super) type Named = Vec<(Slug, Option<usize>)>;
+
 /// The site's stories: those with a file (in file order), then those only briefs name (in
 /// the order first named). A story named by one brief only and close to another story's
 /// slug is almost surely a typo: an error with a did-you-mean.
@@ -22,7 +25,7 @@ pub(super) fn named(
     parts: &[(usize, BriefParts)],
     file_slugs: &[Option<Slug>],
     diags: &mut Diagnostics,
-) -> (HashMap<String, StoryId>, Vec<(Slug, Option<usize>)>) {
+) -> (HashMap<String, StoryId>, Named) {
     let mut index: HashMap<String, StoryId> = HashMap::new();
     let mut stories: Vec<(Slug, Option<usize>)> = Vec::new(); // slug, story file index
     for (i, slug) in file_slugs.iter().enumerate() {
