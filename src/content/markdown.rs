@@ -83,18 +83,7 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, title, id }) => {
-                let (url, display) = match links.wiki(&dest_url) {
-                    Ok(t) => {
-                        if let Some(e) = t.entity.filter(|e| !mentions.contains(e)) {
-                            mentions.push(e);
-                        }
-                        (t.url, t.display)
-                    }
-                    Err(error) => {
-                        problems.push(LinkProblem { offset: range.start, error });
-                        ("#".to_string(), None)
-                    }
-                };
+                let (url, display) = wiki_target(links, &dest_url, range.start, &mut mentions, &mut problems);
                 link_text = match display {
                     Some(d) if !has_pothole => LinkText::Replace(d),
                     _ => LinkText::Keep,
@@ -172,6 +161,29 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
         buf.as_str().to_owned()
     });
     Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems, mentions }
+}
+
+/// Where a wiki link at byte `offset` points and what it shows; the entity it names joins
+/// `mentions`, and a target that resolves nowhere joins `problems` (the link points at `#`).
+fn wiki_target(
+    links: &dyn LinkResolver,
+    target: &str,
+    offset: usize,
+    mentions: &mut Vec<(Kind, u32)>,
+    problems: &mut Vec<LinkProblem>,
+) -> (String, Option<String>) {
+    match links.wiki(target) {
+        Ok(t) => {
+            if let Some(e) = t.entity.filter(|e| !mentions.contains(e)) {
+                mentions.push(e);
+            }
+            (t.url, t.display)
+        }
+        Err(error) => {
+            problems.push(LinkProblem { offset, error });
+            ("#".to_string(), None)
+        }
+    }
 }
 
 /// What happens to the text inside the current link.

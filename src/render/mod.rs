@@ -7,6 +7,7 @@
 //! `site` only.
 
 mod dates;
+mod entity_views;
 mod jobs;
 mod jsonld;
 mod pages;
@@ -18,6 +19,8 @@ mod text;
 pub mod feeds;
 pub mod search;
 pub mod views;
+
+pub use entity_views::{CompanyView, EntityView, SourceView};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
