@@ -325,6 +325,18 @@ fn page_that_would_replace_a_site_page() {
     );
 }
 
+#[test]
+fn pages_cannot_take_the_search_or_corrections_pages() {
+    for name in ["search", "corrections", "people"] {
+        expect(
+            &format!("content/pages/{name}.md"),
+            b"---\ntitle: Mine\n---\n",
+            &format!("content/pages/{name}.md:1:1: error: page \"{name}\" would replace the site's own /{name}/"),
+            None,
+        );
+    }
+}
+
 /// Checks a site with one brief (`front` and `body`) and expects exactly one error: `expected`.
 fn check_finds_only(front: &str, body: &str, expected: &str) {
     let r = SiteTest::new().brief("2025-02-01-b", front, body).run(&["check"]);

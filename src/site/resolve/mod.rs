@@ -38,8 +38,22 @@ use kinds::Entities;
 use links::Links;
 
 /// Top-level names that free pages may not take, besides each kind's folder.
-const RESERVED: [&str; 10] =
-    ["briefs", "tags", "stories", "archive", "page", "atom.xml", "feed.json", "sitemap.xml", "robots.txt", "404.html"];
+const RESERVED: [&str; 14] = [
+    "briefs",
+    "tags",
+    "stories",
+    "archive",
+    "corrections",
+    "search",
+    "page",
+    "atom.xml",
+    "rss.xml",
+    "feed.json",
+    "sitemap.xml",
+    "news-sitemap.xml",
+    "robots.txt",
+    "404.html",
+];
 
 /// Resolves the corpus. Returns `None` when any error was found.
 pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
