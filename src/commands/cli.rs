@@ -325,7 +325,7 @@ fn build(a: BuildArgs) -> ExitCode {
             match report {
                 Some(r) if !failed => {
                     let out = opts.output.unwrap_or_else(|| a.site.root.join("public"));
-                    eprintln!("built {} briefs: {} files, {} kB in {}", outcome.briefs, r.files, r.bytes / 1024, out.display());
+                    eprintln!("built {}: {} files, {} kB in {}", count(outcome.briefs, "brief"), r.files, r.bytes / 1024, out.display());
                     print_held_back(&outcome.scheduled);
                     ExitCode::SUCCESS
                 }
@@ -356,19 +356,27 @@ fn check(a: CheckArgs) -> ExitCode {
             if failed {
                 ExitCode::from(1)
             } else {
-                eprintln!("checked {briefs} briefs: no errors");
+                eprintln!("checked {}: no errors", count(briefs, "brief"));
                 ExitCode::SUCCESS
             }
         }
     }
 }
 
+/// `1 brief`, `2 briefs`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// "held back 2 scheduled briefs; the next is due 2026-12-01T09:00:00-05:00 (use --future to include them)".
 fn print_held_back(scheduled: &[crate::content::model::Date]) {
     if let Some(next) = scheduled.iter().min() {
-        let n = scheduled.len();
-        let briefs = if n == 1 { "brief" } else { "briefs" };
-        eprintln!("held back {n} scheduled {briefs}; the next is due {} (build with --future to include them)", next.rfc3339());
+        let briefs = count(scheduled.len(), "scheduled brief");
+        eprintln!("held back {briefs}; the next is due {} (build with --future to include them)", next.rfc3339());
     }
 }
 

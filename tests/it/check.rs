@@ -413,6 +413,12 @@ fn warnings_pass_unless_strict() {
     assert_eq!(r.code, 1);
     let r = site.run(&["build", "--strict"]);
     assert_eq!(r.code, 1);
+    // An analysis needs no source: --strict is usable with one in the site.
+    let analysis = SiteTest::new().brief("2025-01-01-a", "title: A\ndate: 2025-01-01\nstatus: analysis", "Our reading.");
+    let r = analysis.run(&["build", "--strict"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("built 1 brief: "), "one brief, not \"1 briefs\": {}", r.stderr);
+    assert!(analysis.run(&["check"]).stderr.contains("checked 1 brief: no errors"));
     assert!(!site.root().join("public").exists());
 }
 

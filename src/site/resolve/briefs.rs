@@ -211,7 +211,8 @@ fn citations(doc: &Doc<RawBrief>, raw: &[RawCitation], refs: &Refs<'_>, diags: &
         let date = date.and_then(|d| date_field(doc, "sources", d, refs.zone, diags));
         cites.push(Citation { source: SourceId(source), url, title, date, note });
     }
-    if raw.is_empty() {
+    // An analysis is the briefing's own reading: it may rest on no source.
+    if raw.is_empty() && doc.raw.status.as_deref() != Some("analysis") {
         diags.push(doc.warning_at("title", "this brief cites no sources").with_hint("add `sources:` with the articles it rests on"));
     }
     cites
