@@ -199,7 +199,7 @@ fn check_target(out_dir: &Path, root: &Path, force: bool) -> Result<(), Error> {
         let empty = fs::read_dir(out_dir).map_err(|e| Error::Read(out_dir.to_path_buf(), e))?.next().is_none();
         if !empty && !out_dir.join(MARKER).exists() && !force {
             return Err(Error::Refuse(format!(
-                "refusing to replace {}: it is not empty and was not created by briefing (no {MARKER} file); \\
+                "refusing to replace {}: it is not empty and was not created by briefing (no {MARKER} file); \
                  choose another --output, empty it, or pass --force to replace it",
                 out_dir.display()
             )));

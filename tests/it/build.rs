@@ -357,6 +357,7 @@ fn refuses_to_replace_a_folder_it_did_not_create() {
     let r = site.run(&["build"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert!(r.stderr.contains("file); choose another --output"), "one sentence, no stray backslash or spaces: {}", r.stderr);
     assert_eq!(std::fs::read_to_string(site.root().join("public/precious.txt")).expect("kept"), "keep me");
     let r = site.run(&["build", "--force"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
