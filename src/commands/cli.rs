@@ -243,13 +243,13 @@ fn publish(a: PublishArgs) -> ExitCode {
             ExitCode::from(1)
         }
         Ok(s) => {
-            let verb = if a.dry_run { "would upload" } else { "uploaded" };
+            let (upload, delete) = if a.dry_run { ("would upload", "would delete") } else { ("uploaded", "deleted") };
             eprintln!(
-                "{}: {verb} {} files ({} kB), deleted {}, unchanged {}{}",
+                "{}: {upload} {} ({} kB), {delete} {}, {} unchanged{}",
                 opts.target.name,
-                s.uploaded,
+                count(s.uploaded, "file"),
                 s.bytes / 1024,
-                s.deleted,
+                count(s.deleted, "file"),
                 s.unchanged,
                 if a.dry_run { " (dry run: nothing changed)" } else { "" }
             );

@@ -431,7 +431,11 @@ fn every_atom_feed_has_an_rss_twin() {
 #[test]
 fn a_paywall_is_said_once() {
     let run = SiteTest::new()
-        .brief("2025-01-01-a", "title: A\ndate: 2025-01-01\nsources:\n  - source: the-info\n    url: https://example.com/a\n    note: paywalled", "x")
+        .brief(
+            "2025-01-01-a",
+            "title: A\ndate: 2025-01-01\nsources:\n  - source: the-info\n    url: https://example.com/a\n    note: paywalled",
+            "x",
+        )
         .brief("2025-01-02-b", "title: B\ndate: 2025-01-02\nsources:\n  - source: the-info\n    url: https://example.com/b", "x")
         .build();
     assert_eq!(texts(&run.page("briefs/a/"), ".citations .note"), ["paywalled"], "not \"paywall paywalled\"");

@@ -173,6 +173,7 @@ fn s3_dry_run_changes_nothing() {
     let (code, out) = publish(&site, &server.endpoint, &["--dry-run"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("upload briefs/talks/index.html"), "{out}");
+    assert!(out.contains("would delete 0 files, 0 unchanged (dry run: nothing changed)"), "a dry run says what it would do: {out}");
     assert!(objects(&server.endpoint).is_empty());
 }
 
