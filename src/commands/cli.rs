@@ -173,7 +173,16 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> ExitCode {
+pub fn run(mut cli: Cli) -> ExitCode {
+    // Without --root, the site is the nearest folder up from here with a site.toml.
+    match &mut cli.command {
+        Command::Build(a) => a.site.root = find_root(std::mem::take(&mut a.site.root)),
+        Command::Check(a) => a.site.root = find_root(std::mem::take(&mut a.site.root)),
+        Command::Serve(a) => a.root = find_root(std::mem::take(&mut a.root)),
+        Command::New(a) => a.root = find_root(std::mem::take(&mut a.root)),
+        Command::Publish(a) => a.root = find_root(std::mem::take(&mut a.root)),
+        Command::Init(_) => {}
+    }
     match cli.command {
         Command::Build(a) => build(a),
         Command::Check(a) => check(a),
@@ -361,6 +370,23 @@ fn check(a: CheckArgs) -> ExitCode {
             }
         }
     }
+}
+
+/// `root` itself, unless it is the current folder and holds no `site.toml`: then the
+/// nearest parent that does (`..`, `../..`), as git and cargo find their repositories.
+fn find_root(root: PathBuf) -> PathBuf {
+    if root != std::path::Path::new(".") || root.join("site.toml").is_file() {
+        return root;
+    }
+    let mut up = PathBuf::from("..");
+    let Ok(here) = std::env::current_dir() else { return root };
+    for dir in here.ancestors().skip(1) {
+        if dir.join("site.toml").is_file() {
+            return up;
+        }
+        up.push("..");
+    }
+    root
 }
 
 /// `1 brief`, `2 briefs`.

@@ -429,3 +429,14 @@ fn missing_site_toml_is_explained() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("no site.toml"), "{}", r.stderr);
 }
+
+#[test]
+fn commands_find_the_site_from_a_folder_inside_it() {
+    let site = SiteTest::new().brief("2025-01-01-a", "title: A\ndate: 2025-01-01\nsources: [threadz]", "x");
+    let inside = site.root().join("content/briefs");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_briefing")).arg("check").current_dir(&inside).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("../../content/briefs/2025-01-01-a.md:4:"), "found the site two folders up, paths shown from here: {err}");
+    assert!(!err.contains("site.toml:0:0"), "{err}");
+}
