@@ -85,6 +85,15 @@ pub struct NewArgs {
     /// reported, confirmed, denied, announced, rumor or analysis.
     #[arg(long)]
     status: Option<String>,
+    /// The brief's date (`2025-10-30` or `2025-10-30 14:00`; default: today).
+    #[arg(long)]
+    date: Option<String>,
+    /// The slug (default: the first words of the title).
+    #[arg(long)]
+    slug: Option<String>,
+    /// Start the brief as a draft.
+    #[arg(long)]
+    draft: bool,
     /// The site folder.
     #[arg(long, default_value = ".")]
     root: PathBuf,
@@ -283,6 +292,9 @@ fn new(a: NewArgs) -> ExitCode {
         tags: a.tags,
         story: a.story,
         status: a.status,
+        date: a.date,
+        slug: a.slug,
+        draft: a.draft,
     };
     match crate::commands::scaffold::new(&a.root, a.kind, &opts, chrono::Local::now().date_naive()) {
         Ok(path) => {

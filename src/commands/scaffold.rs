@@ -45,6 +45,12 @@ pub struct NewOptions {
     pub story: Option<String>,
     /// Status (briefs).
     pub status: Option<String>,
+    /// Date or date-time (briefs; default: today).
+    pub date: Option<String>,
+    /// Slug (default: the first words of the title or name).
+    pub slug: Option<String>,
+    /// Start as a draft (briefs).
+    pub draft: bool,
 }
 
 #[derive(Serialize)]
@@ -61,6 +67,8 @@ struct NewBrief<'a> {
     status: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     story: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    draft: bool,
 }
 
 #[derive(Serialize)]
@@ -79,7 +87,10 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
     if title.is_empty() {
         return Err("the title must not be empty".into());
     }
-    let slug = Slug::from_text(title);
+    let slug = match &opts.slug {
+        Some(s) => Slug::parse(s)?,
+        None => short_slug(title),
+    };
     let content = root.join("content");
     if !root.join("site.toml").is_file() {
         return Err(format!("{} is not a briefing site (no site.toml); pass --root or run `briefing init`", root.display()));
@@ -94,16 +105,22 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
             if let Some(s) = &opts.story {
                 Slug::parse(s)?;
             }
+            let date = match &opts.date {
+                Some(d) => crate::content::model::Date::parse(d).map(|_| d.trim().to_string())?,
+                None => today.format("%Y-%m-%d").to_string(),
+            };
+            let day = date.get(..10).unwrap_or(&date).to_string();
             let front = NewBrief {
                 title,
-                date: today.format("%Y-%m-%d").to_string(),
+                date,
                 companies: &opts.companies,
                 sources: &opts.sources,
                 tags: &opts.tags,
                 status: opts.status.as_deref(),
                 story: opts.story.as_deref(),
+                draft: opts.draft,
             };
-            let path = content.join("briefs").join(format!("{}-{slug}.md", today.format("%Y-%m-%d")));
+            let path = content.join("briefs").join(format!("{day}-{slug}.md"));
             (path, yaml(&front)?, "What happened, in two or three sentences.\n\n## Why it matters\n\n")
         }
         Kind::Company => (content.join("companies").join(format!("{slug}.md")), yaml(&Named { name: title })?, "What the company does.\n"),
@@ -130,6 +147,14 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
     };
     write_new(&path, &format!("---\n{front}---\n{body}"))?;
     Ok(path)
+}
+
+/// A slug of at most six words of `title`, apostrophes dropped ("Google's" is `googles`).
+fn short_slug(title: &str) -> Slug {
+    let plain: String = title.chars().filter(|c| !matches!(c, '\'' | '’' | 'ʼ')).collect();
+    let full = Slug::from_text(&plain);
+    let words: Vec<&str> = full.as_str().split('-').take(6).collect();
+    Slug::parse(&words.join("-")).unwrap_or(full)
 }
 
 fn yaml<T: Serialize>(v: &T) -> Result<String, String> {

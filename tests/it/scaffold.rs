@@ -127,3 +127,24 @@ fn new_person_product_and_author_build_into_pages() {
     assert!(crate::support::attrs(&product, "a", "href").contains(&"/companies/meta/".to_string()), "the maker is linked");
     assert_eq!(crate::support::texts(&run.page("authors/maya-lindqvist/"), "h1"), ["Maya Lindqvist"]);
 }
+
+#[test]
+fn new_brief_takes_a_date_a_slug_and_draft_and_keeps_slugs_short() {
+    let site = SiteTest::new();
+    let root = site.root().to_str().unwrap().to_string();
+    let title = "Google's Gemini team wins a big new advertising deal with Meta, sources say";
+    let (code, out, err) = briefing(&["new", "brief", title, "--date", "2025-10-30 14:00", "--draft", "--root", &root]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.trim().ends_with("content/briefs/2025-10-30-googles-gemini-team-wins-a-big.md"), "six words, no apostrophe: {out}");
+    let text = std::fs::read_to_string(out.trim()).unwrap();
+    assert!(text.contains("date: 2025-10-30 14:00") && text.contains("draft: true"), "{text}");
+    let (code, out, _) = briefing(&["new", "brief", title, "--slug", "gemini-ads", "--date", "2025-11-01", "--root", &root]);
+    assert_eq!(code, 0);
+    assert!(out.trim().ends_with("content/briefs/2025-11-01-gemini-ads.md"), "{out}");
+    let (code, _, err) = briefing(&["new", "brief", "X", "--date", "2025-02-30", "--root", &root]);
+    assert_eq!(code, 1);
+    assert!(err.contains("30 February does not exist"), "{err}");
+    let run = site.build_with(&["--drafts"]);
+    assert!(run.exists("briefs/googles-gemini-team-wins-a-big/index.html"));
+    assert!(!site.build().exists("briefs/googles-gemini-team-wins-a-big/index.html"), "a draft stays out");
+}
