@@ -130,7 +130,7 @@ impl Renderer {
             Job::Feed(FeedOf::Site, Format::Rss),
             Job::JsonFeed,
         ]);
-        jobs.extend(Kind::ALL.into_iter().filter(|k| site.lists(*k)).map(Job::Index));
+        jobs.extend(site.listed_kinds().map(Job::Index));
         jobs.extend([Job::Tags, Job::Stories]);
         jobs.extend((1..=pages_of(site.briefs.len())).map(Job::Home));
         jobs.extend((0..site.briefs.len()).map(|i| Job::Brief(BriefId(i as u32))));
@@ -171,14 +171,8 @@ impl Renderer {
             Job::Page(i) => paths::page(site.pages[i].slug.as_str()),
             Job::Feed(of, _) => self.feed_page(of),
             Job::Search => "search/".into(),
-            Job::NotFound
-            | Job::JsonFeed
-            | Job::Sitemap
-            | Job::NewsSitemap
-            | Job::Robots
-            | Job::SearchMeta
-            | Job::SearchShard(_)
-            | Job::SearchDocs(_) => String::new(),
+            // 404.html and the data files (`is_page` lists them) live at the root.
+            _ => String::new(),
         }
     }
 

@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use super::feeds::{corrected, newest, xml_escape};
-use crate::content::kinds::Kind;
 use crate::site::{paths, BriefId, Site};
 
 /// `sitemap.xml` over site-relative paths, with optional last-modified dates.
@@ -56,7 +55,7 @@ pub fn sitemap_entries(site: &Site) -> Vec<(String, Option<String>)> {
     for b in &site.briefs {
         v.push((paths::brief(b.slug.as_str()), Some(b.modified().rfc3339())));
     }
-    for kind in Kind::ALL.into_iter().filter(|k| site.lists(*k)) {
+    for kind in site.listed_kinds() {
         v.push((paths::index(kind), None));
         v.extend(site.ids(kind).map(|id| site.entity(id)).map(|e| (paths::entity(kind, e.slug.as_str()), latest(&e.briefs))));
     }

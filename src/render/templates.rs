@@ -68,7 +68,7 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
         diags.push(template_error(&e, &origin, None));
         return None;
     }
-    let entities = Kind::ALL.into_iter().filter(|k| site.lists(*k)).flat_map(|k| [k.decl().index_template, k.decl().template]);
+    let entities = site.listed_kinds().flat_map(|k| [k.decl().index_template, k.decl().template]);
     let missing: Vec<&str> = REQUIRED_TEMPLATES.into_iter().chain(entities).filter(|t| !tera.contains_template(t)).collect();
     if !missing.is_empty() {
         diags.push(

@@ -443,8 +443,13 @@ impl Site {
     }
     /// Whether the site has pages for `kind` (its index, its templates): always for the
     /// kinds every briefing has, else when it has at least one.
-    pub fn lists(&self, kind: Kind) -> bool {
+    fn lists(&self, kind: Kind) -> bool {
         kind.decl().always || self.count(kind) > 0
+    }
+    /// The kinds the site has pages for (always companies and sources; the others when it
+    /// has some), in order.
+    pub fn listed_kinds(&self) -> impl Iterator<Item = Kind> + '_ {
+        Kind::ALL.into_iter().filter(|k| self.lists(*k))
     }
     /// Every entity of `kind`, by id.
     pub fn ids(&self, kind: Kind) -> impl Iterator<Item = EntityId> {
