@@ -30,7 +30,40 @@ struct RawConfig {
     #[serde(default)]
     publish: Publish,
     #[serde(default)]
+    images: Images,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[images]`: how images are processed and whether briefs get share cards.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    /// Widths of the resized variants, in pixels (never wider than the original).
+    #[serde(default = "default_widths")]
+    pub widths: Vec<u32>,
+    /// A generated share image for every brief without a lead `image`.
+    #[serde(default = "default_true")]
+    pub social_cards: bool,
+    /// WebP and JPEG quality, 1 to 100.
+    #[serde(default = "default_quality")]
+    pub quality: u8,
+}
+
+impl Default for Images {
+    fn default() -> Self {
+        Images { widths: default_widths(), social_cards: true, quality: default_quality() }
+    }
+}
+
+fn default_widths() -> Vec<u32> {
+    vec![480, 960, 1600]
+}
+fn default_true() -> bool {
+    true
+}
+fn default_quality() -> u8 {
+    80
 }
 
 /// `[publish]`: where `briefing publish` sends the site.
@@ -110,8 +143,20 @@ fn default_feed_limit() -> usize {
     30
 }
 
-const KNOWN_KEYS: [&str; 11] =
-    ["title", "base_url", "description", "language", "theme", "briefs_per_page", "default_author", "timezone", "feeds", "publish", "extra"];
+const KNOWN_KEYS: [&str; 12] = [
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "briefs_per_page",
+    "default_author",
+    "timezone",
+    "feeds",
+    "publish",
+    "images",
+    "extra",
+];
 
 /// A value of `site.toml` and where it was written, for messages about it in later stages.
 #[derive(Debug, Clone)]
@@ -149,6 +194,8 @@ pub struct Config {
     pub timezone: chrono_tz::Tz,
     /// Publishing targets.
     pub publish: Publish,
+    /// `[images]`, widths sorted and without repeats.
+    pub images: Images,
     /// `[extra]`, handed to templates untouched.
     pub extra: toml::Table,
 }
@@ -181,7 +228,7 @@ impl Config {
                 return None;
             }
         };
-        let RawConfig { title, base_url, description, language, theme, briefs_per_page, default_author, timezone, feeds, publish, extra } =
+        let RawConfig { title, base_url, description, language, theme, briefs_per_page, default_author, timezone, feeds, publish, images, extra } =
             raw;
         let RawFeeds { limit: feed_limit } = feeds;
         let locate = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or((1, 1), |i| (i + 1, 1));
@@ -224,6 +271,15 @@ impl Config {
                 chrono_tz::Tz::UTC
             }),
         };
+        let images = match check_images(images) {
+            Ok(images) => images,
+            Err((key, msg)) => {
+                let (l, c) = locate(key);
+                diags.push(Diagnostic::error(path, l, c, msg).with_source(text));
+                ok = false;
+                Images::default()
+            }
+        };
         let default_author = default_author.map(|value| {
             let line = text.lines().position(|l| l.trim_start().starts_with("default_author")).map_or(1, |i| i + 1);
             let column = text.lines().nth(line - 1).and_then(|l| l.find(value.as_str())).map_or(1, |c| c + 1);
@@ -240,9 +296,26 @@ impl Config {
             default_author,
             timezone,
             publish,
+            images,
             extra,
         })
     }
+}
+
+/// `[images]` with its widths sorted and deduplicated, or why it cannot be used.
+fn check_images(mut images: Images) -> Result<Images, (&'static str, String)> {
+    if images.widths.is_empty() {
+        return Err(("widths", "`[images] widths` must list at least one width, such as [480, 960, 1600]".into()));
+    }
+    if let Some(w) = images.widths.iter().find(|w| !(16..=8192).contains(*w)) {
+        return Err(("widths", format!("image width {w} is out of range: widths must be between 16 and 8192 pixels")));
+    }
+    if !(1..=100).contains(&images.quality) {
+        return Err(("quality", format!("`[images] quality` is {}: it must be between 1 and 100", images.quality)));
+    }
+    images.widths.sort_unstable();
+    images.widths.dedup();
+    Ok(images)
 }
 
 /// Checks that a base URL is absolute http(s) and gives it a trailing slash.

@@ -222,6 +222,8 @@ pub struct RawBrief {
     /// Corrections, each with its date.
     #[serde(default)]
     pub corrections: Vec<RawCorrection>,
+    /// The lead image.
+    pub image: Option<RawImage>,
     /// URL slug; defaults to the file stem without a leading date.
     pub slug: Option<String>,
     /// Left out of the site unless `--drafts`.
@@ -247,6 +249,8 @@ pub const BRIEF_KEYS: &[&str] = &[
     "people",
     "products",
     "authors",
+    "corrections",
+    "image",
     "slug",
     "draft",
     "extra",
@@ -269,13 +273,15 @@ pub struct RawCompany {
     pub website: Option<String>,
     /// Slug of the parent company.
     pub parent: Option<String>,
+    /// The company's logo (`alt` defaults to its name).
+    pub logo: Option<RawImage>,
     /// Anything, for templates.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
 }
 
 /// Keys of a company's front matter.
-pub const COMPANY_KEYS: &[&str] = &["name", "aliases", "ticker", "exchange", "website", "parent", "extra"];
+pub const COMPANY_KEYS: &[&str] = &["name", "aliases", "ticker", "exchange", "website", "parent", "logo", "extra"];
 
 /// Front matter of a source.
 #[derive(Debug, Deserialize)]
@@ -297,6 +303,20 @@ pub struct RawSource {
 
 /// Keys of a source's front matter.
 pub const SOURCE_KEYS: &[&str] = &["name", "kind", "website", "paywalled", "extra"];
+
+/// An image named in front matter (`image:` or `logo:`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImage {
+    /// The file: relative to the content file, or `/`-rooted at the site root.
+    pub src: String,
+    /// Text for readers who cannot see it. Required for `image` (a logo defaults to the name).
+    pub alt: Option<String>,
+    /// Shown under the image.
+    pub caption: Option<String>,
+    /// Who made it (photographer, agency, "Chart: the briefing").
+    pub credit: Option<String>,
+}
 
 /// A correction to a brief, as written.
 #[derive(Debug, Deserialize)]
@@ -322,13 +342,15 @@ pub struct RawPerson {
     pub roles: Vec<RawRole>,
     /// Home page (http or https).
     pub website: Option<String>,
+    /// A picture: lead image of a brief or story, portrait, product shot.
+    pub image: Option<RawImage>,
     /// Anything, for templates.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
 }
 
 /// Keys of a person's front matter.
-pub const PERSON_KEYS: &[&str] = &["name", "aliases", "roles", "website", "extra"];
+pub const PERSON_KEYS: &[&str] = &["name", "aliases", "roles", "website", "image", "extra"];
 
 /// One position a person holds or held.
 #[derive(Debug, Deserialize)]
@@ -361,13 +383,15 @@ pub struct RawProduct {
     pub released: Option<String>,
     /// Home page (http or https).
     pub website: Option<String>,
+    /// A picture: lead image of a brief or story, portrait, product shot.
+    pub image: Option<RawImage>,
     /// Anything, for templates.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
 }
 
 /// Keys of a product's front matter.
-pub const PRODUCT_KEYS: &[&str] = &["name", "company", "aliases", "kind", "released", "website", "extra"];
+pub const PRODUCT_KEYS: &[&str] = &["name", "company", "aliases", "kind", "released", "website", "image", "extra"];
 
 /// Front matter of an author (one of the briefing's own writers); the body is the bio.
 #[derive(Debug, Deserialize)]
@@ -377,13 +401,15 @@ pub struct RawAuthor {
     pub name: Option<String>,
     /// Home page (http or https).
     pub website: Option<String>,
+    /// A picture: lead image of a brief or story, portrait, product shot.
+    pub image: Option<RawImage>,
     /// Anything, for templates.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
 }
 
 /// Keys of an author's front matter.
-pub const AUTHOR_KEYS: &[&str] = &["name", "website", "extra"];
+pub const AUTHOR_KEYS: &[&str] = &["name", "website", "image", "extra"];
 
 /// Front matter of a story.
 #[derive(Debug, Deserialize)]
@@ -393,13 +419,15 @@ pub struct RawStory {
     pub title: Option<String>,
     /// What the story is about.
     pub summary: Option<String>,
+    /// A picture: lead image of a brief or story, portrait, product shot.
+    pub image: Option<RawImage>,
     /// Anything, for templates.
     #[serde(default)]
     pub extra: serde_yaml::Mapping,
 }
 
 /// Keys of a story's front matter.
-pub const STORY_KEYS: &[&str] = &["title", "summary", "extra"];
+pub const STORY_KEYS: &[&str] = &["title", "summary", "image", "extra"];
 
 /// Front matter of a free page.
 #[derive(Debug, Deserialize)]

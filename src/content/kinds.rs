@@ -6,7 +6,7 @@
 //! record) is code in the stages; everything else comes from [`Kind::decl`].
 
 use crate::content::frontmatter::{
-    RawAuthor, RawCompany, RawPerson, RawProduct, RawSource, AUTHOR_KEYS, COMPANY_KEYS, PERSON_KEYS, PRODUCT_KEYS, SOURCE_KEYS,
+    RawAuthor, RawCompany, RawImage, RawPerson, RawProduct, RawSource, AUTHOR_KEYS, COMPANY_KEYS, PERSON_KEYS, PRODUCT_KEYS, SOURCE_KEYS,
 };
 
 /// A kind of named entity. The order of [`Kind::ALL`] is the order of the site's lists
@@ -126,6 +126,8 @@ pub struct RawCommon<'a> {
     pub aliases: &'a [String],
     /// `website`.
     pub website: Option<&'a String>,
+    /// `image` (`logo` for a company), and the front-matter key it was written under.
+    pub image: Option<(&'static str, &'a RawImage)>,
     /// `extra`.
     pub extra: &'a serde_yaml::Mapping,
 }
@@ -141,34 +143,34 @@ pub trait RawEntity: serde::de::DeserializeOwned + Send + Sync + 'static {
 impl RawEntity for RawCompany {
     const KIND: Kind = Kind::Company;
     fn common(&self) -> RawCommon<'_> {
-        RawCommon { name: self.name.as_ref(), aliases: &self.aliases, website: self.website.as_ref(), extra: &self.extra }
+        RawCommon { name: self.name.as_ref(), aliases: &self.aliases, website: self.website.as_ref(), image: self.logo.as_ref().map(|i| ("logo", i)), extra: &self.extra }
     }
 }
 
 impl RawEntity for RawSource {
     const KIND: Kind = Kind::Source;
     fn common(&self) -> RawCommon<'_> {
-        RawCommon { name: self.name.as_ref(), aliases: &[], website: self.website.as_ref(), extra: &self.extra }
+        RawCommon { name: self.name.as_ref(), aliases: &[], website: self.website.as_ref(), image: None, extra: &self.extra }
     }
 }
 
 impl RawEntity for RawPerson {
     const KIND: Kind = Kind::Person;
     fn common(&self) -> RawCommon<'_> {
-        RawCommon { name: self.name.as_ref(), aliases: &self.aliases, website: self.website.as_ref(), extra: &self.extra }
+        RawCommon { name: self.name.as_ref(), aliases: &self.aliases, website: self.website.as_ref(), image: self.image.as_ref().map(|i| ("image", i)), extra: &self.extra }
     }
 }
 
 impl RawEntity for RawProduct {
     const KIND: Kind = Kind::Product;
     fn common(&self) -> RawCommon<'_> {
-        RawCommon { name: self.name.as_ref(), aliases: &self.aliases, website: self.website.as_ref(), extra: &self.extra }
+        RawCommon { name: self.name.as_ref(), aliases: &self.aliases, website: self.website.as_ref(), image: self.image.as_ref().map(|i| ("image", i)), extra: &self.extra }
     }
 }
 
 impl RawEntity for RawAuthor {
     const KIND: Kind = Kind::Author;
     fn common(&self) -> RawCommon<'_> {
-        RawCommon { name: self.name.as_ref(), aliases: &[], website: self.website.as_ref(), extra: &self.extra }
+        RawCommon { name: self.name.as_ref(), aliases: &[], website: self.website.as_ref(), image: self.image.as_ref().map(|i| ("image", i)), extra: &self.extra }
     }
 }

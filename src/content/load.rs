@@ -67,6 +67,12 @@ impl<R> Doc<R> {
         (self.text, self.yaml_offset, self.yaml_len, self.body_offset) = (String::new(), 0, 0, 0);
     }
 
+    /// The folder of its bundle under `content/` (`briefs/x` for `briefs/x/index.md`), when
+    /// it is one: the files beside it are its own.
+    pub fn bundle(&self) -> Option<&str> {
+        bundle_of(&self.content_path)
+    }
+
     /// The front-matter split, for locating values.
     pub fn split(&self) -> Split<'_> {
         Split {
@@ -137,6 +143,24 @@ pub struct Docs {
     pub pages: Vec<Arc<Doc<RawPage>>>,
 }
 
+impl Docs {
+    /// The bundle folders of every document (`briefs/x`).
+    pub fn bundles(&self) -> std::collections::HashSet<String> {
+        fn of<R>(docs: &[Arc<Doc<R>>]) -> impl Iterator<Item = String> + '_ {
+            docs.iter().filter_map(|d| d.bundle().map(str::to_string))
+        }
+        of(&self.briefs)
+            .chain(of(&self.companies))
+            .chain(of(&self.sources))
+            .chain(of(&self.people))
+            .chain(of(&self.products))
+            .chain(of(&self.authors))
+            .chain(of(&self.stories))
+            .chain(of(&self.pages))
+            .collect()
+    }
+}
+
 /// Everything read from the site folder.
 #[derive(Debug)]
 pub struct Corpus {
@@ -159,6 +183,8 @@ pub struct Corpus {
     pub translations: crate::content::i18n::Translations,
     /// Static files: output path (with `/`) and source, site's over theme's.
     pub statics: Vec<(String, StaticSource)>,
+    /// The files of bundles, and what every image is.
+    pub media: crate::content::media::Media,
 }
 
 /// Parsed files kept between builds (`serve` keeps one): a file whose size and
@@ -244,7 +270,10 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     };
     let Some(config) = config else { return Ok(None) };
     let theme = theme::read_theme(root, &config.theme, &shown, diags)?;
-    Ok(Some(finish(root.clone(), config, docs, theme, opts, diags)))
+    let media = crate::content::media::scan(&content, &docs.bundles(), &theme.statics)?;
+    let mut corpus = finish(root.clone(), config, docs, theme, opts, diags);
+    corpus.media = media;
+    Ok(Some(corpus))
 }
 
 /// The corpus of `docs`: drafts dropped unless asked for, the theme's files, the
@@ -255,7 +284,8 @@ fn finish(root: PathBuf, config: Config, mut docs: Docs, theme: theme::ThemeFile
     let theme::ThemeFiles { templates, statics, i18n } = theme;
     let translations = crate::content::i18n::Translations::merge(&i18n, &config.language, diags);
     let now = crate::content::model::Date::now();
-    Corpus { root, now, future: opts.future, config, docs, dropped_drafts, templates, translations, statics }
+    let media = crate::content::media::Media::default();
+    Corpus { root, now, future: opts.future, config, docs, dropped_drafts, templates, translations, statics, media }
 }
 
 /// Builds a corpus from texts in memory, as `load` would from disk: `files` are paths
@@ -306,6 +336,12 @@ fn drop_drafts(briefs: Vec<Arc<Doc<RawBrief>>>, keep: bool) -> (Vec<Arc<Doc<RawB
     (briefs, slugs)
 }
 
+/// The bundle folder of a content path (`briefs/x` for `briefs/x/index.md`).
+pub fn bundle_of(content_path: &str) -> Option<&str> {
+    let dir = content_path.strip_suffix("/index.md")?;
+    dir.contains('/').then_some(dir)
+}
+
 /// The default slug of a brief: its file stem without a leading `YYYY-MM-DD-`.
 pub fn default_slug(stem: &str) -> String {
     let b = stem.as_bytes();
@@ -324,11 +360,13 @@ fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    let walker = WalkDir::new(dir).min_depth(1).max_depth(if recursive { usize::MAX } else { 1 });
+    // A flat folder still holds bundles: `companies/meta/index.md`.
+    let walker = WalkDir::new(dir).min_depth(1).max_depth(if recursive { usize::MAX } else { 2 });
     for entry in walker {
         let entry = entry.map_err(|e| Error::Walk(dir.to_path_buf(), e.to_string()))?;
         let name = entry.file_name().to_string_lossy();
-        if entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
+        let wanted = recursive || entry.depth() == 1 || name == "index.md";
+        if wanted && entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
             out.push(entry.into_path());
         }
     }
@@ -437,7 +475,9 @@ fn parse_doc<R: DeserializeOwned>(
     let (yaml_offset, yaml_len, body_offset) = (split.yaml_offset, split.yaml.len(), split.body_offset);
     let content_path =
         file.strip_prefix(content).unwrap_or(file).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    // A bundle is named by its folder.
+    let named = if bundle_of(&content_path).is_some() { file.parent().unwrap_or(file) } else { file };
+    let stem = named.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Doc { path, content_path, stem, text, yaml_offset, yaml_len, body_offset, raw })
 }
 

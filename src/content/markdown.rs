@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use crate::content::kinds::Kind;
+use crate::content::media::{escape_attr, Picture};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Answers "where does this link go?" for the Markdown renderer.
@@ -16,6 +17,19 @@ pub trait LinkResolver {
     fn wiki(&self, target: &str) -> Result<WikiTarget, LinkError>;
     /// Resolves a relative `.md` link from the document at `from` (a path under `content/`).
     fn file(&self, from: &str, target: &str) -> Result<String, LinkError>;
+    /// Resolves a link or image to a file (`chart.png`, `/files/report.pdf`) from `from`.
+    fn asset(&self, from: &str, target: &str) -> Result<AssetTarget, LinkError>;
+    /// The path of the base URL (`/` or `/briefing/`).
+    fn base(&self) -> &str;
+}
+
+/// Where a link to a file points.
+#[derive(Debug, Clone)]
+pub struct AssetTarget {
+    /// Root-relative URL.
+    pub url: String,
+    /// The image, when it is a processed one.
+    pub picture: Option<Picture>,
 }
 
 /// Where a wiki link points.
@@ -58,6 +72,8 @@ pub struct Rendered {
     pub problems: Vec<LinkProblem>,
     /// The entities its wiki links name, each once, in order of first mention.
     pub mentions: Vec<(Kind, u32)>,
+    /// The images it shows, each at the byte offset of its first use.
+    pub pictures: Vec<(usize, Picture)>,
 }
 
 fn options() -> Options {
@@ -79,9 +95,17 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
     let mut link_text = LinkText::Keep;
     let mut heading_start: Option<usize> = None;
     let mut heading_ids: HashMap<String, usize> = HashMap::new();
+    let mut images = Images::default();
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if images.open.is_some() {
+            images.inside(event, content_path, links, &mut events, &mut problems);
+            continue;
+        }
         match event {
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                images.open = Some(OpenImage { dest: dest_url.into_string(), title: title.into_string(), offset: range.start, alt: String::new() });
+            }
             Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, title, id }) => {
                 let (url, display) = wiki_target(links, &dest_url, range.start, &mut mentions, &mut problems);
                 link_text = match display {
@@ -89,6 +113,16 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
                     _ => LinkText::Keep,
                 };
                 events.push(Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: CowStr::from(url), title, id }));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_file_link(&dest_url) => {
+                let url = match links.asset(content_path, &dest_url) {
+                    Ok(t) => t.url,
+                    Err(error) => {
+                        problems.push(LinkProblem { offset: range.start, error });
+                        "#".to_string()
+                    }
+                };
+                events.push(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id }));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_md_link(&dest_url) => {
                 let (path, fragment) = match dest_url.split_once('#') {
@@ -121,13 +155,16 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
                 if para_state == 0 {
                     para_state = 1;
                 }
+                images.paragraph = events.len();
                 events.push(Event::Start(Tag::Paragraph));
             }
             Event::End(TagEnd::Paragraph) => {
                 if para_state == 1 {
                     para_state = 2;
                 }
-                events.push(Event::End(TagEnd::Paragraph));
+                if !images.figure(&mut events) {
+                    events.push(Event::End(TagEnd::Paragraph));
+                }
             }
             Event::Start(Tag::Heading { .. }) => {
                 heading_start = Some(events.len());
@@ -160,7 +197,94 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
         pulldown_cmark::html::push_html(buf, events.into_iter());
         buf.as_str().to_owned()
     });
-    Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems, mentions }
+    Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems, mentions, pictures: images.pictures }
+}
+
+/// The images of a body, as the renderer meets them.
+#[derive(Default)]
+struct Images {
+    /// The image being read (its alt text comes as the events inside it).
+    open: Option<OpenImage>,
+    /// Where the current paragraph starts in the events.
+    paragraph: usize,
+    /// The last image's place in the events and its caption (its Markdown title).
+    last: Option<(usize, String)>,
+    pictures: Vec<(usize, Picture)>,
+}
+
+struct OpenImage {
+    dest: String,
+    title: String,
+    offset: usize,
+    alt: String,
+}
+
+impl Images {
+    /// An event inside `![alt](src)`: text joins the alt text; the end writes the image.
+    fn inside(
+        &mut self,
+        event: Event<'_>,
+        from: &str,
+        links: &dyn LinkResolver,
+        events: &mut Vec<Event<'_>>,
+        problems: &mut Vec<LinkProblem>,
+    ) {
+        let Some(open) = self.open.as_mut() else { return };
+        match event {
+            Event::Text(t) | Event::Code(t) => open.alt.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => open.alt.push(' '),
+            Event::End(TagEnd::Image) => {
+                let Some(img) = self.open.take() else { return };
+                let alt = img.alt.trim();
+                if alt.is_empty() {
+                    let message = format!("the image \"{}\" has no alt text", img.dest);
+                    let hint = "describe it between the brackets, for readers who cannot see it: ![Alphabet shares, 8 to 9 a.m.](chart.png)";
+                    problems.push(LinkProblem { offset: img.offset, error: LinkError { message, hint: Some(hint.into()) } });
+                }
+                let html = match links.asset(from, &img.dest) {
+                    Ok(AssetTarget { picture: Some(p), .. }) => {
+                        let html = p.html(links.base(), alt, false);
+                        if !self.pictures.iter().any(|(_, q)| q.out == p.out) {
+                            self.pictures.push((img.offset, p));
+                        }
+                        html
+                    }
+                    Ok(AssetTarget { url, picture: None }) => {
+                        format!(r#"<img src="{}" alt="{}" loading="lazy" decoding="async">"#, escape_attr(&url), escape_attr(alt))
+                    }
+                    Err(error) => {
+                        problems.push(LinkProblem { offset: img.offset, error });
+                        String::new()
+                    }
+                };
+                self.last = Some((events.len(), img.title));
+                events.push(Event::InlineHtml(CowStr::from(html)));
+            }
+            _ => {}
+        }
+    }
+
+    /// At the end of a paragraph: when it holds nothing but an image with a title, makes
+    /// it a `<figure>` with that title as its caption, and says so.
+    fn figure(&mut self, events: &mut Vec<Event<'_>>) -> bool {
+        let Some((at, caption)) = self.last.take() else { return false };
+        if caption.trim().is_empty() || at != self.paragraph + 1 || events.len() != at + 1 {
+            return false;
+        }
+        let Some(Event::InlineHtml(img)) = events.pop() else { return false };
+        events.pop();
+        let html = format!("<figure>{img}<figcaption>{}</figcaption></figure>\n", escape_attr(caption.trim()));
+        events.push(Event::Html(CowStr::from(html)));
+        true
+    }
+}
+
+/// A link to a file that is not Markdown: relative (`chart.png`, `files/a.pdf`) or rooted
+/// at the site (`/files/a.pdf`), but not to another host, an anchor or a `.md` file.
+fn is_file_link(dest: &str) -> bool {
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    let scheme = dest.split_once(':').is_some_and(|(s, _)| !s.contains('/') && !s.is_empty());
+    !path.is_empty() && !path.ends_with(".md") && !scheme && !dest.starts_with("//")
 }
 
 /// Where a wiki link at byte `offset` points and what it shows; the entity it names joins
@@ -248,6 +372,21 @@ mod tests {
                 Err(LinkError { message: "no file".into(), hint: None })
             }
         }
+        fn asset(&self, _from: &str, target: &str) -> Result<AssetTarget, LinkError> {
+            use crate::content::media::{Format, ImageInfo};
+            let info = ImageInfo { width: 800, height: 400, format: Format::Png };
+            match target {
+                "c.png" => Ok(AssetTarget {
+                    url: "/b/x/c.png".into(),
+                    picture: Some(Picture::new("b/x/c.png".into(), Default::default(), info, &[400])),
+                }),
+                "a.pdf" => Ok(AssetTarget { url: "/b/x/a.pdf".into(), picture: None }),
+                _ => Err(LinkError { message: format!("no file {target}"), hint: None }),
+            }
+        }
+        fn base(&self) -> &str {
+            "/"
+        }
     }
 
     #[test]
@@ -274,6 +413,25 @@ mod tests {
         let r = render("[Meta](../companies/meta.md#profile) [web](https://x.org/a.md)", "briefs/a.md", &Fake);
         assert!(r.html.contains("href=\"/companies/meta/#profile\""));
         assert!(r.html.contains("href=\"https://x.org/a.md\""));
+    }
+
+    #[test]
+    fn images_become_pictures_and_figures() {
+        let r = render("![A chart](c.png \"Shares, 8-9 a.m.\")\n\nSee ![inline](c.png) and [the PDF](a.pdf).", "b/x/index.md", &Fake);
+        assert!(r.html.starts_with("<figure><picture><source type=\"image/webp\" srcset=\"/b/x/c-400w.webp 400w\""), "{}", r.html);
+        assert!(r.html.contains("<figcaption>Shares, 8-9 a.m.</figcaption></figure>\n<p>See <picture>"));
+        assert!(r.html.contains("alt=\"inline\""));
+        assert!(r.html.contains("<a href=\"/b/x/a.pdf\">the PDF</a>"));
+        assert_eq!(r.pictures.len(), 1);
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn images_need_alt_text_and_a_file() {
+        let r = render("![](c.png) ![x](gone.png) [y](gone.pdf) [z](#top) [w](https://e.org/a.png)", "b/x/index.md", &Fake);
+        let messages: Vec<&str> = r.problems.iter().map(|p| p.error.message.as_str()).collect();
+        assert_eq!(messages, ["the image \"c.png\" has no alt text", "no file gone.png", "no file gone.pdf"]);
+        assert_eq!(r.problems[1].offset, 11);
     }
 
     #[test]

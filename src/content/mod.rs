@@ -14,5 +14,6 @@ pub mod i18n;
 pub mod kinds;
 pub mod load;
 pub mod markdown;
+pub mod media;
 pub mod model;
 pub mod theme;

@@ -75,6 +75,8 @@ pub struct Brief {
     pub updated: Option<Date>,
     /// Summary: from front matter, or the first paragraph.
     pub summary: String,
+    /// The lead image.
+    pub image: Option<Lead>,
     /// Whether the summary came from front matter.
     pub has_summary: bool,
     /// Body HTML, links resolved.
@@ -129,10 +131,39 @@ pub struct Entity {
     pub website: Option<HttpUrl>,
     /// Profile HTML.
     pub body_html: String,
+    /// Its picture: `image` (a portrait, a product shot) or a company's `logo`.
+    pub image: Option<Lead>,
     /// Briefs naming it in their front matter, newest first.
     pub briefs: Vec<BriefId>,
     /// Anything, for templates.
     pub extra: Extra,
+}
+
+/// An image of front matter (`image`, `logo`), shown at the top of its page and on cards.
+#[derive(Debug, Clone)]
+pub struct Lead {
+    /// The file and its variants.
+    pub picture: crate::content::media::Picture,
+    /// Its text alternative.
+    pub alt: String,
+    /// Shown under it.
+    pub caption: Option<String>,
+    /// Who made it.
+    pub credit: Option<String>,
+}
+
+/// An image the build publishes with its variants, and where it was first referenced
+/// (for the message when its file turns out unreadable).
+#[derive(Debug, Clone)]
+pub struct SiteImage {
+    /// The image.
+    pub picture: crate::content::media::Picture,
+    /// The content file that references it.
+    pub from: PathBuf,
+    /// Line of the reference.
+    pub line: usize,
+    /// Column of the reference.
+    pub column: usize,
 }
 
 /// A correction to a brief.
@@ -329,6 +360,8 @@ pub struct Story {
     pub title: String,
     /// What it is about.
     pub summary: Option<String>,
+    /// Its lead image.
+    pub image: Option<Lead>,
     /// Body HTML of its file.
     pub body_html: String,
     /// Briefs, oldest first: the timeline.
@@ -379,6 +412,10 @@ pub struct Site {
     pub templates: Vec<TemplateSource>,
     /// Static files to copy.
     pub statics: Vec<(String, StaticSource)>,
+    /// The files of bundles, published beside their pages: site-relative path and source.
+    pub attachments: Vec<(String, PathBuf)>,
+    /// Every image shown, each once: its variants are made when the site is written.
+    pub images: Vec<SiteImage>,
     /// Interface text in the site's language.
     pub i18n: crate::content::i18n::Translations,
     /// "Now": the build's time, or `SOURCE_DATE_EPOCH`.

@@ -98,6 +98,7 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
         authors,
         corrections,
         slug,
+        image: _,
         draft: _,
         extra: _,
     } = &doc.raw;

@@ -27,7 +27,7 @@ pub(super) fn own(docs: &[Arc<Doc<RawCompany>>], index: &HashMap<&str, u32>, dia
     let own: Vec<Own> = docs
         .iter()
         .map(|doc| {
-            let RawCompany { name: _, aliases: _, ticker, exchange, website: _, parent, extra: _ } = &doc.raw;
+            let RawCompany { name: _, aliases: _, ticker, exchange, website: _, parent, logo: _, extra: _ } = &doc.raw;
             let parent = parent.as_deref().and_then(|p| match index.get(p) {
                 Some(id) => Some(CompanyId(*id)),
                 None => {

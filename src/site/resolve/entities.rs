@@ -13,7 +13,7 @@ use crate::content::kinds::{Kind, RawEntity};
 use crate::content::load::Doc;
 use crate::content::markdown::Rendered;
 use crate::content::model::{HttpUrl, Slug};
-use crate::site::{BriefId, Entity};
+use crate::site::{BriefId, Entity, Lead};
 
 /// One kind's files with what every kind has checked.
 pub(super) struct Checked<'a, R> {
@@ -49,13 +49,13 @@ impl<R: RawEntity> Checked<'_, R> {
     }
 
     /// The entities, once their profiles are rendered; `None` for a file without a slug.
-    pub fn assemble(self, rendered: Vec<Rendered>) -> Vec<Option<Entity>> {
+    pub fn assemble(self, rendered: Vec<(Rendered, Option<Lead>)>) -> Vec<Option<Entity>> {
         let Checked { docs, slugs, names, aliases, websites } = self;
         let fields = slugs.into_iter().zip(names).zip(aliases).zip(websites);
         docs.iter()
             .zip(fields)
             .zip(rendered)
-            .map(|((doc, (((slug, name), aliases), website)), r)| {
+            .map(|((doc, (((slug, name), aliases), website)), (r, image))| {
                 Some(Entity {
                     slug: slug?,
                     path: doc.path.clone(),
@@ -63,6 +63,7 @@ impl<R: RawEntity> Checked<'_, R> {
                     aliases,
                     website,
                     body_html: r.html,
+                    image,
                     briefs: Vec::new(),
                     extra: doc.raw.common().extra.clone(),
                 })

@@ -17,7 +17,7 @@ use crate::content::kinds::{Kind, RawEntity};
 use crate::content::load::Doc;
 use crate::content::markdown::Rendered;
 use crate::content::model::Slug;
-use crate::site::{paths, Author, Role, Site};
+use crate::site::{paths, Author, Lead, Role, Site};
 
 /// Every kind's files, checked, with each kind's own fields.
 pub(super) struct Entities<'a> {
@@ -32,13 +32,13 @@ pub(super) struct Entities<'a> {
     pub authors: Checked<'a, RawAuthor>,
 }
 
-/// Every entity's rendered profile, by kind.
+/// Every entity's rendered profile and image, by kind.
 pub(super) struct Profiles {
-    companies: Vec<Rendered>,
-    sources: Vec<Rendered>,
-    people: Vec<Rendered>,
-    products: Vec<Rendered>,
-    authors: Vec<Rendered>,
+    companies: Vec<(Rendered, Option<Lead>)>,
+    sources: Vec<(Rendered, Option<Lead>)>,
+    people: Vec<(Rendered, Option<Lead>)>,
+    products: Vec<(Rendered, Option<Lead>)>,
+    authors: Vec<(Rendered, Option<Lead>)>,
 }
 
 impl<'a> Entities<'a> {
@@ -125,11 +125,11 @@ impl<'a> Entities<'a> {
     /// Every profile rendered, its links checked.
     pub fn render(&self, links: &Links<'_>, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Profiles {
         Profiles {
-            companies: links.render_docs(self.companies.docs, cache, diags),
-            sources: links.render_docs(self.sources.docs, cache, diags),
-            people: links.render_docs(self.people.docs, cache, diags),
-            products: links.render_docs(self.products.docs, cache, diags),
-            authors: links.render_docs(self.authors.docs, cache, diags),
+            companies: profiles(links, &self.companies, cache, diags),
+            sources: profiles(links, &self.sources, cache, diags),
+            people: profiles(links, &self.people, cache, diags),
+            products: profiles(links, &self.products, cache, diags),
+            authors: profiles(links, &self.authors, cache, diags),
         }
     }
 
@@ -142,6 +142,21 @@ impl<'a> Entities<'a> {
         site.products = products::assemble(products.assemble(profiles.products), product_own);
         site.authors = authors.assemble(profiles.authors).into_iter().flatten().map(|entity| Author { entity }).collect();
     }
+}
+
+/// Each entity's profile rendered, and its image (a logo's alt text defaults to the name).
+fn profiles<R: RawEntity>(
+    links: &Links<'_>,
+    checked: &Checked<'_, R>,
+    cache: Option<&ResolveCache>,
+    diags: &mut Diagnostics,
+) -> Vec<(Rendered, Option<Lead>)> {
+    let named = checked.docs.iter().zip(&checked.names).map(|(d, name)| {
+        let (key, raw) = d.raw.common().image?;
+        Some((key, raw, (key == "logo").then_some(name.as_str())))
+    });
+    let images = super::images::leads(links, checked.docs, named.collect(), diags);
+    links.render_docs(checked.docs, cache, diags).into_iter().zip(images).collect()
 }
 
 /// Each entity's slug and name.

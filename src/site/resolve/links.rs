@@ -10,9 +10,10 @@ use super::names::NameIndex;
 use crate::content::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
-use crate::content::markdown::{self, LinkError, LinkResolver, Rendered, WikiTarget};
+use crate::content::markdown::{self, AssetTarget, LinkError, LinkResolver, Rendered, WikiTarget};
 use crate::content::model::Date;
-use crate::site::{paths, EntityId};
+use crate::content::media::Picture;
+use crate::site::{paths, EntityId, SiteImage};
 
 /// Markdown already rendered in an earlier build (`serve` keeps one): a body is rendered
 /// again only when its text changed, or when anything a link can point at changed.
@@ -54,13 +55,17 @@ pub(super) struct Links<'a> {
     pub dropped_drafts: &'a [String],
     /// Slugs of the briefs held back until their date, and that date.
     pub scheduled: HashMap<&'a str, Date>,
+    /// Files that links and images may name.
+    pub assets: super::assets::Assets<'a>,
+    /// The images shown so far, and where.
+    pub used: std::sync::Mutex<Vec<SiteImage>>,
 }
 
 impl Links<'_> {
     /// A fingerprint of everything links can resolve to. Entries are combined with a sum,
     /// so the order of the maps does not matter and nothing needs sorting.
     fn fingerprint(&self) -> u64 {
-        let mut sum = fingerprint(&(&self.base, self.dropped_drafts));
+        let mut sum = fingerprint(&(&self.base, self.dropped_drafts, self.assets.fingerprint()));
         for (slug, date) in &self.scheduled {
             sum = sum.wrapping_add(fingerprint(&(3u8, slug, date)));
         }
@@ -119,7 +124,7 @@ impl Links<'_> {
         use rayon::prelude::*;
         let rendered: Vec<Rendered> = docs.par_iter().map(|d| self.render(d.body(), &d.content_path, cache)).collect();
         for (doc, r) in docs.iter().zip(&rendered) {
-            diags.extend(link_problems(doc, r));
+            diags.extend(self.located(doc, r));
         }
         rendered
     }
@@ -242,6 +247,14 @@ impl LinkResolver for Links<'_> {
         self.any(target)
     }
 
+    fn asset(&self, from: &str, target: &str) -> Result<AssetTarget, LinkError> {
+        self.assets.resolve(from, target)
+    }
+
+    fn base(&self) -> &str {
+        &self.base
+    }
+
     fn file(&self, from: &str, target: &str) -> Result<String, LinkError> {
         let mut parts: Vec<&str> = from.split('/').collect();
         parts.pop();
@@ -267,11 +280,33 @@ impl LinkResolver for Links<'_> {
     }
 }
 
-/// The links of `doc` that did not resolve, located in its text.
-pub(super) fn link_problems<R>(doc: &Doc<R>, rendered: &Rendered) -> Vec<Diagnostic> {
-    let at = |p: &markdown::LinkProblem| {
-        let (line, col) = line_col(&doc.text, doc.body_offset + p.offset);
-        Diagnostic::error(&doc.path, line, col, p.error.message.clone()).with_hint_opt(p.error.hint.clone()).with_source(&doc.text)
-    };
-    rendered.problems.iter().map(at).collect()
+impl Links<'_> {
+    /// The links of `doc` that did not resolve, located in its text; its images are
+    /// recorded with where they are shown.
+    pub fn located<R>(&self, doc: &Doc<R>, rendered: &Rendered) -> Vec<Diagnostic> {
+        for (offset, picture) in &rendered.pictures {
+            let (line, column) = line_col(&doc.text, doc.body_offset + offset);
+            self.record(picture, &doc.path, line, column);
+        }
+        let at = |p: &markdown::LinkProblem| {
+            let (line, col) = line_col(&doc.text, doc.body_offset + p.offset);
+            Diagnostic::error(&doc.path, line, col, p.error.message.clone()).with_hint_opt(p.error.hint.clone()).with_source(&doc.text)
+        };
+        rendered.problems.iter().map(at).collect()
+    }
+
+    /// Records that `picture` is shown, referenced at `from:line:column`.
+    pub fn record(&self, picture: &Picture, from: &std::path::Path, line: usize, column: usize) {
+        if let Ok(mut used) = self.used.lock() {
+            used.push(SiteImage { picture: picture.clone(), from: from.to_path_buf(), line, column });
+        }
+    }
+
+    /// Every image shown, each once, with its first reference (by file and line).
+    pub fn take_images(&self) -> Vec<SiteImage> {
+        let mut used = self.used.lock().map(|mut u| std::mem::take(&mut *u)).unwrap_or_default();
+        used.sort_by(|a, b| (&a.picture.out, &a.from, a.line).cmp(&(&b.picture.out, &b.from, b.line)));
+        used.dedup_by(|a, b| a.picture.out == b.picture.out);
+        used
+    }
 }

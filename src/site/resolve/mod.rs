@@ -6,10 +6,12 @@
 //! timelines, co-mentions, track records, related briefs. Every problem is collected;
 //! with any error there is no site.
 
+mod assets;
 mod briefs;
 mod companies;
 mod entities;
 mod fields;
+mod images;
 mod kinds;
 mod links;
 mod names;
@@ -62,7 +64,7 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
 
 /// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
 pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
-    let Corpus { root: _, now, future, config, docs, dropped_drafts, templates, translations, statics } = corpus;
+    let Corpus { root: _, now, future, config, docs, dropped_drafts, templates, translations, statics, media } = corpus;
     let Docs { mut briefs, companies, sources, people, products, authors, stories, pages } = docs;
 
     // Entities first: briefs refer to them.
@@ -107,13 +109,26 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         files: &files,
         dropped_drafts: &dropped_drafts,
         scheduled: scheduled.iter().map(|(slug, date)| (slug.as_str(), *date)).collect(),
+        assets: assets::Assets { base: config.base_path(), media: &media, files: &files, widths: &config.images.widths },
+        used: Default::default(),
     };
     links.refresh(cache);
     let corrections = render_corrections(&links, &briefs, &parts, diags);
-    let rendered_briefs = render_briefs(&links, &mut briefs, &parts, cache, diags);
+    // A scheduled brief's images stay unpublished with it.
+    let mut published = vec![false; briefs.len()];
+    for (i, _) in &parts {
+        published[*i] = true;
+    }
+    let named = briefs.iter().zip(&published).map(|(d, p)| d.raw.image.as_ref().filter(|_| *p).map(|img| ("image", img, None)));
+    let brief_images = images::leads(&links, &briefs, named.collect(), diags);
+    let named = stories.iter().map(|d| d.raw.image.as_ref().map(|img| ("image", img, None)));
+    let story_images = images::leads(&links, &stories, named.collect(), diags);
+    let rendered_briefs = render_briefs(&links, &mut briefs, &parts, &published, cache, diags);
     let profiles = ents.render(&links, cache, diags);
     let rendered_stories = links.render_docs(&stories, cache, diags);
     let rendered_pages = links.render_docs(&pages, cache, diags);
+    let site_images = links.take_images();
+    let attachments = links.assets.attachments();
     drop(links);
     if diags.has_errors() {
         return None;
@@ -121,7 +136,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
 
     // The site, then its lists.
     let tag_index: HashMap<&str, TagId> = tags.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
-    let site_briefs = assemble_briefs(&briefs, parts, rendered_briefs, corrections, &tag_index, &story_index);
+    let site_briefs = assemble_briefs(&briefs, parts, rendered_briefs, corrections, brief_images, &tag_index, &story_index);
     drop(tag_index);
     let mut site = Site {
         config,
@@ -132,10 +147,12 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         products: Vec::new(),
         authors: Vec::new(),
         tags: tags.into_iter().map(|(slug, name)| crate::site::Tag { slug, name, briefs: Vec::new() }).collect(),
-        stories: stories::assemble(story_list, &stories, &rendered_stories),
+        stories: stories::assemble(story_list, &stories, &rendered_stories, &story_images),
         pages: assemble_pages(&pages, page_slugs, rendered_pages),
         templates,
         statics,
+        attachments,
+        images: site_images,
         i18n: translations,
         now,
         scheduled: scheduled.into_iter().map(|(_, date)| date).collect(),
@@ -221,14 +238,19 @@ fn render_briefs(
     links: &Links<'_>,
     briefs: &mut [Arc<Doc<RawBrief>>],
     parts: &[(usize, BriefParts)],
+    published: &[bool],
     cache: Option<&ResolveCache>,
     diags: &mut Diagnostics,
 ) -> Vec<Rendered> {
     let mut by_file: Vec<(Rendered, Vec<Diagnostic>)> = briefs
         .par_iter_mut()
-        .map(|doc| {
-            let r = links.render(doc.body(), &doc.content_path, cache);
-            let problems = links::link_problems(doc, &r);
+        .zip(published)
+        .map(|(doc, published)| {
+            let mut r = links.render(doc.body(), &doc.content_path, cache);
+            if !published {
+                r.pictures.clear();
+            }
+            let problems = links.located(doc, &r);
             if let Some(doc) = Arc::get_mut(doc) {
                 doc.drop_text();
             }
@@ -274,6 +296,7 @@ fn assemble_briefs(
     parts: Vec<(usize, BriefParts)>,
     rendered: Vec<Rendered>,
     corrections: Vec<Vec<Correction>>,
+    images: Vec<Option<crate::site::Lead>>,
     tag_index: &HashMap<&str, TagId>,
     story_index: &HashMap<String, StoryId>,
 ) -> Vec<Brief> {
@@ -291,6 +314,7 @@ fn assemble_briefs(
                 date: p.date,
                 updated: p.updated,
                 summary: p.summary.unwrap_or(r.first_paragraph),
+                image: images[i].clone(),
                 has_summary,
                 body_html: r.html,
                 companies: p.companies,

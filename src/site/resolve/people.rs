@@ -19,7 +19,7 @@ use chrono_tz::Tz;
 pub(super) fn own(docs: &[Arc<Doc<RawPerson>>], companies: &HashMap<&str, u32>, zone: Tz, diags: &mut Diagnostics) -> Vec<Vec<Role>> {
     docs.iter()
         .map(|doc| {
-            let RawPerson { name: _, aliases: _, roles, website: _, extra: _ } = &doc.raw;
+            let RawPerson { name: _, aliases: _, roles, website: _, image: _, extra: _ } = &doc.raw;
             roles
                 .iter()
                 .filter_map(|RawRole { company, title, since, until }| {

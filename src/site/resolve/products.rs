@@ -25,7 +25,7 @@ pub(super) struct Own {
 pub(super) fn own(docs: &[Arc<Doc<RawProduct>>], companies: &HashMap<&str, u32>, zone: Tz, diags: &mut Diagnostics) -> Vec<Option<Own>> {
     docs.iter()
         .map(|doc| {
-            let RawProduct { name: _, company, aliases: _, kind, released, website: _, extra: _ } = &doc.raw;
+            let RawProduct { name: _, company, aliases: _, kind, released, website: _, image: _, extra: _ } = &doc.raw;
             if let Some(k) = kind {
                 if !PRODUCT_KINDS.contains(&k.as_str()) {
                     let hint = did_you_mean(k, PRODUCT_KINDS)

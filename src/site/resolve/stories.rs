@@ -66,7 +66,12 @@ pub(super) fn named(
 }
 
 /// The stories of `list`, titled by their files; briefs and untitled ones are filled later.
-pub(super) fn assemble(list: Vec<(Slug, Option<usize>)>, docs: &[Arc<Doc<RawStory>>], rendered: &[Rendered]) -> Vec<Story> {
+pub(super) fn assemble(
+    list: Vec<(Slug, Option<usize>)>,
+    docs: &[Arc<Doc<RawStory>>],
+    rendered: &[Rendered],
+    images: &[Option<crate::site::Lead>],
+) -> Vec<Story> {
     list.into_iter()
         .map(|(slug, file)| {
             let path = file.map(|f| docs[f].path.clone());
@@ -79,7 +84,8 @@ pub(super) fn assemble(list: Vec<(Slug, Option<usize>)>, docs: &[Arc<Doc<RawStor
                 ),
                 None => (String::new(), None, String::new(), Extra::new()),
             };
-            Story { slug, path, title, summary, body_html, briefs: Vec::new(), extra }
+            let image = file.and_then(|f| images[f].clone());
+            Story { slug, path, title, summary, image, body_html, briefs: Vec::new(), extra }
         })
         .collect()
 }
