@@ -58,7 +58,21 @@ struct Built {
     /// Output path -> the job that renders it.
     index: HashMap<String, crate::render::Job>,
     statics: HashMap<String, StaticSource>,
+    /// Images, cards and bundle files, made when first asked for.
+    media: HashMap<String, Media>,
+    cards: Vec<(String, crate::render::cards::CardText)>,
+    cache: crate::output::cache::Cache,
     pages: std::sync::Mutex<HashMap<String, Arc<Vec<u8>>>>,
+}
+
+/// Where a media file of the site comes from.
+enum Media {
+    /// A bundle's file on disk.
+    Attachment(PathBuf),
+    /// A variant of the image at this index of the site's images.
+    Image(usize),
+    /// The card at this index of `cards`.
+    Card(usize),
 }
 
 impl Built {
@@ -78,14 +92,37 @@ impl Built {
                 Err(d) => Err(d.to_string()),
             });
         }
-        match self.statics.get(key)? {
-            StaticSource::Embedded(b) => Some(Ok(Arc::new(b.to_vec()))),
-            StaticSource::Disk(p) => Some(std::fs::read(p).map(Arc::new).map_err(|e| format!("cannot read {}: {e}", p.display()))),
+        match self.statics.get(key) {
+            Some(StaticSource::Embedded(b)) => Some(Ok(Arc::new(b.to_vec()))),
+            Some(StaticSource::Disk(p)) => Some(std::fs::read(p).map(Arc::new).map_err(|e| format!("cannot read {}: {e}", p.display()))),
+            None => self.make_media(key),
+        }
+    }
+
+    /// Makes a media file (with its siblings: every variant of an image at once) and keeps it.
+    fn make_media(&self, key: &str) -> Option<Result<Arc<Vec<u8>>, String>> {
+        use crate::output::media;
+        let keep = |rel: &str, bytes: &[u8]| {
+            if let Ok(mut p) = self.pages.lock() {
+                p.insert(rel.to_string(), Arc::new(bytes.to_vec()));
+            }
+            Ok(())
+        };
+        let site = self.renderer.site();
+        let made = match self.media.get(key)? {
+            Media::Attachment(disk) => media::attachment(key, disk, keep).map(|_| Ok(())),
+            Media::Image(i) => media::variants(&site.images[*i], site.config.images.quality, &self.cache, keep).map(|r| r.map(|_| ())),
+            Media::Card(i) => media::card(&self.cards[*i].0, &self.cards[*i].1, &self.cache, keep).map(|_| Ok(())),
+        };
+        match made {
+            Ok(Ok(())) => self.pages.lock().ok()?.get(key).cloned().map(Ok),
+            Ok(Err(d)) => Some(Err(d.to_string())),
+            Err(e) => Some(Err(e.to_string())),
         }
     }
 
     fn has(&self, key: &str) -> bool {
-        self.index.contains_key(key) || self.statics.contains_key(key)
+        self.index.contains_key(key) || self.statics.contains_key(key) || self.media.contains_key(key)
     }
 }
 
@@ -215,7 +252,9 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
         }
         let index = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
         let statics = renderer.statics().iter().cloned().collect();
-        Some(Arc::new(Built { renderer, index, statics, pages: std::sync::Mutex::new(HashMap::new()) }))
+        let (media, cards) = media_index(&renderer);
+        let cache = crate::output::cache::Cache::new(&opts.root);
+        Some(Arc::new(Built { renderer, index, statics, media, cards, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
     });
     if std::env::var_os("BRIEFING_TIMINGS").is_some() {
         eprintln!(
@@ -296,6 +335,18 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
         }
     });
     Ok(keep)
+}
+
+/// Where each media file of a build comes from, and the cards to draw.
+fn media_index(renderer: &crate::render::Renderer) -> (HashMap<String, Media>, Vec<(String, crate::render::cards::CardText)>) {
+    let site = renderer.site();
+    let mut media: HashMap<String, Media> = site.attachments.iter().map(|(p, d)| (p.clone(), Media::Attachment(d.clone()))).collect();
+    for (i, img) in site.images.iter().enumerate() {
+        media.extend(img.picture.variants().into_iter().map(|(p, _, _)| (p, Media::Image(i))));
+    }
+    let cards = renderer.cards_to_draw();
+    media.extend(cards.iter().enumerate().map(|(i, (p, _))| (p.clone(), Media::Card(i))));
+    (media, cards)
 }
 
 fn is_change(kind: &notify::EventKind) -> bool {

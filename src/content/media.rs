@@ -166,10 +166,15 @@ impl Picture {
     /// Its HTML: a `<picture>` with a WebP source and the original format's variants, sized,
     /// loaded lazily, or eagerly and first when it is a page's `lead` image.
     pub fn html(&self, base: &str, alt: &str, lead: bool) -> String {
+        self.html_sized(base, alt, lead, SIZES)
+    }
+
+    /// Like [`Picture::html`], for a place `sizes` wide.
+    pub fn html_sized(&self, base: &str, alt: &str, lead: bool, sizes: &str) -> String {
         let (src, _, _) = self.largest();
         let loading = if lead { r#"fetchpriority="high" decoding="async""# } else { r#"loading="lazy" decoding="async""# };
         let img = |srcset: &str| {
-            let set = if srcset.is_empty() { String::new() } else { format!(r#" srcset="{srcset}" sizes="{SIZES}""#) };
+            let set = if srcset.is_empty() { String::new() } else { format!(r#" srcset="{srcset}" sizes="{sizes}""#) };
             format!(
                 r#"<img src="{base}{src}"{set} width="{}" height="{}" alt="{}" {loading}>"#,
                 self.info.width,
@@ -184,7 +189,7 @@ impl Picture {
             return img(&self.srcset(base, Format::Webp));
         }
         format!(
-            r#"<picture><source type="image/webp" srcset="{}" sizes="{SIZES}">{}</picture>"#,
+            r#"<picture><source type="image/webp" srcset="{}" sizes="{sizes}">{}</picture>"#,
             self.srcset(base, Format::Webp),
             img(&self.srcset(base, self.info.format))
         )

@@ -233,7 +233,9 @@ fn check_deferred(deferred: Vec<Deferred>, root: &Path, html_of: impl Fn(&str) -
 pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Diagnostic> {
     let jobs = renderer.jobs_without_search_data();
     let paths: Vec<String> = jobs.par_iter().map(|j| renderer.output_path(*j)).collect();
-    let site = Site::new(paths.iter().map(String::as_str).chain(renderer.statics().iter().map(|(p, _)| p.as_str())), base_url, root);
+    let media = renderer.media_paths();
+    let statics = renderer.statics().iter().map(|(p, _)| p.as_str());
+    let site = Site::new(paths.iter().map(String::as_str).chain(statics).chain(media.iter().map(String::as_str)), base_url, root);
     let pages: Vec<Job> = jobs.iter().copied().filter(|j| Renderer::is_page(*j)).collect();
     let checked = renderer.render_jobs(pages, |f| check_page(&Page { path: f.path, source: f.source, html: f.bytes }, &site), diags);
     let Some(checked) = checked else { return Vec::new() };

@@ -3,5 +3,7 @@
 //!
 //! May import every stage before it; nothing before it imports this.
 
+pub mod cache;
 pub mod linkcheck;
+pub mod media;
 pub mod write;

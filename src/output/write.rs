@@ -18,6 +18,8 @@ use rayon::prelude::*;
 use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::load::StaticSource;
+use crate::output::cache::Cache;
+use crate::output::media;
 use crate::render::Renderer;
 
 /// The file that marks an output folder as briefing's own.
@@ -55,7 +57,10 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
     let reused = spare.exists();
     fs::create_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
 
-    let (written, errors) = fill(&spare, renderer)?;
+    let (mut written, mut errors) = fill(&spare, renderer)?;
+    let (media, media_errors) = fill_media(&spare, renderer, root)?;
+    written.extend(media);
+    errors.extend(media_errors);
     if crate::render::report_render_errors(errors, diags) {
         return Ok(None);
     }
@@ -137,6 +142,33 @@ fn fill(dir: &Path, renderer: &Renderer) -> Result<Filled, Error> {
         })
         .collect();
     written.extend(copied?);
+    Ok((written, errors))
+}
+
+/// Copies every bundle's files, and makes every image's variants and every share card
+/// (from the cache in `root` when it has them): what was written, and the images that
+/// could not be decoded.
+fn fill_media(dir: &Path, renderer: &Renderer, root: &Path) -> Result<Filled, Error> {
+    let site = renderer.site();
+    let cache = Cache::new(root);
+    let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
+    let made = |r: Result<Vec<media::Made>, Diagnostic>| r.map(|m| m.into_iter().map(|(p, n)| (PathBuf::from(p), n)).collect::<Vec<_>>());
+    let mut results: Vec<Result<Result<Vec<(PathBuf, u64)>, Diagnostic>, Error>> = site
+        .attachments
+        .par_iter()
+        .map(|(rel, disk)| media::attachment(rel, disk, put_at).map(|m| made(Ok(vec![m]))))
+        .collect();
+    let quality = site.config.images.quality;
+    results.par_extend(site.images.par_iter().map(|img| media::variants(img, quality, &cache, put_at).map(made)));
+    let cards = renderer.cards_to_draw();
+    results.par_extend(cards.par_iter().map(|(rel, text)| media::card(rel, text, &cache, put_at).map(|m| made(Ok(vec![m])))));
+    let (mut written, mut errors) = (Vec::new(), Vec::new());
+    for r in results {
+        match r? {
+            Ok(w) => written.extend(w),
+            Err(d) => errors.push(d),
+        }
+    }
     Ok((written, errors))
 }
 

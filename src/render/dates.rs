@@ -42,6 +42,16 @@ impl DateFilter {
     }
 }
 
+/// A date as `format` writes it in the site's zone and language (for share cards).
+pub(super) fn formatted(date: &crate::content::model::Date, format: &str, zone: Tz, language: &str) -> String {
+    let locale = locale_of(language);
+    if date.has_time {
+        date.at.with_timezone(&zone).format_localized(format, locale).to_string()
+    } else {
+        date.at.date_naive().format_localized(format, locale).to_string()
+    }
+}
+
 fn bad_value(value: &str) -> tera::Error {
     tera::Error::message(format!("the date filter needs YYYY-MM-DD or an RFC 3339 date-time, not \"{value}\""))
 }

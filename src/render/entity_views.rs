@@ -35,6 +35,10 @@ pub struct EntityView<'a, T> {
     pub rss_url: String,
     /// Front-matter `extra`.
     pub extra: &'a Extra,
+    /// Its picture (`image`, or a company's `logo`).
+    pub image: Option<crate::render::media_views::ImageView<'a>>,
+    /// What its page is shared with.
+    pub share_image: Option<crate::render::media_views::ShareImage>,
     /// Its kind's own fields.
     #[serde(flatten)]
     pub own: T,
@@ -233,6 +237,8 @@ impl<'a> Views<'a> {
             feed_url: self.url(&paths::concat(&[&path, "atom.xml"])),
             rss_url: self.url(&paths::concat(&[&path, "rss.xml"])),
             extra: &e.extra,
+            image: e.image.as_ref().map(|l| self.image(l, false)),
+            share_image: e.image.as_ref().and_then(|l| self.share_of(l)),
             own,
         }
     }

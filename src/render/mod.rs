@@ -9,6 +9,7 @@
 mod dates;
 mod entity_views;
 mod jobs;
+mod media_views;
 mod jsonld;
 mod pages;
 mod rss;
@@ -16,7 +17,9 @@ mod sitemaps;
 mod templates;
 mod text;
 
+pub mod cards;
 pub mod feeds;
+pub mod images;
 pub mod search;
 pub mod views;
 
@@ -158,6 +161,37 @@ impl Renderer {
     /// Static files to copy as they are.
     pub fn statics(&self) -> &[(String, StaticSource)] {
         &self.site.statics
+    }
+
+    /// The share cards to draw: each one's site-relative path and text.
+    pub fn cards_to_draw(&self) -> Vec<(String, cards::CardText)> {
+        let site = &*self.site;
+        let views = self.views();
+        let format = site.i18n.get("date_long");
+        (0..site.briefs.len() as u32)
+            .map(BriefId)
+            .filter(|id| site.has_card(*id))
+            .map(|id| {
+                let b = site.brief(id);
+                let text = cards::CardText {
+                    site: site.config.title.clone(),
+                    headline: b.title.clone(),
+                    date: dates::formatted(&b.date, format, site.config.timezone, &site.config.language),
+                    status: b.status.map(|s| views.status_label(s).to_string()).unwrap_or_default(),
+                    companies: b.companies.iter().map(|c| site.company(*c).name.clone()).collect(),
+                };
+                (paths::card(b.slug.as_str()), text)
+            })
+            .collect()
+    }
+
+    /// Every image, card and bundle file the build writes besides pages and static files.
+    pub fn media_paths(&self) -> Vec<String> {
+        let site = &*self.site;
+        let mut out: Vec<String> = site.attachments.iter().map(|(p, _)| p.clone()).collect();
+        out.extend(site.images.iter().flat_map(|i| i.picture.variants().into_iter().map(|(p, _, _)| p)));
+        out.extend((0..site.briefs.len() as u32).map(BriefId).filter(|id| site.has_card(*id)).map(|id| paths::card(site.brief(id).slug.as_str())));
+        out
     }
 
     /// Renders one file.

@@ -76,6 +76,8 @@ pub struct CardView<'a> {
     pub summary: &'a str,
     /// True only in `--drafts` builds.
     pub draft: bool,
+    /// Its lead image, as a thumbnail.
+    pub image: Option<crate::render::media_views::ImageView<'a>>,
     /// Its companies, tags and story: templates see them as `companies`, `tags` (lists of
     /// [`Ref`]) and `story` (a `Ref` or none), which the renderer adds from one value per
     /// company, tag and story shared by every card (not a copy in each of thousands).
@@ -150,6 +152,10 @@ pub struct BriefView<'a> {
     pub modified: String,
     /// schema.org `NewsArticle` JSON-LD, safe inside `<script type="application/ld+json">`.
     pub json_ld: String,
+    /// Its lead image at the top of the page.
+    pub lead_image: Option<crate::render::media_views::ImageView<'a>>,
+    /// What it is shared with: the lead image, else its generated card.
+    pub share_image: Option<crate::render::media_views::ShareImage>,
 }
 
 /// A correction, on its brief's page and on `/corrections/`.
@@ -224,6 +230,10 @@ pub struct StoryView<'a> {
     pub rss_url: String,
     /// Front-matter `extra`.
     pub extra: &'a Extra,
+    /// Its lead image.
+    pub image: Option<crate::render::media_views::ImageView<'a>>,
+    /// What it is shared with.
+    pub share_image: Option<crate::render::media_views::ShareImage>,
 }
 
 /// A free page.
@@ -342,6 +352,7 @@ impl<'a> Views<'a> {
             status_label: b.status.map(|s| self.status_label(s)),
             summary: &b.summary,
             draft: b.draft,
+            image: b.image.as_ref().map(|l| self.image(l, false)),
             companies: &b.companies,
             tags: &b.tags,
             story: b.story,
@@ -378,6 +389,8 @@ impl<'a> Views<'a> {
             corrections: b.corrections.iter().map(|c| self.correction(c, None)).collect(),
             modified: b.modified().rfc3339(),
             json_ld: self.brief_json_ld(id),
+            lead_image: b.image.as_ref().map(|l| self.image(l, true)),
+            share_image: self.brief_share(id),
         }
     }
 
@@ -442,6 +455,8 @@ impl<'a> Views<'a> {
             feed_url: self.url(&format!("{path}atom.xml")),
             rss_url: self.url(&format!("{path}rss.xml")),
             extra: &s.extra,
+            image: s.image.as_ref().map(|l| self.image(l, true)),
+            share_image: s.image.as_ref().and_then(|l| self.share_of(l)),
         }
     }
 

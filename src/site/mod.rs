@@ -425,6 +425,12 @@ pub struct Site {
 }
 
 impl Site {
+    /// Whether a brief gets a generated share card: it has no lead image and the site
+    /// makes cards.
+    pub fn has_card(&self, id: BriefId) -> bool {
+        self.config.images.social_cards && self.brief(id).image.is_none()
+    }
+
     /// A brief by id.
     pub fn brief(&self, id: BriefId) -> &Brief {
         &self.briefs[id.0 as usize]

@@ -14,6 +14,10 @@ pub fn entity(kind: Kind, slug: &str) -> String {
 pub fn index(kind: Kind) -> String {
     concat(&[kind.decl().plural, "/"])
 }
+/// `briefs/<slug>/social.png`: a brief's share card.
+pub fn card(slug: &str) -> String {
+    concat(&["briefs/", slug, "/social.png"])
+}
 /// `tags/<slug>/`
 pub fn tag(slug: &str) -> String {
     concat(&["tags/", slug, "/"])

@@ -1,0 +1,91 @@
+//! `.briefing-cache/`: image variants and share cards kept between builds, so that a build
+//! in which no image and no card's text changed encodes nothing.
+//!
+//! An entry is named by a key (a BLAKE3 hash of everything it was made from: the source
+//! bytes or the card's text, the settings, the format version) and holds its bytes followed
+//! by their own BLAKE3 hash. An entry whose hash does not match (a torn write, a disk
+//! error, an edit by hand) is never trusted: it is made again. Writes go to a temporary
+//! file renamed into place; a cache that cannot be written only costs time.
+
+use std::path::{Path, PathBuf};
+
+/// Bump when the bytes made for the same inputs change (encoder settings, card layout).
+const VERSION: &[u8] = b"briefing-media-2";
+
+/// The cache folder of a site.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    /// The cache of the site at `root`.
+    pub fn new(root: &Path) -> Cache {
+        Cache { dir: root.join(".briefing-cache") }
+    }
+
+    /// The key of an entry made from `parts`.
+    pub fn key(parts: &[&[u8]]) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(VERSION);
+        for p in parts {
+            h.update(&(p.len() as u64).to_le_bytes());
+            h.update(p);
+        }
+        h.finalize().to_hex()[..32].to_string()
+    }
+
+    fn path(&self, kind: &str, key: &str, name: &str) -> PathBuf {
+        self.dir.join(kind).join(&key[..2]).join(format!("{key}-{name}"))
+    }
+
+    /// The bytes of an entry, when it is there and whole.
+    pub fn get(&self, kind: &str, key: &str, name: &str) -> Option<Vec<u8>> {
+        let mut bytes = std::fs::read(self.path(kind, key, name)).ok()?;
+        let split = bytes.len().checked_sub(32)?;
+        let ok = blake3::hash(&bytes[..split]).as_bytes()[..] == bytes[split..];
+        ok.then(|| {
+            bytes.truncate(split);
+            bytes
+        })
+    }
+
+    /// Stores an entry (best effort).
+    pub fn put(&self, kind: &str, key: &str, name: &str, bytes: &[u8]) {
+        let path = self.path(kind, key, name);
+        let Some(dir) = path.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let tmp = dir.join(format!(".{key}-{name}.{}.tmp", std::process::id()));
+        let mut data = Vec::with_capacity(bytes.len() + 32);
+        data.extend_from_slice(bytes);
+        data.extend_from_slice(blake3::hash(bytes).as_bytes());
+        if std::fs::write(&tmp, &data).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_entry_is_not_trusted() {
+        let root = tempfile::tempdir().unwrap();
+        let cache = Cache::new(root.path());
+        let key = Cache::key(&[b"source", b"80"]);
+        assert_ne!(key, Cache::key(&[b"source8", b"0"]));
+        assert_eq!(cache.get("images", &key, "480w.webp"), None);
+        cache.put("images", &key, "480w.webp", b"RIFF....WEBP");
+        assert_eq!(cache.get("images", &key, "480w.webp").as_deref(), Some(&b"RIFF....WEBP"[..]));
+        let path = cache.path("images", &key, "480w.webp");
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[2] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.get("images", &key, "480w.webp"), None);
+        std::fs::write(&path, b"short").unwrap();
+        assert_eq!(cache.get("images", &key, "480w.webp"), None);
+    }
+}

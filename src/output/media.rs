@@ -1,0 +1,84 @@
+//! The files of images and bundles in the output: every bundle's own files copied beside
+//! their page, and every shown image's resized variants, taken from the cache when it has
+//! them and else made (and kept there for the next build).
+
+use std::path::Path;
+
+use crate::content::diag::{Diagnostic, Error};
+use crate::output::cache::Cache;
+use crate::render::cards::{self, CardText};
+use crate::render::images;
+use crate::site::SiteImage;
+
+/// What one file of the output took: its site-relative path and size.
+pub type Made = (String, u64);
+
+/// Makes the variants of `img` and hands each to `put` (site-relative path, bytes).
+/// An image that cannot be decoded is a diagnostic at the file that shows it.
+pub fn variants(
+    img: &SiteImage,
+    quality: u8,
+    cache: &Cache,
+    mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>,
+) -> Result<Result<Vec<Made>, Diagnostic>, Error> {
+    let p = &img.picture;
+    let wanted = p.variants();
+    if wanted.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let source = std::fs::read(&p.disk).map_err(|e| Error::Read(p.disk.clone(), e))?;
+    let key = Cache::key(&[&source, &[quality]]);
+    let mut decoded = None;
+    let mut made = Vec::with_capacity(wanted.len());
+    for (path, width, format) in wanted {
+        let name = format!("{width}w.{}", format.ext());
+        let bytes = match cache.get("images", &key, &name) {
+            Some(bytes) => bytes,
+            None => {
+                if decoded.is_none() {
+                    match images::decode(&source) {
+                        Ok(d) => decoded = Some(d),
+                        Err(e) => return Ok(Err(unreadable(img, &e))),
+                    }
+                }
+                let Some(d) = decoded.as_ref() else { continue };
+                let bytes = match d.encode(width, p.height_at(width), format, quality) {
+                    Ok(b) => b,
+                    Err(e) => return Ok(Err(unreadable(img, &e))),
+                };
+                cache.put("images", &key, &name, &bytes);
+                bytes
+            }
+        };
+        put(&path, &bytes)?;
+        made.push((path, bytes.len() as u64));
+    }
+    Ok(Ok(made))
+}
+
+/// Copies a bundle's file to its place in the output.
+pub fn attachment(rel: &str, disk: &Path, mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>) -> Result<Made, Error> {
+    let bytes = std::fs::read(disk).map_err(|e| Error::Read(disk.to_path_buf(), e))?;
+    put(rel, &bytes)?;
+    Ok((rel.to_string(), bytes.len() as u64))
+}
+
+/// Draws a share card (or takes it from the cache) and hands it to `put`.
+pub fn card(rel: &str, text: &CardText, cache: &Cache, mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>) -> Result<Made, Error> {
+    let key = Cache::key(&[format!("{text:?}{:?}", cards::STYLE).as_bytes()]);
+    let bytes = match cache.get("cards", &key, "social.png") {
+        Some(bytes) => bytes,
+        None => {
+            let bytes = cards::draw(text, &cards::STYLE).map_err(|e| Error::Refuse(format!("cannot draw the share card {rel}: {e}")))?;
+            cache.put("cards", &key, "social.png", &bytes);
+            bytes
+        }
+    };
+    put(rel, &bytes)?;
+    Ok((rel.to_string(), bytes.len() as u64))
+}
+
+fn unreadable(img: &SiteImage, why: &str) -> Diagnostic {
+    Diagnostic::error(&img.from, img.line, img.column, format!("the image {} cannot be decoded: {why}", img.picture.disk.display()))
+        .with_hint("the file is damaged or truncated: export it again as PNG, JPEG or WebP")
+}
