@@ -90,9 +90,46 @@ pub fn atom_entry(e: &mut String, site: &Site, brief: &Brief, body: Body) {
         let _ = write!(e, "<summary>{}</summary>", xml_escape(&summary));
     }
     if body == Body::Full {
-        let _ = write!(e, "<content type=\"html\">{}</content>", xml_escape(&brief.body_html));
+        let _ = write!(e, "<content type=\"html\">{}</content>", xml_escape(&absolute_urls(&brief.body_html, &site.config.base_url)));
     }
+    media_content(e, site, brief);
     e.push_str("</entry>");
+}
+
+/// The share image of a brief as a Media RSS element (Atom and RSS entries alike).
+pub fn media_content(e: &mut String, site: &Site, brief: &Brief) {
+    if let Some((path, width, height, mime)) = site.share_image(brief) {
+        let url = xml_escape(&site.config.absolute(&path));
+        let _ = write!(e, "<media:content url=\"{url}\" medium=\"image\" type=\"{mime}\" width=\"{width}\" height=\"{height}\"/>");
+    }
+}
+
+/// `html` with every root-relative URL of its `href`, `src` and `srcset` attributes made
+/// absolute against `base_url`'s origin: feeds are read away from the site.
+pub fn absolute_urls<'h>(html: &'h str, base_url: &str) -> std::borrow::Cow<'h, str> {
+    let origin = base_url.trim_end_matches('/').trim_end_matches(crate::content::config::url_path(base_url).trim_end_matches('/'));
+    if !html.contains("=\"/") {
+        return html.into();
+    }
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(at) = rest.find("=\"/") {
+        let (before, after) = rest.split_at(at + 2);
+        out.push_str(before);
+        let is_url = ["href=\"", "src=\"", "srcset=\""].iter().any(|a| before.ends_with(a) && before[..before.len() - a.len()].ends_with(' '));
+        let end = after.find('"').unwrap_or(after.len());
+        let value = &after[..end];
+        if is_url && !value.starts_with("//") {
+            let parts: Vec<String> =
+                value.split(", ").map(|p| if p.starts_with('/') { format!("{origin}{p}") } else { p.to_string() }).collect();
+            out.push_str(&parts.join(", "));
+        } else {
+            out.push_str(value);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 /// Each brief's summary-only `<entry>`, made the first time a feed needs it and shared
@@ -157,7 +194,7 @@ pub fn atom_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
     let mut out = String::with_capacity(1024 + ids.len() * per_entry);
     let _ = write!(
         out,
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\"><title>{}</title>",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:media=\"http://search.yahoo.com/mrss/\" xml:lang=\"{}\"><title>{}</title>",
         xml_escape(&site.config.language),
         xml_escape(title)
     );
@@ -201,9 +238,11 @@ struct JsonItem<'a> {
     id: String,
     url: String,
     title: &'a str,
-    content_html: &'a str,
+    content_html: String,
     #[serde(skip_serializing_if = "str::is_empty")]
     summary: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
     date_published: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     date_modified: Option<String>,
@@ -246,8 +285,9 @@ pub fn json_feed(site: &Site, ids: &[BriefId]) -> Vec<u8> {
                     id: url.clone(),
                     url,
                     title: &b.title,
-                    content_html: &b.body_html,
+                    content_html: absolute_urls(&b.body_html, base).into_owned(),
                     summary: &b.summary,
+                    image: site.share_image(b).map(|(path, ..)| site.config.absolute(&path)),
                     date_published: b.date.rfc3339(),
                     date_modified: (b.updated.is_some() || !b.corrections.is_empty()).then(|| b.modified().rfc3339()),
                     tags: b.tags.iter().map(|t| site.tag(*t).name.as_str()).collect(),
@@ -279,6 +319,17 @@ pub fn newest(site: &Site, n: usize) -> Vec<BriefId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_in_feed_content_are_absolute() {
+        let html = r#"<a href="/sub/companies/meta/">M</a> <a href="https://e.org/x">x</a> <img src="/sub/b/c-960w.png" srcset="/sub/b/c-480w.png 480w, /sub/b/c-960w.png 960w" alt="a=&quot;/x">"#;
+        let out = absolute_urls(html, "https://e.org/sub/");
+        assert_eq!(
+            out,
+            r#"<a href="https://e.org/sub/companies/meta/">M</a> <a href="https://e.org/x">x</a> <img src="https://e.org/sub/b/c-960w.png" srcset="https://e.org/sub/b/c-480w.png 480w, https://e.org/sub/b/c-960w.png 960w" alt="a=&quot;/x">"#
+        );
+        assert_eq!(absolute_urls("<p>a=\"/b\"</p>", "https://e.org/"), "<p>a=\"/b\"</p>");
+    }
 
     #[test]
     fn escapes_xml() {

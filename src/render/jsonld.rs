@@ -76,6 +76,8 @@ struct NewsArticle<'a> {
     kind: &'static str,
     headline: &'a str,
     description: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    image: Vec<String>,
     url: &'a str,
     main_entity_of_page: &'a str,
     date_published: String,
@@ -117,6 +119,7 @@ impl<'a> Views<'a> {
             kind: "NewsArticle",
             headline: &b.title,
             description: &b.summary,
+            image: self.site.share_image(b).map(|(path, ..)| config.absolute(&path)).into_iter().collect(),
             url: &url,
             main_entity_of_page: &url,
             date_published: b.date.rfc3339(),

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::content::media::{Format, SIZES};
 use crate::render::views::Views;
-use crate::site::{paths, BriefId, Lead};
+use crate::site::{BriefId, Lead};
 
 /// `sizes` of a thumbnail on a card.
 const THUMB_SIZES: &str = "(min-width: 40rem) 10rem, 30vw";
@@ -74,26 +74,15 @@ impl<'a> Views<'a> {
 
     /// The share image of an image (none for SVG, which social networks do not show).
     pub fn share_of(&self, lead: &Lead) -> Option<ShareImage> {
-        let p = &lead.picture;
-        if p.info.format == Format::Svg {
-            return None;
-        }
-        let (path, width, height) = p.largest();
-        Some(ShareImage { url: self.site.config.absolute(&path), width, height, mime: p.info.format.mime(), alt: lead.alt.clone() })
+        let (path, width, height, mime) = lead.share()?;
+        Some(ShareImage { url: self.site.config.absolute(&path), width, height, mime, alt: lead.alt.clone() })
     }
 
     /// A brief's share image: its lead image, else its card when the site makes cards.
     pub fn brief_share(&self, id: BriefId) -> Option<ShareImage> {
         let b = self.site.brief(id);
-        match &b.image {
-            Some(lead) => self.share_of(lead),
-            None => self.site.has_card(id).then(|| ShareImage {
-                url: self.site.config.absolute(&paths::card(b.slug.as_str())),
-                width: crate::render::cards::WIDTH,
-                height: crate::render::cards::HEIGHT,
-                mime: "image/png",
-                alt: b.title.clone(),
-            }),
-        }
+        let (path, width, height, mime) = self.site.share_image(b)?;
+        let alt = b.image.as_ref().map_or_else(|| b.title.clone(), |l| l.alt.clone());
+        Some(ShareImage { url: self.site.config.absolute(&path), width, height, mime, alt })
     }
 }

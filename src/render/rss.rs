@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::feeds::{corrections_text, last_change, xml_escape, Body, EntryCache, Feed};
+use super::feeds::{absolute_urls, corrections_text, last_change, media_content, xml_escape, Body, EntryCache, Feed};
 use crate::content::kinds::Kind;
 use crate::site::{paths, Brief, Site};
 
@@ -29,13 +29,14 @@ fn item(out: &mut String, site: &Site, brief: &Brief, body: Body) {
         let _ = write!(out, "<category>{}</category>", xml_escape(&site.tag(*t).name));
     }
     let description: std::borrow::Cow<'_, str> = match body {
-        Body::Full => (&brief.body_html).into(),
+        Body::Full => absolute_urls(&brief.body_html, &site.config.base_url),
         Body::Summary => (&brief.summary).into(),
         Body::Corrections => corrections_text(brief).into(),
     };
     if !description.is_empty() {
         let _ = write!(out, "<description>{}</description>", xml_escape(&description));
     }
+    media_content(out, site, brief);
     out.push_str("</item>");
 }
 
@@ -47,7 +48,7 @@ pub fn rss_feed(site: &Site, feed: &Feed<'_>, cache: &EntryCache) -> String {
     let description = if config.description.is_empty() { feed.title } else { &config.description };
     let _ = write!(
         out,
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>{}</title><link>{}</link><description>{}</description><language>{}</language><atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/><generator>briefing {}</generator>",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>{}</title><link>{}</link><description>{}</description><language>{}</language><atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/><generator>briefing {}</generator>",
         xml_escape(feed.title),
         xml_escape(&config.absolute(feed.page_path)),
         xml_escape(description),

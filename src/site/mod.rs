@@ -152,6 +152,19 @@ pub struct Lead {
     pub credit: Option<String>,
 }
 
+impl Lead {
+    /// (site-relative path, width, height, media type) of its widest variant, which pages
+    /// are shared with; none for SVG, which social networks do not show.
+    pub fn share(&self) -> Option<(String, u32, u32, &'static str)> {
+        let p = &self.picture;
+        if p.info.format == crate::content::media::Format::Svg {
+            return None;
+        }
+        let (path, width, height) = p.largest();
+        Some((path, width, height, p.info.format.mime()))
+    }
+}
+
 /// An image the build publishes with its variants, and where it was first referenced
 /// (for the message when its file turns out unreadable).
 #[derive(Debug, Clone)]
@@ -429,6 +442,16 @@ impl Site {
     /// makes cards.
     pub fn has_card(&self, id: BriefId) -> bool {
         self.config.images.social_cards && self.brief(id).image.is_none()
+    }
+
+    /// What a brief is shared with: (site-relative path, width, height, media type) of its
+    /// lead image's widest variant (not an SVG), else of its card when it has one.
+    pub fn share_image(&self, b: &Brief) -> Option<(String, u32, u32, &'static str)> {
+        match &b.image {
+            Some(lead) => lead.share(),
+            None if self.config.images.social_cards => Some((paths::card(b.slug.as_str()), 1200, 630, "image/png")),
+            None => None,
+        }
     }
 
     /// A brief by id.
