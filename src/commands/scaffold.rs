@@ -220,6 +220,7 @@ pub fn init(dir: &Path, today: chrono::NaiveDate) -> Result<Vec<PathBuf>, String
             ),
         ),
         ("content/pages/about.md".into(), "---\ntitle: About\n---\nWhat this briefing covers, and how it works.\n".into()),
+        (".gitignore".into(), "# Written by `briefing build`: the site, and the processed images and cards it keeps.\npublic/\n.briefing-cache/\n".into()),
     ];
     let mut written = Vec::new();
     for (rel, text) in files {

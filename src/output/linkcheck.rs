@@ -69,8 +69,10 @@ impl<'a> Site<'a> {
             Target::Site(rel)
         } else if link.starts_with(b"/") && !link.starts_with(b"//") {
             link.strip_prefix(self.base_path.as_bytes()).map_or(Target::Outside, Target::Site)
-        } else {
+        } else if link.starts_with(b"//") || link.starts_with(b"#") || has_scheme(link) {
             Target::Away
+        } else {
+            Target::Relative
         }
     }
 
@@ -81,7 +83,7 @@ impl<'a> Site<'a> {
     fn plainly_fine(&self, link: &[u8]) -> bool {
         match self.target(link) {
             Target::Site(rel) => self.files.contains(rel) && !(self.odd_names && has_specials(rel)),
-            Target::Outside => false,
+            Target::Outside | Target::Relative => false,
             Target::Away => !link.starts_with(b"#"),
         }
     }
@@ -97,6 +99,32 @@ enum Target<'l> {
     Site(&'l [u8]),
     Outside,
     Away,
+    /// Relative to the page (`chart.png`, `../x/`).
+    Relative,
+}
+
+/// Whether a link starts with a URL scheme (`https:`, `mailto:`, `data:`).
+fn has_scheme(link: &[u8]) -> bool {
+    let end = link.iter().position(|b| matches!(b, b':' | b'/' | b'?' | b'#'));
+    end.is_some_and(|i| i > 0 && link[i] == b':' && link[..i].iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+}
+
+/// `link`, relative to the page at `page`, as a site-relative path; `None` when it climbs
+/// above the site's root.
+fn relative_to(page: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = page_dir(page).split('/').filter(|s| !s.is_empty()).collect();
+    let (path, rest) = link.find(['?', '#']).map_or((link, ""), |i| link.split_at(i));
+    for seg in path.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let trailing = if path.ends_with('/') && !parts.is_empty() { "/" } else { "" };
+    Some(format!("{}{trailing}{rest}", parts.join("/")))
 }
 
 #[derive(Clone, Copy)]
@@ -183,6 +211,13 @@ fn check_page(page: &Page<'_>, site: &Site<'_>) -> (Vec<Diagnostic>, Vec<Deferre
                     continue;
                 }
                 Target::Away => continue,
+                Target::Relative => match relative_to(page.path, &link) {
+                    Some(rel) => Cow::Owned(rel),
+                    None => {
+                        problems.push(report(&link, format!("links to {link}, which climbs above the site's root")));
+                        continue;
+                    }
+                },
             }
         };
         let (path, fragment) = in_site.split_once('#').unwrap_or((&in_site, ""));
@@ -370,6 +405,23 @@ mod tests {
         let html = r#"id="no" <p class=x id='a' data-href="/no">href="/no" a=b <a  href="/b/?q=1&amp;r" title="x>y" src=/bare>z</a><img src="/i.png"/><a title="p>q" href="/after">"#;
         let found: Vec<(bool, &[u8])> = attributes(html.as_bytes()).map(|(a, v)| (matches!(a, Attr::Link), v)).collect();
         assert_eq!(found, [(false, &b"a"[..]), (true, b"/b/?q=1&amp;r"), (true, b"/i.png"), (true, b"/after")]);
+    }
+
+    #[test]
+    fn links_relative_to_the_page_are_checked() {
+        let o = out(&[
+            ("briefs/a/index.html", r#"<img src="chart.png"><a href="gone.pdf">x</a><a href="../b/">ok</a><a href="../../../x">x</a><a href="mailto:a@b.c">ok</a><a href="data:,x">ok</a>"#),
+            ("briefs/a/chart.png", ""),
+            ("briefs/b/index.html", ""),
+        ]);
+        let d = check(&o, "https://e.org/", Path::new("."));
+        let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["page /briefs/a/ links to gone.pdf, which the build does not write", "page /briefs/a/ links to ../../../x, which climbs above the site's root"]
+        );
+        assert_eq!(relative_to("index.html", "a/b.png").as_deref(), Some("a/b.png"));
+        assert_eq!(relative_to("briefs/a/index.html", "./c.png#x").as_deref(), Some("briefs/a/c.png#x"));
     }
 
     #[test]

@@ -25,6 +25,9 @@ fn init_creates_a_site_that_checks_and_builds() {
     assert_eq!(code, 0, "{err}");
     assert!(dir.join("public/briefs/first-brief/index.html").exists());
     assert!(dir.join("public/companies/example-labs/index.html").exists());
+    let ignored = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    assert!(ignored.lines().any(|l| l == "public/") && ignored.lines().any(|l| l == ".briefing-cache/"), "{ignored}");
+    assert!(dir.join(".briefing-cache").is_dir(), "the share card of the first brief is kept");
     // A second init into the same (now non-empty) folder is refused.
     let (code, _, err) = briefing(&["init", d]);
     assert_eq!(code, 1);
