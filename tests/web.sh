@@ -26,7 +26,7 @@ trap cleanup EXIT
 # "Now" is the morning after the seed story, so that the news sitemap lists its briefs.
 SOURCE_DATE_EPOCH=1761944400 cargo run --quiet -- build --base-url "http://127.0.0.1:$port/briefing/" --output "$work/www/briefing"
 # The same briefing in French (the built-in theme's French table), served beside it.
-mkdir -p "$work/fr" && cp -r content "$work/fr/" && sed 's/^language = "en"/language = "fr"/' site.toml > "$work/fr/site.toml"
+mkdir -p "$work/fr" && cp -r content static "$work/fr/" && sed 's/^language = "en"/language = "fr"/' site.toml > "$work/fr/site.toml"
 SOURCE_DATE_EPOCH=1761944400 cargo run --quiet -- build --root "$work/fr" --strict --base-url "http://127.0.0.1:$port/fr/" --output "$work/www/fr"
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;

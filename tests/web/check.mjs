@@ -142,6 +142,30 @@ await check("pages read without JavaScript", async () => {
   await ctx.close();
 });
 
+await check("images load in WebP, fit the column and keep their place while loading", async () => {
+  for (const [width, path] of [[390, "briefs/nvidia-data-center-revenue/"], [1280, "briefs/deepseek-nvidia-selloff/"]]) {
+    const ctx = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(base + path);
+    const img = page.locator(path.includes("deepseek") ? "figure.lead img" : ".body figure img");
+    await img.scrollIntoViewIfNeeded();
+    await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+    const info = await img.evaluate((el) => ({ src: el.currentSrc, w: el.getBoundingClientRect().width, col: el.closest("main").getBoundingClientRect().width }));
+    assert(info.src.endsWith(".webp"), `${path}: the browser chose ${info.src}`);
+    assert(info.w <= info.col + 0.5, `${path}: the image is ${info.w}px wide in a ${info.col}px column`);
+    const caption = await page.locator("figure figcaption").first().innerText();
+    assert(caption.length > 20, `${path}: caption "${caption}"`);
+    await ctx.close();
+  }
+  // Cards keep their thumbnail's box before it loads: width and height are on every image.
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base);
+  const unsized = await page.$$eval("img", (l) => l.filter((i) => !i.getAttribute("width") || !i.getAttribute("height")).length);
+  assert(unsized === 0, `${unsized} images without width and height on the home page`);
+  await ctx.close();
+});
+
 await check("screenshots at phone and desktop widths", async () => {
   mkdirSync(shots, { recursive: true });
   const pages = {
@@ -152,6 +176,9 @@ await check("screenshots at phone and desktop widths", async () => {
     person: "people/andy-stone/",
     product: "products/gemini/",
     correction: "briefs/alphabet-shares-tick-up/",
+    figure: "briefs/nvidia-data-center-revenue/",
+    lead: "briefs/deepseek-nvidia-selloff/",
+    "company-logo": "companies/nvidia/",
     "brief-fr": "../fr/briefs/meta-denies-gemini-ad-talks/",
   };
   for (const [label, width, height] of [["phone", 390, 844], ["desktop", 1280, 900]]) {

@@ -43,6 +43,17 @@ for dirpath, _, files in os.walk(site):
             if data.get("version") != "https://jsonfeed.org/version/1.1" or not data.get("items"):
                 sys.exit(f"{path}: not a JSON Feed 1.1 with items")
             checked += 1
+# The site's own feeds carry each entry's image: its lead image, else its share card.
+with open(os.path.join(site, "atom.xml"), "rb") as f:
+    entries = feedparser.parse(f.read()).entries
+images = [m.get("url", "") for e in entries for m in e.get("media_content", [])]
+if len(images) != len(entries) or not all(u.startswith("http") for u in images):
+    sys.exit(f"atom.xml: {len(entries)} entries but images {images[:3]}...")
+if not any(u.endswith("close-1600w.png") for u in images) or not any(u.endswith("/social.png") for u in images):
+    sys.exit(f"atom.xml: no lead image and card among {images}")
+with open(os.path.join(site, "feed.json")) as f:
+    if not all(i.get("image", "").startswith("http") for i in json.load(f)["items"]):
+        sys.exit("feed.json: an item without its image")
 if checked < 5:
     sys.exit(f"only {checked} feeds found in {site}")
-print(f"feeds: {checked} feeds parse")
+print(f"feeds: {checked} feeds parse; every entry of the site feed has its image ({len(images)})")
