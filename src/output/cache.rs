@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 /// Bump when the bytes made for the same inputs change (encoder settings, card layout).
-const VERSION: &[u8] = b"briefing-media-2";
+const VERSION: &[u8] = b"briefing-media-3";
 
 /// The cache folder of a site.
 #[derive(Debug, Clone)]
