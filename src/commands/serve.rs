@@ -111,8 +111,8 @@ impl Built {
         let site = self.renderer.site();
         let made = match self.media.get(key)? {
             Media::Attachment(disk) => media::attachment(key, disk, keep).map(|_| Ok(())),
-            Media::Image(i) => media::variants(&site.images[*i], site.config.images.quality, &self.cache, keep).map(|r| r.map(|_| ())),
-            Media::Card(i) => media::card(&self.cards[*i].0, &self.cards[*i].1, &self.cache, keep).map(|_| Ok(())),
+            Media::Image(i) => media::variants(&site.images[*i], site.config.images.quality, &self.cache, &media::Prior::default(), keep).map(|r| r.map(|_| ())),
+            Media::Card(i) => media::card(&self.cards[*i].0, &self.cards[*i].1, &self.cache, &media::Prior::default(), keep).map(|_| Ok(())),
         };
         match made {
             Ok(Ok(())) => self.pages.lock().ok()?.get(key).cloned().map(Ok),

@@ -13,12 +13,62 @@ use crate::site::SiteImage;
 /// What one file of the output took: its site-relative path and size.
 pub type Made = (String, u64);
 
+/// The media files an output folder already holds, as its manifest (`.briefing-media`)
+/// lists them: a file whose key and size still match is left as it is, not written again.
+#[derive(Default)]
+pub struct Prior {
+    dir: std::path::PathBuf,
+    files: std::collections::HashMap<String, (String, u64)>,
+    /// Key of every file made or kept in this build, for the next manifest.
+    pub kept: std::sync::Mutex<Vec<(String, String, u64)>>,
+}
+
+/// The manifest's name in an output folder.
+pub const MANIFEST: &str = ".briefing-media";
+
+impl Prior {
+    /// What the output folder `dir` holds (nothing when `reused` is false).
+    pub fn read(dir: &Path, reused: bool) -> Prior {
+        let text = if reused { std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default() } else { String::new() };
+        let files = text
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.splitn(3, '\t');
+                let (key, size, path) = (parts.next()?, parts.next()?.parse().ok()?, parts.next()?);
+                Some((path.to_string(), (key.to_string(), size)))
+            })
+            .collect();
+        Prior { dir: dir.to_path_buf(), files, kept: Default::default() }
+    }
+
+    /// The size of the file at `path` when it holds what `key` makes.
+    fn unchanged(&self, path: &str, key: &str) -> Option<u64> {
+        let (k, size) = self.files.get(path)?;
+        let on_disk = std::fs::metadata(self.dir.join(path)).ok()?.len();
+        (k == key && *size == on_disk).then_some(on_disk)
+    }
+
+    fn keep(&self, path: &str, key: &str, size: u64) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.push((path.to_string(), key.to_string(), size));
+        }
+    }
+
+    /// The manifest of this build.
+    pub fn manifest(&self) -> String {
+        let mut kept = self.kept.lock().map(|k| k.clone()).unwrap_or_default();
+        kept.sort();
+        kept.iter().map(|(path, key, size)| format!("{key}\t{size}\t{path}\n")).collect()
+    }
+}
+
 /// Makes the variants of `img` and hands each to `put` (site-relative path, bytes).
 /// An image that cannot be decoded is a diagnostic at the file that shows it.
 pub fn variants(
     img: &SiteImage,
     quality: u8,
     cache: &Cache,
+    prior: &Prior,
     mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>,
 ) -> Result<Result<Vec<Made>, Diagnostic>, Error> {
     let p = &img.picture;
@@ -28,6 +78,11 @@ pub fn variants(
     }
     let source = std::fs::read(&p.disk).map_err(|e| Error::Read(p.disk.clone(), e))?;
     let key = Cache::key(&[&source, &[quality]]);
+    let kept: Option<Vec<Made>> = wanted.iter().map(|(path, ..)| Some((path.clone(), prior.unchanged(path, &key)?))).collect();
+    if let Some(kept) = kept {
+        kept.iter().for_each(|(path, n)| prior.keep(path, &key, *n));
+        return Ok(Ok(kept));
+    }
     let mut decoded = None;
     let mut made = Vec::with_capacity(wanted.len());
     for (path, width, format) in wanted {
@@ -51,6 +106,7 @@ pub fn variants(
             }
         };
         put(&path, &bytes)?;
+        prior.keep(&path, &key, bytes.len() as u64);
         made.push((path, bytes.len() as u64));
     }
     Ok(Ok(made))
@@ -64,8 +120,18 @@ pub fn attachment(rel: &str, disk: &Path, mut put: impl FnMut(&str, &[u8]) -> Re
 }
 
 /// Draws a share card (or takes it from the cache) and hands it to `put`.
-pub fn card(rel: &str, text: &CardText, cache: &Cache, mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>) -> Result<Made, Error> {
+pub fn card(
+    rel: &str,
+    text: &CardText,
+    cache: &Cache,
+    prior: &Prior,
+    mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>,
+) -> Result<Made, Error> {
     let key = Cache::key(&[format!("{text:?}{:?}", cards::STYLE).as_bytes()]);
+    if let Some(n) = prior.unchanged(rel, &key) {
+        prior.keep(rel, &key, n);
+        return Ok((rel.to_string(), n));
+    }
     let bytes = match cache.get("cards", &key, "social.png") {
         Some(bytes) => bytes,
         None => {
@@ -75,6 +141,7 @@ pub fn card(rel: &str, text: &CardText, cache: &Cache, mut put: impl FnMut(&str,
         }
     };
     put(rel, &bytes)?;
+    prior.keep(rel, &key, bytes.len() as u64);
     Ok((rel.to_string(), bytes.len() as u64))
 }
 

@@ -58,7 +58,8 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
     fs::create_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
 
     let (mut written, mut errors) = fill(&spare, renderer)?;
-    let (media, media_errors) = fill_media(&spare, renderer, root)?;
+    let prior = media::Prior::read(&spare, reused);
+    let (media, media_errors) = fill_media(&spare, renderer, root, &prior)?;
     written.extend(media);
     errors.extend(media_errors);
     if crate::render::report_render_errors(errors, diags) {
@@ -69,6 +70,7 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
         let keep: HashSet<PathBuf> = written.into_iter().map(|(p, _)| p).collect();
         remove_stale(&spare, &keep)?;
     }
+    fs::write(spare.join(media::MANIFEST), prior.manifest()).map_err(|e| Error::Write(spare.join(media::MANIFEST), e))?;
     fs::write(spare.join(MARKER), b"This folder is written by `briefing build`; it is replaced on every build.\n")
         .map_err(|e| Error::Write(spare.join(MARKER), e))?;
 
@@ -148,7 +150,7 @@ fn fill(dir: &Path, renderer: &Renderer) -> Result<Filled, Error> {
 /// Copies every bundle's files, and makes every image's variants and every share card
 /// (from the cache in `root` when it has them): what was written, and the images that
 /// could not be decoded.
-fn fill_media(dir: &Path, renderer: &Renderer, root: &Path) -> Result<Filled, Error> {
+fn fill_media(dir: &Path, renderer: &Renderer, root: &Path, prior: &media::Prior) -> Result<Filled, Error> {
     let site = renderer.site();
     let cache = Cache::new(root);
     let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
@@ -159,9 +161,9 @@ fn fill_media(dir: &Path, renderer: &Renderer, root: &Path) -> Result<Filled, Er
         .map(|(rel, disk)| media::attachment(rel, disk, put_at).map(|m| made(Ok(vec![m]))))
         .collect();
     let quality = site.config.images.quality;
-    results.par_extend(site.images.par_iter().map(|img| media::variants(img, quality, &cache, put_at).map(made)));
+    results.par_extend(site.images.par_iter().map(|img| media::variants(img, quality, &cache, prior, put_at).map(made)));
     let cards = renderer.cards_to_draw();
-    results.par_extend(cards.par_iter().map(|(rel, text)| media::card(rel, text, &cache, put_at).map(|m| made(Ok(vec![m])))));
+    results.par_extend(cards.par_iter().map(|(rel, text)| media::card(rel, text, &cache, prior, put_at).map(|m| made(Ok(vec![m])))));
     let (mut written, mut errors) = (Vec::new(), Vec::new());
     for r in results {
         match r? {
@@ -199,7 +201,7 @@ fn remove_stale(dir: &Path, keep: &HashSet<PathBuf>) -> Result<(), Error> {
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         if entry.file_type().is_dir() {
             dirs.push(entry.path().to_path_buf());
-        } else if !keep.contains(rel) && rel != Path::new(MARKER) {
+        } else if !keep.contains(rel) && rel != Path::new(MARKER) && rel != Path::new(media::MANIFEST) {
             fs::remove_file(entry.path()).map_err(|e| Error::Write(entry.path().to_path_buf(), e))?;
         }
     }

@@ -206,14 +206,22 @@ fn the_cache_spares_unchanged_images_and_rebuilds_damaged_entries() {
     };
     let first = entries();
     assert!(first.len() >= 8, "variants and the card are kept: {first:?}");
+    let card = site.root().join("public/briefs/shares/chart-480w.webp");
+    let written = std::fs::metadata(&card).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     site.build();
+    site.build();
     assert_eq!(entries(), first, "a build where nothing changed encodes nothing");
+    assert_eq!(std::fs::metadata(&card).unwrap().modified().unwrap(), written, "nor writes an unchanged variant again");
+    assert!(!site.root().join("public/.briefing-media").exists() || !site.run(&["publish", "--dry-run"]).stdout.contains(".briefing-media"));
     // A damaged entry is not trusted: it is made again, and the output is whole.
     let (victim, _) = first.iter().find(|(p, _)| p.to_string_lossy().ends_with("480w.webp")).unwrap();
     let mut bytes = std::fs::read(victim).unwrap();
     bytes[20] ^= 0xff;
     std::fs::write(victim, &bytes).unwrap();
+    // (Without an output folder to keep files from, the build reads the cache.)
+    std::fs::remove_dir_all(site.root().join("public")).unwrap();
+    std::fs::remove_dir_all(site.root().join(".public.briefing-spare")).unwrap();
     let run = site.build();
     assert_eq!(size(&run, "briefs/shares/chart-480w.webp"), (480, 240));
     assert_ne!(std::fs::read(victim).unwrap(), bytes);
