@@ -114,31 +114,11 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
                 };
                 events.push(Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: CowStr::from(url), title, id }));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_file_link(&dest_url) => {
-                let url = match links.asset(content_path, &dest_url) {
-                    Ok(t) => t.url,
-                    Err(error) => {
-                        problems.push(LinkProblem { offset: range.start, error });
-                        "#".to_string()
-                    }
-                };
-                events.push(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id }));
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_md_link(&dest_url) => {
-                let (path, fragment) = match dest_url.split_once('#') {
-                    Some((p, f)) => (p, Some(f)),
-                    None => (&*dest_url, None),
-                };
-                let url = match links.file(content_path, path) {
-                    Ok(url) => match fragment {
-                        Some(f) => format!("{url}#{f}"),
-                        None => url,
-                    },
-                    Err(error) => {
-                        problems.push(LinkProblem { offset: range.start, error });
-                        "#".to_string()
-                    }
-                };
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_md_link(&dest_url) || is_file_link(&dest_url) => {
+                let url = file_url(links, content_path, &dest_url).unwrap_or_else(|error| {
+                    problems.push(LinkProblem { offset: range.start, error });
+                    "#".to_string()
+                });
                 events.push(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id }));
             }
             Event::Text(_) if !matches!(link_text, LinkText::Keep) => {
@@ -285,6 +265,19 @@ fn is_file_link(dest: &str) -> bool {
     let path = dest.split(['#', '?']).next().unwrap_or("");
     let scheme = dest.split_once(':').is_some_and(|(s, _)| !s.contains('/') && !s.is_empty());
     !path.is_empty() && !path.ends_with(".md") && !scheme && !dest.starts_with("//")
+}
+
+/// Where a link to a file points: a `.md` file's page (with its `#fragment`), or the file.
+fn file_url(links: &dyn LinkResolver, from: &str, dest: &str) -> Result<String, LinkError> {
+    if !is_md_link(dest) {
+        return links.asset(from, dest).map(|t| t.url);
+    }
+    let (path, fragment) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
+    let url = links.file(from, path)?;
+    Ok(match fragment {
+        Some(f) => format!("{url}#{f}"),
+        None => url,
+    })
 }
 
 /// Where a wiki link at byte `offset` points and what it shows; the entity it names joins
