@@ -280,7 +280,7 @@ fn feeds_parse_and_list_newest_first() {
     let json: serde_json::Value = serde_json::from_str(&run.read("feed.json")).expect("valid JSON");
     assert_eq!(json["items"].as_array().map(Vec::len), Some(3));
     assert_eq!(json["items"][0]["url"], "https://example.org/briefs/shares/");
-    assert!(json["items"][0]["content_html"].as_str().unwrap_or("").contains("href=\"/stories/meta-gemini/\""));
+    assert!(json["items"][0]["content_html"].as_str().unwrap_or("").contains("href=\"https://example.org/stories/meta-gemini/\""), "feed content links are absolute");
 }
 
 #[test]

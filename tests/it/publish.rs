@@ -137,7 +137,7 @@ fn s3_first_publish_uploads_everything_with_types_and_cache_headers() {
     let mut xml = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&objs["www/atom.xml"].2[..]), &mut xml).unwrap();
     assert!(xml.contains("<feed"), "atom.xml is not gzip");
-    let local = site.build().files().into_iter().filter(|f| f != ".briefing-output").count();
+    let local = site.build().files().into_iter().filter(|f| !f.starts_with(".briefing-")).count();
     assert_eq!(uploaded(&out), local);
     assert_eq!(objs.keys().filter(|k| k.starts_with("www/") && !k.ends_with(".briefing-manifest.json")).count(), local);
 
@@ -201,7 +201,7 @@ fn s3_interrupted_publish_completes_on_rerun() {
     // The rerun completes it, and a third run has nothing left to do.
     let (code, out) = publish(&site, &server.endpoint, &["--no-build"]);
     assert_eq!(code, 0, "{out}");
-    let local: Vec<String> = site.build().files().into_iter().filter(|f| f != ".briefing-output").collect();
+    let local: Vec<String> = site.build().files().into_iter().filter(|f| !f.starts_with(".briefing-")).collect();
     let objs = objects(&server.endpoint);
     for f in &local {
         assert!(objs.contains_key(&format!("www/{f}")), "{f} missing after the rerun (partial run had {partial} objects)");
@@ -241,7 +241,7 @@ fn s3_server_killed_mid_publish_then_restarted_completes_on_rerun() {
     let (code, out) = publish(&site, &server.endpoint, &["--no-build"]);
     assert_eq!(code, 0, "{out}");
     let objs = objects(&server.endpoint);
-    for f in site.build().files().into_iter().filter(|f| f != ".briefing-output") {
+    for f in site.build().files().into_iter().filter(|f| !f.starts_with(".briefing-")) {
         assert!(objs.contains_key(&format!("www/{f}")), "{f} missing after the rerun");
     }
 }
