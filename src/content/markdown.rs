@@ -164,6 +164,13 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
                 push_summary(&mut first_paragraph, para_state, " ");
                 events.push(event);
             }
+            Event::Html(ref raw) | Event::InlineHtml(ref raw) if raw.contains("src=") || raw.contains("href=") => {
+                match raw_html_urls(raw, content_path, links, range.start, &mut problems) {
+                    Some(html) if matches!(event, Event::Html(_)) => events.push(Event::Html(CowStr::from(html))),
+                    Some(html) => events.push(Event::InlineHtml(CowStr::from(html))),
+                    None => events.push(event),
+                }
+            }
             other => events.push(other),
         }
     }
@@ -278,6 +285,43 @@ fn file_url(links: &dyn LinkResolver, from: &str, dest: &str) -> Result<String, 
         Some(f) => format!("{url}#{f}"),
         None => url,
     })
+}
+
+/// Raw HTML with the files its `src` and `href` attributes name resolved like Markdown
+/// links (`None` when it names none); a name that leads nowhere joins `problems`.
+fn raw_html_urls(html: &str, from: &str, links: &dyn LinkResolver, offset: usize, problems: &mut Vec<LinkProblem>) -> Option<String> {
+    let mut out = String::with_capacity(html.len() + 32);
+    let (mut rest, mut changed) = (html, false);
+    while let Some(at) = rest.find(['s', 'h']) {
+        let (before, from_here) = rest.split_at(at);
+        out.push_str(before);
+        let name = ["src=", "href="].into_iter().find(|n| from_here.starts_with(n) && (before.ends_with(char::is_whitespace)));
+        let quote = name.and_then(|n| from_here[n.len()..].chars().next()).filter(|q| *q == '"' || *q == '\'');
+        let (Some(name), Some(quote)) = (name, quote) else {
+            out.push_str(&from_here[..1]);
+            rest = &from_here[1..];
+            continue;
+        };
+        let value_start = name.len() + 1;
+        let value_end = from_here[value_start..].find(quote).map_or(from_here.len(), |i| value_start + i);
+        let value = &from_here[value_start..value_end];
+        out.push_str(&from_here[..value_start]);
+        if is_md_link(value) || is_file_link(value) {
+            changed = true;
+            match file_url(links, from, value) {
+                Ok(url) => out.push_str(&url),
+                Err(error) => {
+                    problems.push(LinkProblem { offset, error });
+                    out.push_str(value);
+                }
+            }
+        } else {
+            out.push_str(value);
+        }
+        rest = &from_here[value_end..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// Where a wiki link at byte `offset` points and what it shows; the entity it names joins
@@ -425,6 +469,14 @@ mod tests {
         let messages: Vec<&str> = r.problems.iter().map(|p| p.error.message.as_str()).collect();
         assert_eq!(messages, ["the image \"c.png\" has no alt text", "no file gone.png", "no file gone.pdf"]);
         assert_eq!(r.problems[1].offset, 11);
+    }
+
+    #[test]
+    fn raw_html_names_files_like_markdown() {
+        let r = render("<figure><img src=\"c.png\" alt=\"x\"><a href='a.pdf'>PDF</a><a href=\"https://e.org/a.png\">x</a></figure>\n\nText <img src=\"gone.png\" alt=\"y\">.", "b/x/index.md", &Fake);
+        assert!(r.html.contains("<img src=\"/b/x/c.png\" alt=\"x\"><a href='/b/x/a.pdf'>PDF</a><a href=\"https://e.org/a.png\">"), "{}", r.html);
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].error.message, "no file gone.png");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::content::diag::{Diagnostic, Error};
+use crate::content::media::Format;
 use crate::output::cache::Cache;
 use crate::render::cards::{self, CardText};
 use crate::render::images;
@@ -89,6 +90,9 @@ pub fn variants(
         let name = format!("{width}w.{}", format.ext());
         let bytes = match cache.get("images", &key, &name) {
             Some(bytes) => bytes,
+            // The original's own width in its own format is the original (a JPEG is made
+            // again: it may need turning as its EXIF orientation says).
+            None if width == p.info.width && format == p.info.format && format != Format::Jpeg => source.clone(),
             None => {
                 if decoded.is_none() {
                     match images::decode(&source) {

@@ -57,9 +57,10 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
     let reused = spare.exists();
     fs::create_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
 
-    let (mut written, mut errors) = fill(&spare, renderer)?;
     let prior = media::Prior::read(&spare, reused);
-    let (media, media_errors) = fill_media(&spare, renderer, root, &prior)?;
+    // Pages and media side by side: the media are mostly reading and writing files.
+    let (pages, media) = rayon::join(|| fill(&spare, renderer), || fill_media(&spare, renderer, root, &prior));
+    let ((mut written, mut errors), (media, media_errors)) = (pages?, media?);
     written.extend(media);
     errors.extend(media_errors);
     if crate::render::report_render_errors(errors, diags) {

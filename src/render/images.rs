@@ -62,7 +62,12 @@ impl Decoded {
                 } else {
                     webp::Encoder::from_rgb(&pixels, width, height)
                 };
-                let encoded = encoder.encode_simple(false, f32::from(quality)).map_err(|e| format!("WebP encoding failed: {e:?}"))?;
+                let mut config = webp::WebPConfig::new().map_err(|()| "the WebP encoder cannot be set up".to_string())?;
+                config.quality = f32::from(quality);
+                // Method 2 of 0 (fastest) to 6: half the time of the default 4 for files 4 to
+                // 7% larger (measured on the sample's charts and on a noisy 1600 px image).
+                config.method = 2;
+                let encoded = encoder.encode_advanced(&config).map_err(|e| format!("WebP encoding failed: {e:?}"))?;
                 out.extend_from_slice(&encoded);
             }
             Format::Png => {
