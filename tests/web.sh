@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Web checks of the default theme on the sample site: built under a sub-path and served by
 # nginx on 127.0.0.1, every page validated by the Nu HTML Checker, every feed parsed by
-# Python's feedparser, every link crawled, and Chromium driven through search, the dark
-# scheme and screenshots (saved in tests/web/screenshots/). Run by tests/run.sh.
+# Python's feedparser, every link crawled, Chromium driven through search, the dark
+# scheme, images and screenshots (saved in tests/web/screenshots/), and Lighthouse on briefs
+# with images. Run by tests/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null || ! command -v nginx >/dev/null || ! command -v java >/dev/null || ! command -v xmllint >/dev/null; then
@@ -14,7 +15,7 @@ if ! command -v chromium >/dev/null || ! command -v nginx >/dev/null || ! comman
     exit 1
   fi
 fi
-[ -d tests/web/node_modules/playwright-core ] || (cd tests/web && npm ci --silent --ignore-scripts)
+[ -d tests/web/node_modules/playwright-core ] && [ -d tests/web/node_modules/lighthouse ] || (cd tests/web && npm ci --silent --ignore-scripts)
 .venv-test/bin/python -c "import feedparser" 2>/dev/null || .venv-test/bin/pip install --quiet "feedparser>=6,<7"
 
 work=$(mktemp -d)
@@ -68,5 +69,8 @@ sitemaps() {
 step sitemaps
 step .venv-test/bin/python tests/web/feeds.py "$work/www/briefing"
 step node tests/web/check.mjs "http://127.0.0.1:$port/briefing/" tests/web/screenshots
+# Lighthouse, as a phone: a brief with a lead image, one with a figure, and the home page.
+step node tests/web/lighthouse.mjs "http://127.0.0.1:$port/briefing/briefs/deepseek-nvidia-selloff/" \
+  "http://127.0.0.1:$port/briefing/briefs/nvidia-data-center-revenue/" "http://127.0.0.1:$port/briefing/"
 echo "web: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -13,7 +13,7 @@ fn encoded(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     encoded(width, height, image::ImageFormat::Png)
 }
 

@@ -276,3 +276,24 @@ fn moving_a_brief_to_another_company_updates_both_company_pages() {
     assert!(!alphabet.contains("Alphabet shares rise"), "old company page still lists the brief");
     assert!(meta.contains("Alphabet shares rise"), "new company page does not list the brief");
 }
+
+#[test]
+fn serves_image_variants_share_cards_and_bundle_files() {
+    let site = SiteTest::new()
+        .file("content/briefs/2025-10-30-a/index.md", "---\ntitle: A\ndate: 2025-10-30\n---\n![A chart](chart.png)\n")
+        .bytes("content/briefs/2025-10-30-a/chart.png", &crate::media::png(900, 300))
+        .brief("2025-10-29-b", "title: B\ndate: 2025-10-29", "Text.");
+    let server = start(&site);
+    for (path, mime, size) in
+        [("briefs/a/chart-480w.webp", "image/webp", (480, 160)), ("briefs/a/chart.png", "image/png", (900, 300)), ("briefs/b/social.png", "image/png", (1200, 630))]
+    {
+        let r = reqwest::blocking::get(format!("{}{path}", server.url)).unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+        assert!(ct.starts_with(mime), "{path}: {ct}");
+        let img = image::load_from_memory(&r.bytes().unwrap()).unwrap();
+        assert_eq!((img.width(), img.height()), size, "{path}");
+    }
+    let (status, _, _) = get(&format!("{}briefs/a/chart-2000w.webp", server.url));
+    assert_eq!(status, 404);
+}
