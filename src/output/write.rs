@@ -156,7 +156,8 @@ fn fill_media(dir: &Path, renderer: &Renderer, root: &Path, prior: &media::Prior
     let cache = Cache::new(root);
     let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
     let made = |r: Result<Vec<media::Made>, Diagnostic>| r.map(|m| m.into_iter().map(|(p, n)| (PathBuf::from(p), n)).collect::<Vec<_>>());
-    let mut results: Vec<Result<Result<Vec<(PathBuf, u64)>, Diagnostic>, Error>> = site
+    type Made = Result<Result<Vec<(PathBuf, u64)>, Diagnostic>, Error>;
+    let mut results: Vec<Made> = site
         .attachments
         .par_iter()
         .map(|(rel, disk)| media::attachment(rel, disk, put_at).map(|m| made(Ok(vec![m]))))

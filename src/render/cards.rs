@@ -85,8 +85,11 @@ struct Raster {
     coverage: Vec<u8>,
 }
 
+/// Rasterised glyphs by face, glyph and size (`None`: nothing to draw, a space).
+type Glyphs = HashMap<(Face, u16, u16), Option<Rc<Raster>>>;
+
 thread_local! {
-    static GLYPHS: RefCell<HashMap<(Face, u16, u16), Option<Rc<Raster>>>> = RefCell::new(HashMap::new());
+    static GLYPHS: RefCell<Glyphs> = RefCell::new(HashMap::new());
 }
 
 fn raster(face: Face, id: ab_glyph::GlyphId, size: u16) -> Option<Rc<Raster>> {
