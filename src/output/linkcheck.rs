@@ -112,19 +112,10 @@ fn has_scheme(link: &[u8]) -> bool {
 /// `link`, relative to the page at `page`, as a site-relative path; `None` when it climbs
 /// above the site's root.
 fn relative_to(page: &str, link: &str) -> Option<String> {
-    let mut parts: Vec<&str> = page_dir(page).split('/').filter(|s| !s.is_empty()).collect();
     let (path, rest) = link.find(['?', '#']).map_or((link, ""), |i| link.split_at(i));
-    for seg in path.split('/') {
-        match seg {
-            "." | "" => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let trailing = if path.ends_with('/') && !parts.is_empty() { "/" } else { "" };
-    Some(format!("{}{trailing}{rest}", parts.join("/")))
+    let joined = crate::site::paths::join(page_dir(page), path)?;
+    let trailing = if path.ends_with('/') && !joined.is_empty() { "/" } else { "" };
+    Some(format!("{joined}{trailing}{rest}"))
 }
 
 #[derive(Clone, Copy)]

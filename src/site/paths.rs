@@ -30,6 +30,22 @@ pub fn story(slug: &str) -> String {
 pub fn page(slug: &str) -> String {
     concat(&[slug, "/"])
 }
+/// `dir` joined with the relative `path` (`..` climbs, `.` and empty segments are
+/// skipped), without a trailing slash; `None` when it climbs above the root of `dir`.
+pub fn join(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The parts end to end, in one allocation (`format!` costs several times more, and
 /// these run for every link of every page).
 pub fn concat(parts: &[&str]) -> String {
@@ -43,5 +59,18 @@ pub fn paginated(base: &str, n: usize) -> String {
         base.to_string()
     } else {
         format!("{base}page/{n}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_stay_under_the_root() {
+        assert_eq!(join("content/briefs/x", "chart.png").as_deref(), Some("content/briefs/x/chart.png"));
+        assert_eq!(join("content/briefs", "../../static/./a.png").as_deref(), Some("static/a.png"));
+        assert_eq!(join("briefs/a/", "../b/").as_deref(), Some("briefs/b"));
+        assert_eq!(join("content", "../../etc/passwd"), None);
     }
 }

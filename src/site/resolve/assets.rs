@@ -8,6 +8,7 @@ use ahash::AHashMap as HashMap;
 use crate::content::diag::did_you_mean;
 use crate::content::markdown::{AssetTarget, LinkError};
 use crate::content::media::{Media, MediaFile, Picture};
+use crate::site::paths;
 
 /// What file references can point at.
 pub(super) struct Assets<'a> {
@@ -49,7 +50,7 @@ impl Assets<'_> {
             return self.rooted(rooted, suffix);
         }
         let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
-        let joined = join(&format!("content/{dir}"), &path).ok_or_else(|| LinkError {
+        let joined = paths::join(&format!("content/{dir}"), &path).ok_or_else(|| LinkError {
             message: format!("\"{target}\" points outside the site's folder"),
             hint: Some("reference files of content/ relative to this file, and files of static/ from the site root: /images/x.png".into()),
         })?;
@@ -145,32 +146,5 @@ impl Assets<'_> {
             message: format!("\"{target}\" points to content/{in_content}, which does not exist"),
             hint: did_you_mean(in_content, near).map(|k| format!("did you mean content/{k}?")),
         }
-    }
-}
-
-/// `dir` joined with a relative `path`, `..` taken; `None` when it climbs out of the site.
-fn join(dir: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joins_stay_in_the_site() {
-        assert_eq!(join("content/briefs/x", "chart.png").as_deref(), Some("content/briefs/x/chart.png"));
-        assert_eq!(join("content/briefs", "../../static/a.png").as_deref(), Some("static/a.png"));
-        assert_eq!(join("content", "../../etc/passwd"), None);
     }
 }

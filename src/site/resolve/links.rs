@@ -256,20 +256,10 @@ impl LinkResolver for Links<'_> {
     }
 
     fn file(&self, from: &str, target: &str) -> Result<String, LinkError> {
-        let mut parts: Vec<&str> = from.split('/').collect();
-        parts.pop();
-        for seg in target.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    if parts.pop().is_none() {
-                        return Err(LinkError { message: format!("link \"{target}\" points outside content/"), hint: None });
-                    }
-                }
-                s => parts.push(s),
-            }
-        }
-        let joined = parts.join("/");
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let Some(joined) = paths::join(dir, target) else {
+            return Err(LinkError { message: format!("link \"{target}\" points outside content/"), hint: None });
+        };
         match self.files.get(joined.as_str()) {
             Some(p) => Ok(self.url(p)),
             None => Err(LinkError {
