@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 
 use crate::content::kinds::Kind;
-use crate::content::media::{escape_attr, Picture};
+use crate::content::html::{escape_attr, map_urls};
+use crate::content::media::Picture;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Answers "where does this link go?" for the Markdown renderer.
@@ -287,41 +288,17 @@ fn file_url(links: &dyn LinkResolver, from: &str, dest: &str) -> Result<String, 
     })
 }
 
-/// Raw HTML with the files its `src` and `href` attributes name resolved like Markdown
-/// links (`None` when it names none); a name that leads nowhere joins `problems`.
+/// Raw HTML with the files its `src`, `href` and `srcset` attributes name resolved like
+/// Markdown links (`None` when it names none); a name that leads nowhere joins `problems`.
 fn raw_html_urls(html: &str, from: &str, links: &dyn LinkResolver, offset: usize, problems: &mut Vec<LinkProblem>) -> Option<String> {
-    let mut out = String::with_capacity(html.len() + 32);
-    let (mut rest, mut changed) = (html, false);
-    while let Some(at) = rest.find(['s', 'h']) {
-        let (before, from_here) = rest.split_at(at);
-        out.push_str(before);
-        let name = ["src=", "href="].into_iter().find(|n| from_here.starts_with(n) && (before.ends_with(char::is_whitespace)));
-        let quote = name.and_then(|n| from_here[n.len()..].chars().next()).filter(|q| *q == '"' || *q == '\'');
-        let (Some(name), Some(quote)) = (name, quote) else {
-            out.push_str(&from_here[..1]);
-            rest = &from_here[1..];
-            continue;
-        };
-        let value_start = name.len() + 1;
-        let value_end = from_here[value_start..].find(quote).map_or(from_here.len(), |i| value_start + i);
-        let value = &from_here[value_start..value_end];
-        out.push_str(&from_here[..value_start]);
-        if is_md_link(value) || is_file_link(value) {
-            changed = true;
-            match file_url(links, from, value) {
-                Ok(url) => out.push_str(&url),
-                Err(error) => {
-                    problems.push(LinkProblem { offset, error });
-                    out.push_str(value);
-                }
-            }
-        } else {
-            out.push_str(value);
-        }
-        rest = &from_here[value_end..];
-    }
-    out.push_str(rest);
-    changed.then_some(out)
+    map_urls(html, |value| {
+        (is_md_link(value) || is_file_link(value)).then(|| {
+            file_url(links, from, value).unwrap_or_else(|error| {
+                problems.push(LinkProblem { offset, error });
+                value.to_string()
+            })
+        })
+    })
 }
 
 /// Where a wiki link at byte `offset` points and what it shows; the entity it names joins

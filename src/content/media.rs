@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::content::diag::Error;
+use crate::content::html::escape_attr;
 use crate::content::load::StaticSource;
 
 /// The largest image file accepted.
@@ -194,21 +195,6 @@ impl Picture {
             img(&self.srcset(base, self.info.format))
         )
     }
-}
-
-/// Escapes text for a double-quoted HTML attribute.
-pub fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Whether a file name is an image's, by its extension.

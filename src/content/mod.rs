@@ -10,6 +10,7 @@ pub mod config;
 pub mod dates;
 pub mod diag;
 pub mod frontmatter;
+pub mod html;
 pub mod i18n;
 pub mod kinds;
 pub mod load;

@@ -108,28 +108,8 @@ pub fn media_content(e: &mut String, site: &Site, brief: &Brief) {
 /// absolute against `base_url`'s origin: feeds are read away from the site.
 pub fn absolute_urls<'h>(html: &'h str, base_url: &str) -> std::borrow::Cow<'h, str> {
     let origin = base_url.trim_end_matches('/').trim_end_matches(crate::content::config::url_path(base_url).trim_end_matches('/'));
-    if !html.contains("=\"/") {
-        return html.into();
-    }
-    let mut out = String::with_capacity(html.len() + 256);
-    let mut rest = html;
-    while let Some(at) = rest.find("=\"/") {
-        let (before, after) = rest.split_at(at + 2);
-        out.push_str(before);
-        let is_url = ["href=\"", "src=\"", "srcset=\""].iter().any(|a| before.ends_with(a) && before[..before.len() - a.len()].ends_with(' '));
-        let end = after.find('"').unwrap_or(after.len());
-        let value = &after[..end];
-        if is_url && !value.starts_with("//") {
-            let parts: Vec<String> =
-                value.split(", ").map(|p| if p.starts_with('/') { format!("{origin}{p}") } else { p.to_string() }).collect();
-            out.push_str(&parts.join(", "));
-        } else {
-            out.push_str(value);
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out.into()
+    let rooted = |url: &str| (url.starts_with('/') && !url.starts_with("//")).then(|| format!("{origin}{url}"));
+    crate::content::html::map_urls(html, rooted).map_or(html.into(), Into::into)
 }
 
 /// Each brief's summary-only `<entry>`, made the first time a feed needs it and shared
