@@ -13,9 +13,9 @@ use std::sync::OnceLock;
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 
 /// Width of a card.
-pub const WIDTH: u32 = 1200;
+pub const WIDTH: u32 = crate::site::paths::CARD_SIZE.0;
 /// Height of a card.
-pub const HEIGHT: u32 = 630;
+pub const HEIGHT: u32 = crate::site::paths::CARD_SIZE.1;
 /// Coverage levels of anti-aliased text, per colour: with the background, 16 colours,
 /// four bits a pixel.
 const LEVELS: u8 = 5;

@@ -57,12 +57,11 @@ impl<'a> Views<'a> {
         let p = &lead.picture;
         let base = self.site.config.base_path();
         let sizes = if on_page { SIZES } else { THUMB_SIZES };
-        let webp = |f: Format| if p.widths.is_empty() { String::new() } else { p.srcset(base, f) };
         ImageView {
             html: p.html_sized(base, &lead.alt, on_page, sizes),
             src: format!("{base}{}", p.largest().0),
-            srcset: webp(p.info.format),
-            webp_srcset: webp(Format::Webp),
+            srcset: p.srcset(base, p.info.format),
+            webp_srcset: p.srcset(base, Format::Webp),
             sizes,
             width: p.info.width,
             height: p.info.height,

@@ -168,10 +168,8 @@ impl Renderer {
         let site = &*self.site;
         let views = self.views();
         let format = site.i18n.get("date_long");
-        (0..site.briefs.len() as u32)
-            .map(BriefId)
-            .filter(|id| site.has_card(*id))
-            .map(|id| {
+        site.cards()
+            .map(|(id, path)| {
                 let b = site.brief(id);
                 let text = cards::CardText {
                     site: site.config.title.clone(),
@@ -180,7 +178,7 @@ impl Renderer {
                     status: b.status.map(|s| views.status_label(s).to_string()).unwrap_or_default(),
                     companies: b.companies.iter().map(|c| site.company(*c).name.clone()).collect(),
                 };
-                (paths::card(b.slug.as_str()), text)
+                (path, text)
             })
             .collect()
     }
@@ -190,7 +188,7 @@ impl Renderer {
         let site = &*self.site;
         let mut out: Vec<String> = site.attachments.iter().map(|(p, _)| p.clone()).collect();
         out.extend(site.images.iter().flat_map(|i| i.picture.variants().into_iter().map(|(p, _, _)| p)));
-        out.extend((0..site.briefs.len() as u32).map(BriefId).filter(|id| site.has_card(*id)).map(|id| paths::card(site.brief(id).slug.as_str())));
+        out.extend(site.cards().map(|(_, path)| path));
         out
     }
 

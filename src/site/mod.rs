@@ -440,8 +440,14 @@ pub struct Site {
 impl Site {
     /// Whether a brief gets a generated share card: it has no lead image and the site
     /// makes cards.
-    pub fn has_card(&self, id: BriefId) -> bool {
-        self.config.images.social_cards && self.brief(id).image.is_none()
+    pub fn has_card(&self, b: &Brief) -> bool {
+        self.config.images.social_cards && b.image.is_none()
+    }
+
+    /// The briefs that get a share card, with the card's site-relative path.
+    pub fn cards(&self) -> impl Iterator<Item = (BriefId, String)> + '_ {
+        let ids = (0..self.briefs.len() as u32).map(BriefId);
+        ids.filter(|id| self.has_card(self.brief(*id))).map(|id| (id, paths::card(self.brief(id).slug.as_str())))
     }
 
     /// What a brief is shared with: (site-relative path, width, height, media type) of its
@@ -449,8 +455,7 @@ impl Site {
     pub fn share_image(&self, b: &Brief) -> Option<(String, u32, u32, &'static str)> {
         match &b.image {
             Some(lead) => lead.share(),
-            None if self.config.images.social_cards => Some((paths::card(b.slug.as_str()), 1200, 630, "image/png")),
-            None => None,
+            None => self.has_card(b).then(|| (paths::card(b.slug.as_str()), paths::CARD_SIZE.0, paths::CARD_SIZE.1, "image/png")),
         }
     }
 

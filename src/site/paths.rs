@@ -14,6 +14,9 @@ pub fn entity(kind: Kind, slug: &str) -> String {
 pub fn index(kind: Kind) -> String {
     concat(&[kind.decl().plural, "/"])
 }
+/// Width and height of a share card, in pixels.
+pub const CARD_SIZE: (u32, u32) = (1200, 630);
+
 /// `briefs/<slug>/social.png`: a brief's share card.
 pub fn card(slug: &str) -> String {
     concat(&["briefs/", slug, "/social.png"])
