@@ -60,7 +60,6 @@ struct Built {
     statics: HashMap<String, StaticSource>,
     /// Images, cards and bundle files, made when first asked for.
     media: HashMap<String, Media>,
-    cards: Vec<(String, crate::render::cards::CardText)>,
     cache: crate::output::cache::Cache,
     pages: std::sync::Mutex<HashMap<String, Arc<Vec<u8>>>>,
 }
@@ -71,8 +70,8 @@ enum Media {
     Attachment(PathBuf),
     /// A variant of the image at this index of the site's images.
     Image(usize),
-    /// The card at this index of `cards`.
-    Card(usize),
+    /// The share card of this brief (its text is made when it is asked for).
+    Card(crate::site::BriefId),
 }
 
 impl Built {
@@ -112,7 +111,7 @@ impl Built {
         let made = match self.media.get(key)? {
             Media::Attachment(disk) => media::attachment(key, disk, keep).map(|_| Ok(())),
             Media::Image(i) => media::variants(&site.images[*i], site.config.images.quality, &self.cache, &media::Prior::default(), keep).map(|r| r.map(|_| ())),
-            Media::Card(i) => media::card(&self.cards[*i].0, &self.cards[*i].1, &self.cache, &media::Prior::default(), keep).map(|_| Ok(())),
+            Media::Card(id) => media::card(key, &self.renderer.card_text(*id), &self.cache, &media::Prior::default(), keep).map(|_| Ok(())),
         };
         match made {
             Ok(Ok(())) => self.pages.lock().ok()?.get(key).cloned().map(Ok),
@@ -252,9 +251,9 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
         }
         let index = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
         let statics = renderer.statics().iter().cloned().collect();
-        let (media, cards) = media_index(&renderer);
+        let media = media_index(&renderer);
         let cache = crate::output::cache::Cache::new(&opts.root);
-        Some(Arc::new(Built { renderer, index, statics, media, cards, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
+        Some(Arc::new(Built { renderer, index, statics, media, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
     });
     if std::env::var_os("BRIEFING_TIMINGS").is_some() {
         eprintln!(
@@ -337,16 +336,15 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
     Ok(keep)
 }
 
-/// Where each media file of a build comes from, and the cards to draw.
-fn media_index(renderer: &crate::render::Renderer) -> (HashMap<String, Media>, Vec<(String, crate::render::cards::CardText)>) {
+/// Where each media file of a build comes from.
+fn media_index(renderer: &crate::render::Renderer) -> HashMap<String, Media> {
     let site = renderer.site();
     let mut media: HashMap<String, Media> = site.attachments.iter().map(|(p, d)| (p.clone(), Media::Attachment(d.clone()))).collect();
     for (i, img) in site.images.iter().enumerate() {
         media.extend(img.picture.variants().into_iter().map(|(p, _, _)| (p, Media::Image(i))));
     }
-    let cards = renderer.cards_to_draw();
-    media.extend(cards.iter().enumerate().map(|(i, (p, _))| (p.clone(), Media::Card(i))));
-    (media, cards)
+    media.extend(site.cards().map(|(id, path)| (path, Media::Card(id))));
+    media
 }
 
 fn is_change(kind: &notify::EventKind) -> bool {

@@ -165,22 +165,20 @@ impl Renderer {
 
     /// The share cards to draw: each one's site-relative path and text.
     pub fn cards_to_draw(&self) -> Vec<(String, cards::CardText)> {
+        self.site.cards().map(|(id, path)| (path, self.card_text(id))).collect()
+    }
+
+    /// What the share card of brief `id` says.
+    pub fn card_text(&self, id: BriefId) -> cards::CardText {
         let site = &*self.site;
-        let views = self.views();
-        let format = site.i18n.get("date_long");
-        site.cards()
-            .map(|(id, path)| {
-                let b = site.brief(id);
-                let text = cards::CardText {
-                    site: site.config.title.clone(),
-                    headline: b.title.clone(),
-                    date: dates::formatted(&b.date, format, site.config.timezone, &site.config.language),
-                    status: b.status.map(|s| views.status_label(s).to_string()).unwrap_or_default(),
-                    companies: b.companies.iter().map(|c| site.company(*c).name.clone()).collect(),
-                };
-                (path, text)
-            })
-            .collect()
+        let b = site.brief(id);
+        cards::CardText {
+            site: site.config.title.clone(),
+            headline: b.title.clone(),
+            date: dates::formatted(&b.date, site.i18n.get("date_long"), site.config.timezone, &site.config.language),
+            status: b.status.map(|s| self.views().status_label(s).to_string()).unwrap_or_default(),
+            companies: b.companies.iter().map(|c| site.company(*c).name.clone()).collect(),
+        }
     }
 
     /// Every image, card and bundle file the build writes besides pages and static files.
