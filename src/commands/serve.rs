@@ -58,7 +58,7 @@ struct Built {
     /// Output path -> the job that renders it.
     index: HashMap<String, crate::render::Job>,
     statics: HashMap<String, StaticSource>,
-    /// Images, cards and bundle files, made when first asked for.
+    /// Image variants and share cards, made when first asked for.
     media: HashMap<String, Media>,
     cache: crate::output::cache::Cache,
     pages: std::sync::Mutex<HashMap<String, Arc<Vec<u8>>>>,
@@ -66,8 +66,6 @@ struct Built {
 
 /// Where a media file of the site comes from.
 enum Media {
-    /// A bundle's file on disk.
-    Attachment(PathBuf),
     /// A variant of the image at this index of the site's images.
     Image(usize),
     /// The share card of this brief (its text is made when it is asked for).
@@ -109,7 +107,6 @@ impl Built {
         };
         let site = self.renderer.site();
         let made = match self.media.get(key)? {
-            Media::Attachment(disk) => media::attachment(key, disk, keep).map(|_| Ok(())),
             Media::Image(i) => media::variants(&site.images[*i], site.config.images.quality, &self.cache, &media::Prior::default(), keep).map(|r| r.map(|_| ())),
             Media::Card(id) => media::card(key, &self.renderer.card_text(*id), &self.cache, &media::Prior::default(), keep).map(|_| Ok(())),
         };
@@ -339,7 +336,7 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
 /// Where each media file of a build comes from.
 fn media_index(renderer: &crate::render::Renderer) -> HashMap<String, Media> {
     let site = renderer.site();
-    let mut media: HashMap<String, Media> = site.attachments.iter().map(|(p, d)| (p.clone(), Media::Attachment(d.clone()))).collect();
+    let mut media: HashMap<String, Media> = HashMap::new();
     for (i, img) in site.images.iter().enumerate() {
         media.extend(img.picture.variants().into_iter().map(|(p, _, _)| (p, Media::Image(i))));
     }

@@ -1,6 +1,6 @@
-//! The files of images and bundles in the output: every bundle's own files copied beside
-//! their page, and every shown image's resized variants, taken from the cache when it has
-//! them and else made (and kept there for the next build).
+//! The media files of the output: every shown image's resized variants and every share
+//! card, taken from the cache when it has them and else made (and kept there for the next
+//! build).
 
 use std::path::Path;
 
@@ -114,13 +114,6 @@ pub fn variants(
         made.push((path, bytes.len() as u64));
     }
     Ok(Ok(made))
-}
-
-/// Copies a bundle's file to its place in the output.
-pub fn attachment(rel: &str, disk: &Path, mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>) -> Result<Made, Error> {
-    let bytes = std::fs::read(disk).map_err(|e| Error::Read(disk.to_path_buf(), e))?;
-    put(rel, &bytes)?;
-    Ok((rel.to_string(), bytes.len() as u64))
 }
 
 /// Draws a share card (or takes it from the cache) and hands it to `put`.

@@ -148,32 +148,27 @@ fn fill(dir: &Path, renderer: &Renderer) -> Result<Filled, Error> {
     Ok((written, errors))
 }
 
-/// Copies every bundle's files, and makes every image's variants and every share card
+/// Makes every image's variants and every share card
 /// (from the cache in `root` when it has them): what was written, and the images that
 /// could not be decoded.
 fn fill_media(dir: &Path, renderer: &Renderer, root: &Path, prior: &media::Prior) -> Result<Filled, Error> {
     let site = renderer.site();
     let cache = Cache::new(root);
     let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
-    let made = |r: Result<Vec<media::Made>, Diagnostic>| r.map(|m| m.into_iter().map(|(p, n)| (PathBuf::from(p), n)).collect::<Vec<_>>());
-    type Made = Result<Result<Vec<(PathBuf, u64)>, Diagnostic>, Error>;
-    let mut results: Vec<Made> = site
-        .attachments
-        .par_iter()
-        .map(|(rel, disk)| media::attachment(rel, disk, put_at).map(|m| made(Ok(vec![m]))))
-        .collect();
     let quality = site.config.images.quality;
-    results.par_extend(site.images.par_iter().map(|img| media::variants(img, quality, &cache, prior, put_at).map(made)));
+    let images: Vec<Result<Result<Vec<media::Made>, Diagnostic>, Error>> =
+        site.images.par_iter().map(|img| media::variants(img, quality, &cache, prior, put_at)).collect();
     let cards = renderer.cards_to_draw();
-    results.par_extend(cards.par_iter().map(|(rel, text)| media::card(rel, text, &cache, prior, put_at).map(|m| made(Ok(vec![m])))));
+    let drawn: Result<Vec<media::Made>, Error> = cards.par_iter().map(|(rel, text)| media::card(rel, text, &cache, prior, put_at)).collect();
     let (mut written, mut errors) = (Vec::new(), Vec::new());
-    for r in results {
+    for r in images {
         match r? {
-            Ok(w) => written.extend(w),
+            Ok(made) => written.extend(made),
             Err(d) => errors.push(d),
         }
     }
-    Ok((written, errors))
+    written.extend(drawn?);
+    Ok((written.into_iter().map(|(p, n)| (PathBuf::from(p), n)).collect(), errors))
 }
 
 /// Writes a file, creating its folder when needed (the folder usually exists already).

@@ -181,11 +181,10 @@ impl Renderer {
         }
     }
 
-    /// Every image, card and bundle file the build writes besides pages and static files.
+    /// Every image variant and card the build writes besides pages and static files.
     pub fn media_paths(&self) -> Vec<String> {
         let site = &*self.site;
-        let mut out: Vec<String> = site.attachments.iter().map(|(p, _)| p.clone()).collect();
-        out.extend(site.images.iter().flat_map(|i| i.picture.variants().into_iter().map(|(p, _, _)| p)));
+        let mut out: Vec<String> = site.images.iter().flat_map(|i| i.picture.variants().into_iter().map(|(p, _, _)| p)).collect();
         out.extend(site.cards().map(|(_, path)| path));
         out
     }

@@ -423,10 +423,9 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Templates to render with.
     pub templates: Vec<TemplateSource>,
-    /// Static files to copy.
+    /// Files to copy as they are: the theme's and the site's `static/`, and the files of
+    /// bundles (beside their pages).
     pub statics: Vec<(String, StaticSource)>,
-    /// The files of bundles, published beside their pages: site-relative path and source.
-    pub attachments: Vec<(String, PathBuf)>,
     /// Every image shown, each once: its variants are made when the site is written.
     pub images: Vec<SiteImage>,
     /// Interface text in the site's language.

@@ -31,7 +31,7 @@ pub use links::ResolveCache;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontmatter::{RawBrief, RawPage};
 use crate::content::kinds::Kind;
-use crate::content::load::{Corpus, Doc, Docs};
+use crate::content::load::{Corpus, Doc, Docs, StaticSource};
 use crate::content::markdown::Rendered;
 use crate::content::model::{Date, Slug};
 use crate::site::{free_later, paths, Brief, CompanyId, Correction, EntityId, Page, Site, StoryId, TagId};
@@ -128,8 +128,12 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let rendered_stories = links.render_docs(&stories, cache, diags);
     let rendered_pages = links.render_docs(&pages, cache, diags);
     let site_images = links.take_images();
-    let attachments = links.assets.attachments();
+    // A bundle's files are copied like static files (and win over one at the same path).
+    let bundled: Vec<(String, StaticSource)> = links.assets.attachments().into_iter().map(|(p, d)| (p, StaticSource::Disk(d))).collect();
     drop(links);
+    let mut statics = statics;
+    statics.retain(|(path, _)| !bundled.iter().any(|(b, _)| b == path));
+    statics.extend(bundled);
     if diags.has_errors() {
         return None;
     }
@@ -151,7 +155,6 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         pages: assemble_pages(&pages, page_slugs, rendered_pages),
         templates,
         statics,
-        attachments,
         images: site_images,
         i18n: translations,
         now,
