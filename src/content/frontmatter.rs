@@ -83,7 +83,10 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, split: &Split<'_>, kn
             Some(k) => format!("did you mean \"{k}\"?"),
             None => format!("known keys: {}", known.join(", ")),
         });
-        let hint = hint.or_else(|| {
+        let image = message.contains("a map with `src`").then(|| {
+            "write it as a map: `image: {src: chart.png, alt: What the picture shows}`".to_string()
+        });
+        let hint = hint.or(image).or_else(|| {
             (!message.contains(':') || message.starts_with("did not find") || message.contains("mapping values"))
                 .then(|| "check the YAML here: quote text that contains `: ` or `#`, and close every `[` and `{`".to_string())
         });
@@ -96,6 +99,9 @@ fn tidy_message(message: &str) -> String {
     if let Some(field) = unknown_field(message) {
         let prefix = message.split("unknown field").next().unwrap_or("");
         return format!("{prefix}unknown key `{field}`");
+    }
+    if message.contains("expected struct RawImage") {
+        return message.replace("expected struct RawImage", "expected a map with `src` and `alt` (and optionally `caption`, `credit`)");
     }
     if message.contains("missing field `") {
         return message.replace("missing field", "missing required key");
@@ -469,6 +475,15 @@ mod tests {
         assert!(split(Path::new("a.md"), "").unwrap_err().message.contains("empty"));
         assert!(split(Path::new("a.md"), "title: A\n").unwrap_err().message.contains("missing front matter"));
         assert!(split(Path::new("a.md"), "---\ntitle: A\nbody").unwrap_err().message.contains("unclosed"));
+    }
+
+    #[test]
+    fn an_image_written_as_a_path_says_how_to_write_it() {
+        let text = "---\ntitle: A\nimage: chart.png\n---\n";
+        let s = split(Path::new("a.md"), text).unwrap();
+        let e = parse::<RawBrief>(Path::new("a.md"), text, &s, BRIEF_KEYS).unwrap_err();
+        assert!(e.message.contains("expected a map with `src` and `alt`"), "{}", e.message);
+        assert!(e.hint.as_deref().unwrap_or("").contains("{src: chart.png, alt:"));
     }
 
     #[test]

@@ -240,3 +240,15 @@ fn gifs_and_svgs_are_published_as_they_are_with_their_size() {
     assert_eq!(attrs(&page, "img[alt=\"Drawn\"]", "height"), ["360"]);
     assert!(run.files().iter().all(|f| !f.contains("-64w")), "no variants of a GIF");
 }
+
+#[test]
+fn empty_and_folder_references_say_what_they_are() {
+    let run = SiteTest::new()
+        .file("content/briefs/2025-10-30-a/index.md", "---\ntitle: A\ndate: 2025-10-30\nimage: chart.png\n---\nText.\n")
+        .brief("2025-10-30-b", "title: B\ndate: 2025-10-30", "![A chart]() and [the folder](./).")
+        .run(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("expected a map with `src` and `alt`"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/briefs/2025-10-30-b.md:5:1: error: the link names no file"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: \"./\" names a folder, not a file"), "{}", run.stderr);
+}

@@ -46,8 +46,18 @@ impl Assets<'_> {
         let cut = target.find(['#', '?']).unwrap_or(target.len());
         let (path, suffix) = target.split_at(cut);
         let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        if path.trim().is_empty() {
+            return Err(LinkError { message: "the link names no file".into(), hint: Some("write the file's name between the parentheses: ![A chart](chart.png)".into()) });
+        }
         if let Some(rooted) = path.strip_prefix('/') {
             return self.rooted(rooted, suffix);
+        }
+        let last = path.rsplit('/').next().unwrap_or("");
+        if matches!(last, "" | "." | "..") {
+            return Err(LinkError {
+                message: format!("\"{target}\" names a folder, not a file"),
+                hint: Some("link a page by its .md file, such as [Meta](../companies/meta.md), or with [[meta]]".into()),
+            });
         }
         let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
         let joined = paths::join(&format!("content/{dir}"), &path).ok_or_else(|| LinkError {
