@@ -88,11 +88,12 @@ pub fn variants(
     let mut made = Vec::with_capacity(wanted.len());
     for (path, width, format) in wanted {
         let name = format!("{width}w.{}", format.ext());
-        let bytes = match cache.get("images", &key, &name) {
+        // The original's own width in its own format is the original (a JPEG is made again:
+        // it may need turning as its EXIF orientation says).
+        let own = width == p.info.width && format == p.info.format && format != Format::Jpeg;
+        let cached = if own { Some(source.clone()) } else { cache.get("images", &key, &name) };
+        let bytes = match cached {
             Some(bytes) => bytes,
-            // The original's own width in its own format is the original (a JPEG is made
-            // again: it may need turning as its EXIF orientation says).
-            None if width == p.info.width && format == p.info.format && format != Format::Jpeg => source.clone(),
             None => {
                 if decoded.is_none() {
                     match images::decode(&source) {
