@@ -230,6 +230,9 @@ pub struct RawBrief {
     pub corrections: Vec<RawCorrection>,
     /// The lead image.
     pub image: Option<RawImage>,
+    /// A table of contents of the body's headings.
+    #[serde(default)]
+    pub toc: bool,
     /// URL slug; defaults to the file stem without a leading date.
     pub slug: Option<String>,
     /// Left out of the site unless `--drafts`.
@@ -257,6 +260,7 @@ pub const BRIEF_KEYS: &[&str] = &[
     "authors",
     "corrections",
     "image",
+    "toc",
     "slug",
     "draft",
     "extra",

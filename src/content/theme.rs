@@ -30,6 +30,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("partials/list.html", include_str!("../../themes/default/templates/partials/list.html")),
     ("partials/pagination.html", include_str!("../../themes/default/templates/partials/pagination.html")),
     ("partials/share.html", include_str!("../../themes/default/templates/partials/share.html")),
+    ("partials/toc.html", include_str!("../../themes/default/templates/partials/toc.html")),
     ("people.html", include_str!("../../themes/default/templates/people.html")),
     ("person.html", include_str!("../../themes/default/templates/person.html")),
     ("product.html", include_str!("../../themes/default/templates/product.html")),

@@ -135,6 +135,8 @@ pub struct SourceRef<'a> {
 pub struct BriefView<'a> {
     /// Body HTML: print with `| safe`.
     pub body: &'a str,
+    /// Its table of contents (`toc: true`): each heading's `level`, `id` and `text`.
+    pub toc: &'a [crate::content::markdown::Heading],
     /// True when the summary was written in front matter (false: it is the first paragraph,
     /// so a template need not show it above the body).
     pub has_summary: bool,
@@ -371,6 +373,7 @@ impl<'a> Views<'a> {
         });
         BriefView {
             body: &b.body_html,
+            toc: &b.toc,
             has_summary: b.has_summary,
             citations: b
                 .citations

@@ -81,6 +81,8 @@ pub struct Brief {
     pub has_summary: bool,
     /// Body HTML, links resolved.
     pub body_html: String,
+    /// Its headings, when it asks for a table of contents (`toc: true`).
+    pub toc: Vec<crate::content::markdown::Heading>,
     /// Companies it is about, in front-matter order.
     pub companies: Vec<CompanyId>,
     /// Citations, in front-matter order.

@@ -99,6 +99,7 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
         corrections,
         slug,
         image: _,
+        toc: _,
         draft: _,
         extra: _,
     } = &doc.raw;

@@ -280,7 +280,9 @@ impl Links<'_> {
         }
         let at = |p: &markdown::LinkProblem| {
             let (line, col) = line_col(&doc.text, doc.body_offset + p.offset);
-            Diagnostic::error(&doc.path, line, col, p.error.message.clone()).with_hint_opt(p.error.hint.clone()).with_source(&doc.text)
+            let message = p.error.message.clone();
+            let d = if p.warning { Diagnostic::warning(&doc.path, line, col, message) } else { Diagnostic::error(&doc.path, line, col, message) };
+            d.with_hint_opt(p.error.hint.clone()).with_source(&doc.text)
         };
         rendered.problems.iter().map(at).collect()
     }

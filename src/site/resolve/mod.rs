@@ -320,6 +320,7 @@ fn assemble_briefs(
                 image: images[i].clone(),
                 has_summary,
                 body_html: r.html,
+                toc: if doc.raw.toc { r.headings } else { Vec::new() },
                 companies: p.companies,
                 citations: p.citations,
                 tags: p.tags.iter().filter_map(|t| tag_index.get(t.as_str()).copied()).collect(),

@@ -5,12 +5,15 @@
 //! that match nothing or several things become located diagnostics. Headings get ids.
 //! Also extracts the first paragraph as plain text, the default summary of a brief.
 
-use std::collections::HashMap;
+mod headings;
+mod notes;
+
+pub use headings::Heading;
 
 use crate::content::kinds::Kind;
 use crate::content::html::{escape_attr, map_urls};
 use crate::content::media::Picture;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Answers "where does this link go?" for the Markdown renderer.
 pub trait LinkResolver {
@@ -53,6 +56,13 @@ pub struct LinkError {
     pub hint: Option<String>,
 }
 
+impl LinkError {
+    /// A problem with its hint.
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        LinkError { message: message.into(), hint: Some(hint.into()) }
+    }
+}
+
 /// A link problem at a byte offset of the Markdown body.
 #[derive(Debug, Clone)]
 pub struct LinkProblem {
@@ -60,6 +70,20 @@ pub struct LinkProblem {
     pub offset: usize,
     /// The problem.
     pub error: LinkError,
+    /// Whether the page is still right as it is (a warning, not an error).
+    pub warning: bool,
+}
+
+impl LinkProblem {
+    /// An error at `offset`.
+    pub fn error(offset: usize, error: LinkError) -> Self {
+        LinkProblem { offset, error, warning: false }
+    }
+
+    /// A warning at `offset`.
+    pub fn warning(offset: usize, error: LinkError) -> Self {
+        LinkProblem { offset, error, warning: true }
+    }
 }
 
 /// The rendered document.
@@ -75,6 +99,8 @@ pub struct Rendered {
     pub mentions: Vec<(Kind, u32)>,
     /// The images it shows, each at the byte offset of its first use.
     pub pictures: Vec<(usize, Picture)>,
+    /// Its headings, in order.
+    pub headings: Vec<Heading>,
 }
 
 fn options() -> Options {
@@ -84,6 +110,7 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_WIKILINKS
+        | Options::ENABLE_TASKLISTS
 }
 
 /// Renders `body` (from the file at `content_path`) to HTML.
@@ -94,8 +121,8 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
     let mut first_paragraph = String::new();
     let mut para_state = 0u8; // 0: before, 1: inside the first paragraph, 2: done
     let mut link_text = LinkText::Keep;
-    let mut heading_start: Option<usize> = None;
-    let mut heading_ids: HashMap<String, usize> = HashMap::new();
+    let mut headings = headings::Headings::default();
+    let mut notes = notes::Notes::new(content_path);
     let mut images = Images::default();
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -117,7 +144,7 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_md_link(&dest_url) || is_file_link(&dest_url) => {
                 let url = file_url(links, content_path, &dest_url).unwrap_or_else(|error| {
-                    problems.push(LinkProblem { offset: range.start, error });
+                    problems.push(LinkProblem::error(range.start, error));
                     "#".to_string()
                 });
                 events.push(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id }));
@@ -148,15 +175,16 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
                 }
             }
             Event::Start(Tag::Heading { .. }) => {
-                heading_start = Some(events.len());
+                headings.start(events.len());
                 events.push(event);
             }
             Event::End(TagEnd::Heading(level)) => {
-                if let Some(start) = heading_start.take() {
-                    set_heading_id(&mut events, start, level, &mut heading_ids);
-                }
+                headings.end(&mut events);
                 events.push(Event::End(TagEnd::Heading(level)));
             }
+            Event::FootnoteReference(label) => events.push(notes.reference(label)),
+            Event::Start(Tag::FootnoteDefinition(label)) => notes.start(events.len(), label),
+            Event::End(TagEnd::FootnoteDefinition) => notes.end(&mut events),
             Event::Text(ref t) | Event::Code(ref t) => {
                 push_summary(&mut first_paragraph, para_state, t);
                 events.push(event);
@@ -175,6 +203,11 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
             other => events.push(other),
         }
     }
+    for label in notes.unused() {
+        let at = body.find(&format!("[^{label}]:")).unwrap_or(0);
+        problems.push(LinkProblem::warning(at, LinkError::new(format!("the footnote [^{label}] is never referenced"), format!("refer to it in the text with [^{label}], or remove it"))));
+    }
+    notes.finish(&mut events);
     // Written into a buffer kept by the thread, then copied at its size: every body is
     // kept until the end of the build, so room to spare would be memory held for nothing.
     thread_local! {
@@ -185,7 +218,7 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
         pulldown_cmark::html::push_html(buf, events.into_iter());
         buf.as_str().to_owned()
     });
-    Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems, mentions, pictures: images.pictures }
+    Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems, mentions, pictures: images.pictures, headings: headings.list }
 }
 
 /// The images of a body, as the renderer meets them.
@@ -227,7 +260,7 @@ impl Images {
                 if alt.is_empty() {
                     let message = format!("the image \"{}\" has no alt text", img.dest);
                     let hint = "describe it between the brackets, for readers who cannot see it: ![Alphabet shares, 8 to 9 a.m.](chart.png)";
-                    problems.push(LinkProblem { offset: img.offset, error: LinkError { message, hint: Some(hint.into()) } });
+                    problems.push(LinkProblem::error(img.offset, LinkError::new(message, hint)));
                 }
                 let html = match links.asset(from, &img.dest) {
                     Ok(AssetTarget { picture: Some(p), .. }) => {
@@ -241,7 +274,7 @@ impl Images {
                         format!(r#"<img src="{}" alt="{}" loading="lazy" decoding="async">"#, escape_attr(&url), escape_attr(alt))
                     }
                     Err(error) => {
-                        problems.push(LinkProblem { offset: img.offset, error });
+                        problems.push(LinkProblem::error(img.offset, error));
                         String::new()
                     }
                 };
@@ -294,7 +327,7 @@ fn raw_html_urls(html: &str, from: &str, links: &dyn LinkResolver, offset: usize
     map_urls(html, |value| {
         (is_md_link(value) || is_file_link(value)).then(|| {
             file_url(links, from, value).unwrap_or_else(|error| {
-                problems.push(LinkProblem { offset, error });
+                problems.push(LinkProblem::error(offset, error));
                 value.to_string()
             })
         })
@@ -318,7 +351,7 @@ fn wiki_target(
             (t.url, t.display)
         }
         Err(error) => {
-            problems.push(LinkProblem { offset, error });
+            problems.push(LinkProblem::error(offset, error));
             ("#".to_string(), None)
         }
     }
@@ -343,27 +376,6 @@ fn push_summary(summary: &mut String, para_state: u8, text: &str) {
 fn is_md_link(dest: &str) -> bool {
     let path = dest.split('#').next().unwrap_or("");
     path.ends_with(".md") && !dest.contains("://") && !dest.starts_with('/') && !dest.starts_with("mailto:")
-}
-
-fn set_heading_id(events: &mut [Event<'_>], start: usize, level: HeadingLevel, seen: &mut HashMap<String, usize>) {
-    let text: String = events[start + 1..]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-            _ => None,
-        })
-        .collect();
-    if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-        let _ = level;
-        if id.is_some() {
-            return;
-        }
-        let base = crate::content::model::Slug::from_text(&text).as_str().to_string();
-        let n = seen.entry(base.clone()).or_insert(0);
-        let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
-        *n += 1;
-        *id = Some(CowStr::from(unique));
-    }
 }
 
 #[cfg(test)]
