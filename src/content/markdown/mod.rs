@@ -6,6 +6,7 @@
 //! Also extracts the first paragraph as plain text, the default summary of a brief.
 
 mod headings;
+mod highlight;
 mod notes;
 
 pub use headings::Heading;
@@ -124,8 +125,17 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
     let mut headings = headings::Headings::default();
     let mut notes = notes::Notes::new(content_path);
     let mut images = Images::default();
+    let mut code = highlight::Code::default();
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if code.is_open() {
+            match event {
+                Event::Text(t) => code.text(&t),
+                Event::End(TagEnd::CodeBlock) => events.extend(code.end()),
+                _ => {}
+            }
+            continue;
+        }
         if images.open.is_some() {
             images.inside(event, content_path, links, &mut events, &mut problems);
             continue;
@@ -182,6 +192,7 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
                 headings.end(&mut events);
                 events.push(Event::End(TagEnd::Heading(level)));
             }
+            Event::Start(Tag::CodeBlock(kind)) => code.start(&kind),
             Event::FootnoteReference(label) => events.push(notes.reference(label)),
             Event::Start(Tag::FootnoteDefinition(label)) => notes.start(events.len(), label),
             Event::End(TagEnd::FootnoteDefinition) => notes.end(&mut events),
@@ -473,6 +484,33 @@ mod tests {
         let r = render("## Why it matters\n\n## Why it matters\n\n## Own {#mine}", "a.md", &Fake);
         assert!(r.html.contains("<h2 id=\"why-it-matters\">"));
         assert!(r.html.contains("<h2 id=\"why-it-matters-1\">"));
-        assert!(r.html.contains("<h2 id=\"mine\">"));
+        assert!(r.html.contains("<h2 id=\"mine\"><a class=\"anchor\" href=\"#mine\">Own</a></h2>"));
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["why-it-matters", "why-it-matters-1", "mine"]);
+    }
+
+    #[test]
+    fn footnotes_are_numbered_gathered_and_named_after_their_document() {
+        let body = "One[^b], two[^a], one again[^b].\n\n[^a]: Alpha.\n[^b]: Beta, see [[meta]].\n[^c]: Unused.\n";
+        let r = render(body, "briefs/2025/meta-gemini.md", &Fake);
+        assert!(r.html.contains("One<sup class=\"footnote-ref\" id=\"meta-gemini-fnref-1\"><a href=\"#meta-gemini-fn-1\""), "{}", r.html);
+        assert!(r.html.contains("id=\"meta-gemini-fnref-1-2\""));
+        let notes = &r.html[r.html.find("<section class=\"footnotes\"").expect("notes at the end")..];
+        assert!(notes.find("Beta, see <a href=\"/companies/meta/\">Meta</a>").expect("b") < notes.find("Alpha.").expect("a"));
+        assert!(notes.contains("<li id=\"meta-gemini-fn-2\">\n<p>Alpha. <a href=\"#meta-gemini-fnref-2\" class=\"footnote-back\""));
+        assert!(!notes.contains("Unused"));
+        assert_eq!(r.problems.len(), 1);
+        assert!(r.problems[0].warning && r.problems[0].error.message.contains("[^c] is never referenced"));
+        assert_eq!(&body[r.problems[0].offset..][..5], "[^c]:");
+    }
+
+    #[test]
+    fn fenced_code_is_highlighted_with_classes() {
+        let r = render("```python\nreturn \"<b>\"  # done\n```\n\n```nosuchlang\nx < y\n```\n\n    plain <i>\n", "a.md", &Fake);
+        assert!(r.html.contains("<pre class=\"highlight\"><code class=\"language-python\">"), "{}", r.html);
+        assert!(r.html.contains("hl-keyword") && r.html.contains("hl-comment"));
+        assert!(r.html.contains("&quot;&lt;b&gt;&quot;") || r.html.contains("&lt;b&gt;"));
+        assert!(r.html.contains("<pre><code class=\"language-nosuchlang\">x &lt; y\n</code></pre>"));
+        assert!(r.html.contains("<pre><code>plain &lt;i&gt;\n</code></pre>"));
     }
 }
