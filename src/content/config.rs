@@ -32,7 +32,18 @@ struct RawConfig {
     #[serde(default)]
     images: Images,
     #[serde(default)]
+    markdown: Markdown,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[markdown]`: how bodies are rendered.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Markdown {
+    /// Raw HTML in bodies: `sanitize` (default), `deny` or `allow`.
+    #[serde(default)]
+    pub raw_html: crate::content::markdown::RawHtml,
 }
 
 /// `[images]`: how images are processed and whether briefs get share cards.
@@ -143,7 +154,7 @@ fn default_feed_limit() -> usize {
     30
 }
 
-const KNOWN_KEYS: [&str; 12] = [
+const KNOWN_KEYS: [&str; 13] = [
     "title",
     "base_url",
     "description",
@@ -155,6 +166,7 @@ const KNOWN_KEYS: [&str; 12] = [
     "feeds",
     "publish",
     "images",
+    "markdown",
     "extra",
 ];
 
@@ -196,6 +208,8 @@ pub struct Config {
     pub publish: Publish,
     /// `[images]`, widths sorted and without repeats.
     pub images: Images,
+    /// `[markdown]`.
+    pub markdown: Markdown,
     /// `[extra]`, handed to templates untouched.
     pub extra: toml::Table,
 }
@@ -228,7 +242,7 @@ impl Config {
                 return None;
             }
         };
-        let RawConfig { title, base_url, description, language, theme, briefs_per_page, default_author, timezone, feeds, publish, images, extra } =
+        let RawConfig { title, base_url, description, language, theme, briefs_per_page, default_author, timezone, feeds, publish, images, markdown, extra } =
             raw;
         let RawFeeds { limit: feed_limit } = feeds;
         let locate = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or((1, 1), |i| (i + 1, 1));
@@ -297,6 +311,7 @@ impl Config {
             timezone,
             publish,
             images,
+            markdown,
             extra,
         })
     }

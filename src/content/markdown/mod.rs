@@ -8,8 +8,10 @@
 mod headings;
 mod highlight;
 mod notes;
+mod rawhtml;
 
 pub use headings::Heading;
+pub use rawhtml::Policy as RawHtml;
 
 use crate::content::kinds::Kind;
 use crate::content::html::{escape_attr, map_urls};
@@ -26,6 +28,10 @@ pub trait LinkResolver {
     fn asset(&self, from: &str, target: &str) -> Result<AssetTarget, LinkError>;
     /// The path of the base URL (`/` or `/briefing/`).
     fn base(&self) -> &str;
+    /// What happens to raw HTML (`[markdown] raw_html`).
+    fn raw_html(&self) -> RawHtml {
+        RawHtml::Sanitize
+    }
 }
 
 /// Where a link to a file points.
@@ -116,109 +122,31 @@ fn options() -> Options {
 
 /// Renders `body` (from the file at `content_path`) to HTML.
 pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rendered {
-    let mut problems = Vec::new();
-    let mut mentions = Vec::new();
-    let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
-    let mut first_paragraph = String::new();
-    let mut para_state = 0u8; // 0: before, 1: inside the first paragraph, 2: done
-    let mut link_text = LinkText::Keep;
-    let mut headings = headings::Headings::default();
-    let mut notes = notes::Notes::new(content_path);
-    let mut images = Images::default();
-    let mut code = highlight::Code::default();
-
+    let mut r = Walk {
+        links,
+        from: content_path,
+        policy: links.raw_html(),
+        events: Vec::with_capacity(body.len() / 16),
+        problems: Vec::new(),
+        mentions: Vec::new(),
+        first_paragraph: String::new(),
+        para_state: 0,
+        link_text: LinkText::Keep,
+        headings: headings::Headings::default(),
+        notes: notes::Notes::new(content_path),
+        images: Images::default(),
+        code: highlight::Code::default(),
+        raw: rawhtml::Raw::default(),
+    };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        if code.is_open() {
-            match event {
-                Event::Text(t) => code.text(&t),
-                Event::End(TagEnd::CodeBlock) => events.extend(code.end()),
-                _ => {}
-            }
-            continue;
-        }
-        if images.open.is_some() {
-            images.inside(event, content_path, links, &mut events, &mut problems);
-            continue;
-        }
-        match event {
-            Event::Start(Tag::Image { dest_url, title, .. }) => {
-                images.open = Some(OpenImage { dest: dest_url.into_string(), title: title.into_string(), offset: range.start, alt: String::new() });
-            }
-            Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, title, id }) => {
-                let (url, display) = wiki_target(links, &dest_url, range.start, &mut mentions, &mut problems);
-                link_text = match display {
-                    Some(d) if !has_pothole => LinkText::Replace(d),
-                    _ => LinkText::Keep,
-                };
-                events.push(Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: CowStr::from(url), title, id }));
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_md_link(&dest_url) || is_file_link(&dest_url) => {
-                let url = file_url(links, content_path, &dest_url).unwrap_or_else(|error| {
-                    problems.push(LinkProblem::error(range.start, error));
-                    "#".to_string()
-                });
-                events.push(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id }));
-            }
-            Event::Text(_) if !matches!(link_text, LinkText::Keep) => {
-                if let LinkText::Replace(display) = std::mem::replace(&mut link_text, LinkText::Replaced) {
-                    push_summary(&mut first_paragraph, para_state, &display);
-                    events.push(Event::Text(CowStr::from(display)));
-                }
-            }
-            Event::End(TagEnd::Link) => {
-                link_text = LinkText::Keep;
-                events.push(Event::End(TagEnd::Link));
-            }
-            Event::Start(Tag::Paragraph) => {
-                if para_state == 0 {
-                    para_state = 1;
-                }
-                images.paragraph = events.len();
-                events.push(Event::Start(Tag::Paragraph));
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if para_state == 1 {
-                    para_state = 2;
-                }
-                if !images.figure(&mut events) {
-                    events.push(Event::End(TagEnd::Paragraph));
-                }
-            }
-            Event::Start(Tag::Heading { .. }) => {
-                headings.start(events.len());
-                events.push(event);
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                headings.end(&mut events);
-                events.push(Event::End(TagEnd::Heading(level)));
-            }
-            Event::Start(Tag::CodeBlock(kind)) => code.start(&kind),
-            Event::FootnoteReference(label) => events.push(notes.reference(label)),
-            Event::Start(Tag::FootnoteDefinition(label)) => notes.start(events.len(), label),
-            Event::End(TagEnd::FootnoteDefinition) => notes.end(&mut events),
-            Event::Text(ref t) | Event::Code(ref t) => {
-                push_summary(&mut first_paragraph, para_state, t);
-                events.push(event);
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                push_summary(&mut first_paragraph, para_state, " ");
-                events.push(event);
-            }
-            Event::Html(ref raw) | Event::InlineHtml(ref raw) if raw.contains("src=") || raw.contains("href=") => {
-                match raw_html_urls(raw, content_path, links, range.start, &mut problems) {
-                    Some(html) if matches!(event, Event::Html(_)) => events.push(Event::Html(CowStr::from(html))),
-                    Some(html) => events.push(Event::InlineHtml(CowStr::from(html))),
-                    None => events.push(event),
-                }
-            }
-            other => events.push(other),
-        }
+        r.event(event, range.start);
     }
-    for label in notes.unused() {
+    for label in r.notes.unused() {
         let at = body.find(&format!("[^{label}]:")).unwrap_or(0);
-        problems.push(LinkProblem::warning(at, LinkError::new(format!("the footnote [^{label}] is never referenced"), format!("refer to it in the text with [^{label}], or remove it"))));
+        let error = LinkError::new(format!("the footnote [^{label}] is never referenced"), format!("refer to it in the text with [^{label}], or remove it"));
+        r.problems.push(LinkProblem::warning(at, error));
     }
-    notes.finish(&mut events);
+    r.notes.finish(&mut r.events);
     // Written into a buffer kept by the thread, then copied at its size: every body is
     // kept until the end of the build, so room to spare would be memory held for nothing.
     thread_local! {
@@ -226,10 +154,145 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
     }
     let html = HTML.with_borrow_mut(|buf| {
         buf.clear();
-        pulldown_cmark::html::push_html(buf, events.into_iter());
+        pulldown_cmark::html::push_html(buf, r.events.into_iter());
         buf.as_str().to_owned()
     });
-    Rendered { html, first_paragraph: first_paragraph.trim().to_string(), problems, mentions, pictures: images.pictures, headings: headings.list }
+    let first_paragraph = r.first_paragraph.trim().to_string();
+    Rendered { html, first_paragraph, problems: r.problems, mentions: r.mentions, pictures: r.images.pictures, headings: r.headings.list }
+}
+
+/// One walk over a body's events, and what it has gathered so far.
+struct Walk<'a, 'l> {
+    links: &'l dyn LinkResolver,
+    from: &'l str,
+    policy: rawhtml::Policy,
+    events: Vec<Event<'a>>,
+    problems: Vec<LinkProblem>,
+    mentions: Vec<(Kind, u32)>,
+    first_paragraph: String,
+    /// 0: before the first paragraph, 1: inside it, 2: after it.
+    para_state: u8,
+    link_text: LinkText,
+    headings: headings::Headings,
+    notes: notes::Notes<'a>,
+    images: Images,
+    code: highlight::Code,
+    raw: rawhtml::Raw,
+}
+
+impl<'a> Walk<'a, '_> {
+    /// Takes in one event that starts at byte `at` of the body.
+    fn event(&mut self, event: Event<'a>, at: usize) {
+        if self.code.is_open() {
+            match event {
+                Event::Text(t) => self.code.text(&t),
+                Event::End(TagEnd::CodeBlock) => self.events.extend(self.code.end()),
+                _ => {}
+            }
+            return;
+        }
+        if self.images.open.is_some() {
+            self.images.inside(event, self.from, self.links, &mut self.events, &mut self.problems);
+            return;
+        }
+        if self.raw.in_block() || matches!(event, Event::InlineHtml(_) | Event::Html(_) | Event::Start(Tag::HtmlBlock)) {
+            return self.html(event, at);
+        }
+        match event {
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                self.images.open = Some(OpenImage { dest: dest_url.into_string(), title: title.into_string(), offset: at, alt: String::new() });
+            }
+            Event::Start(Tag::Link { link_type: LinkType::WikiLink { has_pothole }, dest_url, title, id }) => {
+                let (url, display) = wiki_target(self.links, &dest_url, at, &mut self.mentions, &mut self.problems);
+                self.link_text = match display {
+                    Some(d) if !has_pothole => LinkText::Replace(d),
+                    _ => LinkText::Keep,
+                };
+                self.events.push(Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: CowStr::from(url), title, id }));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_md_link(&dest_url) || is_file_link(&dest_url) => {
+                let url = file_url(self.links, self.from, &dest_url).unwrap_or_else(|error| {
+                    self.problems.push(LinkProblem::error(at, error));
+                    "#".to_string()
+                });
+                self.events.push(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id }));
+            }
+            Event::Text(_) if !matches!(self.link_text, LinkText::Keep) => {
+                if let LinkText::Replace(display) = std::mem::replace(&mut self.link_text, LinkText::Replaced) {
+                    push_summary(&mut self.first_paragraph, self.para_state, &display);
+                    self.events.push(Event::Text(CowStr::from(display)));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                self.link_text = LinkText::Keep;
+                self.events.push(Event::End(TagEnd::Link));
+            }
+            other => self.plain(other),
+        }
+    }
+
+    /// Paragraphs, headings, footnotes, code and text.
+    fn plain(&mut self, event: Event<'a>) {
+        match event {
+            Event::Start(Tag::Paragraph) => {
+                if self.para_state == 0 {
+                    self.para_state = 1;
+                }
+                self.images.paragraph = self.events.len();
+                self.events.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if self.para_state == 1 {
+                    self.para_state = 2;
+                }
+                if !self.images.figure(&mut self.events) {
+                    self.events.push(Event::End(TagEnd::Paragraph));
+                }
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                self.headings.start(self.events.len());
+                self.events.push(event);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                self.headings.end(&mut self.events);
+                self.events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => self.code.start(&kind),
+            Event::FootnoteReference(label) => self.events.push(self.notes.reference(label)),
+            Event::Start(Tag::FootnoteDefinition(label)) => self.notes.start(self.events.len(), label),
+            Event::End(TagEnd::FootnoteDefinition) => self.notes.end(&mut self.events),
+            Event::Text(_) | Event::Code(_) if self.raw.skipping() => {}
+            Event::Text(ref t) | Event::Code(ref t) => {
+                push_summary(&mut self.first_paragraph, self.para_state, t);
+                self.events.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                push_summary(&mut self.first_paragraph, self.para_state, " ");
+                self.events.push(event);
+            }
+            other => self.events.push(other),
+        }
+    }
+
+    /// Raw HTML: its file names resolved, then kept, cleaned or refused by the site's policy.
+    fn html(&mut self, event: Event<'a>, at: usize) {
+        match event {
+            Event::Start(Tag::HtmlBlock) => self.raw.block_start(at),
+            Event::Html(line) if self.raw.in_block() => self.raw.block_line(&line),
+            Event::End(TagEnd::HtmlBlock) => {
+                let Some((start, text)) = self.raw.block_end() else { return };
+                let text = raw_html_urls(&text, self.from, self.links, start, &mut self.problems).unwrap_or(text);
+                if let Some(html) = rawhtml::apply(self.policy, &text, start, &mut self.problems) {
+                    self.events.push(Event::Html(CowStr::from(html)));
+                }
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                let text = raw_html_urls(&raw, self.from, self.links, at, &mut self.problems).unwrap_or_else(|| raw.to_string());
+                self.events.extend(self.raw.inline(self.policy, &text, at, &mut self.problems));
+            }
+            other => self.events.push(other),
+        }
+    }
 }
 
 /// The images of a body, as the renderer meets them.
@@ -474,9 +537,53 @@ mod tests {
     #[test]
     fn raw_html_names_files_like_markdown() {
         let r = render("<figure><img src=\"c.png\" alt=\"x\"><a href='a.pdf'>PDF</a><a href=\"https://e.org/a.png\">x</a></figure>\n\nText <img src=\"gone.png\" alt=\"y\">.", "b/x/index.md", &Fake);
-        assert!(r.html.contains("<img src=\"/b/x/c.png\" alt=\"x\"><a href='/b/x/a.pdf'>PDF</a><a href=\"https://e.org/a.png\">"), "{}", r.html);
+        assert!(r.html.contains("<img src=\"/b/x/c.png\" alt=\"x\"><a href=\"/b/x/a.pdf\">PDF</a><a href=\"https://e.org/a.png\">"), "{}", r.html);
         assert_eq!(r.problems.len(), 1);
         assert_eq!(r.problems[0].error.message, "no file gone.png");
+    }
+
+    struct Policy(RawHtml);
+    impl LinkResolver for Policy {
+        fn wiki(&self, target: &str) -> Result<WikiTarget, LinkError> {
+            Fake.wiki(target)
+        }
+        fn file(&self, from: &str, target: &str) -> Result<String, LinkError> {
+            Fake.file(from, target)
+        }
+        fn asset(&self, from: &str, target: &str) -> Result<AssetTarget, LinkError> {
+            Fake.asset(from, target)
+        }
+        fn base(&self) -> &str {
+            "/"
+        }
+        fn raw_html(&self) -> RawHtml {
+            self.0
+        }
+    }
+
+    const UNSAFE: &str = "<div class=\"note\" onclick=\"steal()\">Hi <a href=\"javascript:alert(1)\">x</a></div>\n<script>alert(2)</script>\n\nText <span onmouseover=\"x()\">hover</span> <script>alert(3)</script> and <iframe src=\"https://e.org\">fallback</iframe> end.\n";
+
+    #[test]
+    fn raw_html_is_sanitized_with_warnings() {
+        let r = render(UNSAFE, "a.md", &Fake);
+        assert!(!r.html.contains("onclick") && !r.html.contains("javascript") && !r.html.contains("alert") && !r.html.contains("iframe"), "{}", r.html);
+        assert!(!r.html.contains("fallback") && !r.html.contains("onmouseover"), "{}", r.html);
+        assert!(r.html.contains("<div class=\"note\">Hi <a>x</a></div>"), "{}", r.html);
+        assert!(r.html.contains("Text <span>hover</span>  and  end."), "{}", r.html);
+        assert!(r.problems.iter().all(|p| p.warning));
+        let messages: Vec<&str> = r.problems.iter().map(|p| p.error.message.as_str()).collect();
+        assert!(messages[0].contains("<script>") && messages[0].contains("onclick") && messages[0].contains("javascript:"), "{messages:?}");
+        assert_eq!(r.problems.len(), 4, "{messages:?}");
+    }
+
+    #[test]
+    fn raw_html_can_be_denied_or_allowed() {
+        let r = render(UNSAFE, "a.md", &Policy(RawHtml::Deny));
+        assert!(!r.html.contains('<') || !r.html.contains("script"), "{}", r.html);
+        assert_eq!(r.problems.iter().filter(|p| !p.warning).count(), 4);
+        assert_eq!(r.problems[1].offset, UNSAFE.find("<span").expect("span"));
+        let r = render(UNSAFE, "a.md", &Policy(RawHtml::Allow));
+        assert!(r.html.contains("<script>alert(3)</script>") && r.problems.is_empty());
     }
 
     #[test]

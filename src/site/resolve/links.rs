@@ -59,13 +59,15 @@ pub(super) struct Links<'a> {
     pub assets: super::assets::Assets<'a>,
     /// The images shown so far, and where.
     pub used: std::sync::Mutex<Vec<SiteImage>>,
+    /// What happens to raw HTML in bodies.
+    pub raw_html: markdown::RawHtml,
 }
 
 impl Links<'_> {
     /// A fingerprint of everything links can resolve to. Entries are combined with a sum,
     /// so the order of the maps does not matter and nothing needs sorting.
     fn fingerprint(&self) -> u64 {
-        let mut sum = fingerprint(&(&self.base, self.dropped_drafts, self.assets.fingerprint()));
+        let mut sum = fingerprint(&(&self.base, self.dropped_drafts, self.assets.fingerprint(), self.raw_html));
         for (slug, date) in &self.scheduled {
             sum = sum.wrapping_add(fingerprint(&(3u8, slug, date)));
         }
@@ -253,6 +255,10 @@ impl LinkResolver for Links<'_> {
 
     fn base(&self) -> &str {
         &self.base
+    }
+
+    fn raw_html(&self) -> markdown::RawHtml {
+        self.raw_html
     }
 
     fn file(&self, from: &str, target: &str) -> Result<String, LinkError> {

@@ -111,6 +111,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         scheduled: scheduled.iter().map(|(slug, date)| (slug.as_str(), *date)).collect(),
         assets: assets::Assets { base: config.base_path(), media: &media, files: &files, widths: &config.images.widths },
         used: Default::default(),
+        raw_html: config.markdown.raw_html,
     };
     links.refresh(cache);
     let corrections = render_corrections(&links, &briefs, &parts, diags);
