@@ -278,7 +278,7 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
     let opts = opts.clone();
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(Duration::from_millis(60), None, tx)?;
-    for sub in ["content", "templates", "themes", "static"] {
+    for sub in ["content", "templates", "themes", "static", "data"] {
         let p = root.join(sub);
         if p.is_dir() {
             debouncer.watch(&p, RecursiveMode::Recursive)?;
@@ -311,7 +311,7 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
             let previous = shared.snapshot.read().map(|s| s.clone()).ok();
             let templates_changed = relevant.iter().any(|p| {
                 let rel = p.strip_prefix(&root).unwrap_or(p);
-                rel.starts_with("templates") || rel.starts_with("themes") || rel == Path::new("site.toml")
+                rel.starts_with("templates") || rel.starts_with("themes") || rel.starts_with("data") || rel == Path::new("site.toml")
             });
             let (snap, _) = build_snapshot(&opts, &caches, previous.as_deref(), templates_changed);
             let signal = match &snap.error {
@@ -364,7 +364,7 @@ fn is_source(root: &Path, path: &Path) -> bool {
     if temp {
         return false;
     }
-    matches!(first.as_str(), "site.toml" | "content" | "templates" | "themes" | "static")
+    matches!(first.as_str(), "site.toml" | "content" | "templates" | "themes" | "static" | "data")
 }
 
 async fn event_stream(State(shared): State<Arc<Shared>>) -> impl IntoResponse {

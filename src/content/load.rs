@@ -185,6 +185,8 @@ pub struct Corpus {
     pub statics: Vec<(String, StaticSource)>,
     /// The files of bundles, and what every image is.
     pub media: crate::content::media::Media,
+    /// `data/`: each file's contents by its stem.
+    pub data: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Parsed files kept between builds (`serve` keeps one): a file whose size and
@@ -271,8 +273,10 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     let Some(config) = config else { return Ok(None) };
     let theme = theme::read_theme(root, &config.theme, &shown, diags)?;
     let media = crate::content::media::scan(&content, &docs.bundles(), &theme.statics)?;
+    let data = crate::content::data::load(root, &shown, diags);
     let mut corpus = finish(root.clone(), config, docs, theme, opts, diags);
     corpus.media = media;
+    corpus.data = data;
     Ok(Some(corpus))
 }
 
@@ -285,7 +289,7 @@ fn finish(root: PathBuf, config: Config, mut docs: Docs, theme: theme::ThemeFile
     let translations = crate::content::i18n::Translations::merge(&i18n, &config.language, diags);
     let now = crate::content::model::Date::now();
     let media = crate::content::media::Media::default();
-    Corpus { root, now, future: opts.future, config, docs, dropped_drafts, templates, translations, statics, media }
+    Corpus { root, now, future: opts.future, config, docs, dropped_drafts, templates, translations, statics, media, data: Default::default() }
 }
 
 /// Builds a corpus from texts in memory, as `load` would from disk: `files` are paths

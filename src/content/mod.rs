@@ -7,6 +7,7 @@
 //! after it.
 
 pub mod config;
+pub mod data;
 pub mod dates;
 pub mod diag;
 pub mod frontmatter;

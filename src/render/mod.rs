@@ -37,7 +37,7 @@ pub use jobs::{FeedOf, Format, Job};
 
 use crate::content::kinds::Kind;
 pub use pages::CARD_PARTIAL;
-pub use templates::REQUIRED_TEMPLATES;
+pub use templates::{template_error, REQUIRED_TEMPLATES};
 
 use crate::render::views::Views;
 use crate::site::*;

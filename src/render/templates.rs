@@ -37,6 +37,7 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
     tera.register_filter("fill", super::text::fill);
     tera.register_filter("plural", super::text::Plural::new(&site.config.language));
     tera.global_context().insert("t", &site.i18n.strings);
+    tera.global_context().insert("data", &site.data);
     let base_path = site.config.base_path();
     let views = Views::new(site);
     let pages = site
@@ -81,7 +82,7 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
 }
 
 /// A located diagnostic out of a Tera error.
-pub(super) fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: Option<&str>) -> Diagnostic {
+pub fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: Option<&str>) -> Diagnostic {
     let context = page.map(|p| format!(" (while rendering /{p})")).unwrap_or_default();
     match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {

@@ -432,6 +432,8 @@ pub struct Site {
     pub images: Vec<SiteImage>,
     /// Interface text in the site's language.
     pub i18n: crate::content::i18n::Translations,
+    /// `data/`: each file's contents by its stem, for templates as `data.<stem>`.
+    pub data: serde_json::Map<String, serde_json::Value>,
     /// "Now": the build's time, or `SOURCE_DATE_EPOCH`.
     pub now: Date,
     /// The dates of the briefs held back until then (scheduled), in no order.

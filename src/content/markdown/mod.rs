@@ -5,13 +5,17 @@
 //! that match nothing or several things become located diagnostics. Headings get ids.
 //! Also extracts the first paragraph as plain text, the default summary of a brief.
 
+mod calls;
+mod chart;
 mod headings;
 mod highlight;
 mod notes;
 mod rawhtml;
+mod shortcodes;
 
 pub use headings::Heading;
 pub use rawhtml::Policy as RawHtml;
+pub use shortcodes::Shortcodes;
 
 use crate::content::kinds::Kind;
 use crate::content::html::{escape_attr, map_urls};
@@ -31,6 +35,16 @@ pub trait LinkResolver {
     /// What happens to raw HTML (`[markdown] raw_html`).
     fn raw_html(&self) -> RawHtml {
         RawHtml::Sanitize
+    }
+    /// The shortcode templates.
+    fn shortcodes(&self) -> &Shortcodes {
+        Shortcodes::builtin()
+    }
+    /// The text of a data file named from the document at `from`: beside it in its bundle,
+    /// else in `data/`.
+    fn data_file(&self, from: &str, name: &str) -> Result<String, LinkError> {
+        let _ = from;
+        Err(LinkError::new(format!("no data file \"{name}\""), "put it beside the brief in its bundle, or in data/"))
     }
 }
 
@@ -122,6 +136,8 @@ fn options() -> Options {
 
 /// Renders `body` (from the file at `content_path`) to HTML.
 pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rendered {
+    let mut found = Vec::new();
+    let (text, calls, shifts) = calls::find(body, &mut found);
     let mut r = Walk {
         links,
         from: content_path,
@@ -137,10 +153,14 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
         images: Images::default(),
         code: highlight::Code::default(),
         raw: rawhtml::Raw::default(),
+        calls,
+        toc: None,
     };
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        r.event(event, range.start);
+    r.problems.append(&mut found);
+    for (event, range) in Parser::new_ext(&text, options()).into_offset_iter() {
+        r.event(event, shifts.original(range.start));
     }
+    r.place_toc();
     for label in r.notes.unused() {
         let at = body.find(&format!("[^{label}]:")).unwrap_or(0);
         let error = LinkError::new(format!("the footnote [^{label}] is never referenced"), format!("refer to it in the text with [^{label}], or remove it"));
@@ -178,6 +198,10 @@ struct Walk<'a, 'l> {
     images: Images,
     code: highlight::Code,
     raw: rawhtml::Raw,
+    /// The shortcodes of the body, by number.
+    calls: Vec<calls::Call>,
+    /// Where `toc()` asked for the table of contents, in the events.
+    toc: Option<usize>,
 }
 
 impl<'a> Walk<'a, '_> {
@@ -280,10 +304,17 @@ impl<'a> Walk<'a, '_> {
             Event::Start(Tag::HtmlBlock) => self.raw.block_start(at),
             Event::Html(line) if self.raw.in_block() => self.raw.block_line(&line),
             Event::End(TagEnd::HtmlBlock) => {
-                let Some((start, text)) = self.raw.block_end() else { return };
-                let text = raw_html_urls(&text, self.from, self.links, start, &mut self.problems).unwrap_or(text);
-                if let Some(html) = rawhtml::apply(self.policy, &text, start, &mut self.problems) {
-                    self.events.push(Event::Html(CowStr::from(html)));
+                let Some((start, mut text)) = self.raw.block_end() else { return };
+                while let Some((a, b, n)) = calls::marker_at(&text) {
+                    self.raw_block(&text[..a], start);
+                    self.shortcode(n, true);
+                    text.replace_range(..b, "");
+                }
+                self.raw_block(&text, start);
+            }
+            Event::InlineHtml(raw) if calls::marker_at(&raw).is_some() => {
+                if let Some((_, _, n)) = calls::marker_at(&raw) {
+                    self.shortcode(n, false);
                 }
             }
             Event::Html(raw) | Event::InlineHtml(raw) => {
@@ -291,6 +322,57 @@ impl<'a> Walk<'a, '_> {
                 self.events.extend(self.raw.inline(self.policy, &text, at, &mut self.problems));
             }
             other => self.events.push(other),
+        }
+    }
+
+    /// Raw HTML from a block (starting at `start`), its file names resolved, under the policy.
+    fn raw_block(&mut self, text: &str, start: usize) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let text = raw_html_urls(text, self.from, self.links, start, &mut self.problems).unwrap_or_else(|| text.to_string());
+        if let Some(html) = rawhtml::apply(self.policy, &text, start, &mut self.problems) {
+            self.events.push(Event::Html(CowStr::from(html)));
+        }
+    }
+
+    /// Shortcode `n` at its place: its HTML, or its problem located at the call.
+    fn shortcode(&mut self, n: usize, block: bool) {
+        let Some(call) = self.calls.get(n).cloned() else { return };
+        if call.name == "toc" {
+            self.toc = Some(self.events.len());
+        }
+        let (from, links) = (self.from, self.links);
+        let mut inner = Vec::new();
+        let mut body = |text: &str, at: usize| {
+            let r = render(text, from, links);
+            inner.push((at, r.problems, r.mentions, r.pictures));
+            r.html
+        };
+        let result = shortcodes::run(&call, &mut shortcodes::Place { from, links, body: &mut body, n });
+        for (at, problems, mentions, pictures) in inner {
+            self.problems.extend(problems.into_iter().map(|p| LinkProblem { offset: p.offset + at, ..p }));
+            self.mentions.extend(mentions.into_iter().filter(|m| !self.mentions.contains(m)).collect::<Vec<_>>());
+            self.images.pictures.extend(pictures.into_iter().map(|(o, p)| (o + at, p)));
+        }
+        match result {
+            Ok(html) if block => self.events.push(Event::Html(CowStr::from(html + "\n"))),
+            Ok(html) => self.events.push(Event::InlineHtml(CowStr::from(html))),
+            Err(shortcodes::Located(at, error)) => self.problems.push(LinkProblem::error(at.unwrap_or(call.offset), error)),
+        }
+    }
+
+    /// Fills the place `toc()` kept with the body's headings.
+    fn place_toc(&mut self) {
+        let Some(at) = self.toc else { return };
+        let items: String = self
+            .headings
+            .list
+            .iter()
+            .map(|h| format!("<li class=\"toc-{}\"><a href=\"#{}\">{}</a></li>", h.level, escape_attr(&h.id), escape_attr(&h.text)))
+            .collect();
+        if !items.is_empty() {
+            self.events.insert(at.min(self.events.len()), Event::Html(CowStr::from(format!("<nav class=\"toc\"><ol>{items}</ol></nav>\n"))));
         }
     }
 }

@@ -61,6 +61,10 @@ pub(super) struct Links<'a> {
     pub used: std::sync::Mutex<Vec<SiteImage>>,
     /// What happens to raw HTML in bodies.
     pub raw_html: markdown::RawHtml,
+    /// The shortcode templates.
+    pub shortcodes: markdown::Shortcodes,
+    /// The site's folder, where `data/` is.
+    pub root: &'a std::path::Path,
 }
 
 impl Links<'_> {
@@ -108,7 +112,9 @@ impl Links<'_> {
             return hit;
         }
         let r = markdown::render(body, content_path, self);
-        if r.problems.is_empty() {
+        // A shortcode may read files and templates that the cache does not watch.
+        let has_shortcode = body.contains("{{") || body.contains("{%");
+        if r.problems.is_empty() && !has_shortcode {
             if let Ok(mut c) = cache.markdown.lock() {
                 c.bodies.insert(content_path.to_string(), (Arc::from(body), r.clone()));
             }
@@ -259,6 +265,26 @@ impl LinkResolver for Links<'_> {
 
     fn raw_html(&self) -> markdown::RawHtml {
         self.raw_html
+    }
+
+    fn shortcodes(&self) -> &markdown::Shortcodes {
+        &self.shortcodes
+    }
+
+    fn data_file(&self, from: &str, name: &str) -> Result<String, LinkError> {
+        let hint = "put it beside the brief in its bundle (a folder with index.md), or in data/ at the site's root";
+        if name.split('/').any(|p| p == ".." || p.is_empty()) || name.starts_with('/') {
+            return Err(LinkError::new(format!("data file \"{name}\" must be a plain name such as prices.csv"), hint));
+        }
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let beside = self.root.join("content").join(dir).join(name);
+        let candidates = if from.ends_with("/index.md") { vec![beside, self.root.join("data").join(name)] } else { vec![self.root.join("data").join(name)] };
+        for path in &candidates {
+            if let Ok(text) = std::fs::read_to_string(path) {
+                return Ok(text);
+            }
+        }
+        Err(LinkError::new(format!("there is no data file \"{name}\" (looked in {})", candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and ")), hint))
     }
 
     fn file(&self, from: &str, target: &str) -> Result<String, LinkError> {

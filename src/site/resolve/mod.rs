@@ -64,7 +64,7 @@ pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
 
 /// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
 pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
-    let Corpus { root: _, now, future, config, docs, dropped_drafts, templates, translations, statics, media } = corpus;
+    let Corpus { root, now, future, config, docs, dropped_drafts, templates, translations, statics, media, data } = corpus;
     let Docs { mut briefs, companies, sources, people, products, authors, stories, pages } = docs;
 
     // Entities first: briefs refer to them.
@@ -112,6 +112,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         assets: assets::Assets { base: config.base_path(), media: &media, files: &files, widths: &config.images.widths },
         used: Default::default(),
         raw_html: config.markdown.raw_html,
+        shortcodes: shortcode_templates(&templates, diags)?,
+        root: &root,
     };
     links.refresh(cache);
     let corrections = render_corrections(&links, &briefs, &parts, diags);
@@ -158,6 +160,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         statics,
         images: site_images,
         i18n: translations,
+        data,
         now,
         scheduled: scheduled.into_iter().map(|(_, date)| date).collect(),
     };
@@ -358,4 +361,12 @@ fn assemble_pages(docs: &[Arc<Doc<RawPage>>], slugs: Vec<Option<Slug>>, rendered
             })
         })
         .collect()
+}
+
+/// The shortcode templates of the site and its theme over the built-in ones.
+fn shortcode_templates(templates: &[crate::content::load::TemplateSource], diags: &mut Diagnostics) -> Option<crate::content::markdown::Shortcodes> {
+    let sources = templates.iter().map(|t| (t.name.as_str(), t.text.as_str()));
+    crate::content::markdown::Shortcodes::new(sources)
+        .map_err(|e| diags.push(crate::render::template_error(&e, &|name: &str| templates.iter().find(|t| t.name == name).map_or_else(|| name.into(), |t| t.origin.clone()), None)))
+        .ok()
 }
