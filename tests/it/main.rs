@@ -12,3 +12,4 @@ mod scaffold;
 mod serve;
 mod support;
 mod time;
+mod writing;

@@ -23,6 +23,9 @@ impl<'a> Notes<'a> {
     pub fn new(content_path: &str) -> Self {
         let path = content_path.trim_end_matches(".md").trim_end_matches("/index");
         let name = path.rsplit('/').next().unwrap_or(path);
+        // As the brief's slug: without a leading date.
+        let dated = name.len() > 11 && name.as_bytes()[10] == b'-' && name[..10].bytes().all(|b| b.is_ascii_digit() || b == b'-');
+        let name = if dated { &name[11..] } else { name };
         let prefix: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
         Notes { prefix: format!("{prefix}-"), order: Vec::new(), defs: HashMap::new(), open: None }
     }
