@@ -157,9 +157,12 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
         toc: None,
     };
     r.problems.append(&mut found);
+    let mut brackets = Brackets::default();
     for (event, range) in Parser::new_ext(&text, options()).into_offset_iter() {
+        brackets.see(&event, &range);
         r.event(event, shifts.original(range.start));
     }
+    r.problems.extend(brackets.unmatched(&text).map(|(at, e)| LinkProblem::warning(shifts.original(at), e)));
     r.place_toc();
     for label in r.notes.unused() {
         let at = body.find(&format!("[^{label}]:")).unwrap_or(0);
@@ -179,6 +182,36 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
     });
     let first_paragraph = r.first_paragraph.trim().to_string();
     Rendered { html, first_paragraph, problems: r.problems, mentions: r.mentions, pictures: r.images.pictures, headings: r.headings.list }
+}
+
+/// Where wiki links and code are, to find the `[[` and `]]` that open or close nothing.
+#[derive(Default)]
+struct Brackets {
+    links: Vec<std::ops::Range<usize>>,
+    code: Vec<std::ops::Range<usize>>,
+}
+
+impl Brackets {
+    fn see(&mut self, event: &Event<'_>, range: &std::ops::Range<usize>) {
+        match event {
+            Event::Start(Tag::Link { link_type: LinkType::WikiLink { .. }, .. }) => self.links.push(range.clone()),
+            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) | Event::Html(_) | Event::InlineHtml(_) => self.code.push(range.clone()),
+            _ => {}
+        }
+    }
+
+    /// Each `[[` that starts no link and `]]` that ends none, outside code, as a warning.
+    fn unmatched<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, LinkError)> + 't {
+        let outside = move |at: usize| !self.code.iter().any(|r| r.contains(&at));
+        let opens = text.match_indices("[[").map(|(i, _)| i).filter(move |i| outside(*i) && !self.links.iter().any(|r| r.start == *i));
+        let closes = text.match_indices("]]").map(|(i, _)| i).filter(move |i| outside(*i) && !self.links.iter().any(|r| r.end == i + 2));
+        let open = opens.map(|i| {
+            let word: String = text[i + 2..].chars().take_while(|c| !c.is_whitespace() && *c != ']').take(30).collect();
+            (i, LinkError::new(format!("this [[{word} is not closed: it is shown as text, not a link"), format!("close it: [[{word}]]")))
+        });
+        let close = closes.map(|i| (i, LinkError::new("this ]] closes no link: it is shown as text", "open the link with [[, or remove the brackets")));
+        open.chain(close)
+    }
 }
 
 /// One walk over a body's events, and what it has gathered so far.
@@ -666,6 +699,15 @@ mod tests {
         assert_eq!(r.problems[1].offset, UNSAFE.find("<span").expect("span"));
         let r = render(UNSAFE, "a.md", &Policy(RawHtml::Allow));
         assert!(r.html.contains("<script>alert(3)</script>") && r.problems.is_empty());
+    }
+
+    #[test]
+    fn unclosed_wiki_brackets_are_warnings() {
+        let body = "On [[Threads it said.\n\n[[meta]] and `[[code]]` and ]] alone.\n\n```\n[[x\n```\n";
+        let r = render(body, "a.md", &Fake);
+        let found: Vec<(usize, bool)> = r.problems.iter().map(|p| (p.offset, p.warning)).collect();
+        assert_eq!(found, [(3, true), (body.find("]] alone").expect("lone"), true)]);
+        assert!(r.problems[0].error.message.contains("[[Threads is not closed"));
     }
 
     #[test]
