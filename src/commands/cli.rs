@@ -34,6 +34,21 @@ pub enum Command {
     Init(InitArgs),
     /// Build the site and upload what changed to a publish target.
     Publish(PublishArgs),
+    /// Work with the site's theme.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+}
+
+/// `briefing theme`.
+#[derive(Debug, Subcommand)]
+pub enum ThemeCommand {
+    /// Write the built-in theme (templates, shortcodes, styles, translations) into
+    /// themes/default/ of the site, to edit; files already there are kept.
+    Eject {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 /// `briefing publish`.
@@ -190,6 +205,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Serve(a) => a.root = find_root(std::mem::take(&mut a.root)),
         Command::New(a) => a.root = find_root(std::mem::take(&mut a.root)),
         Command::Publish(a) => a.root = find_root(std::mem::take(&mut a.root)),
+        Command::Theme(ThemeCommand::Eject { root }) => *root = find_root(std::mem::take(root)),
         Command::Init(_) => {}
     }
     match cli.command {
@@ -204,6 +220,26 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::New(a) => new(a),
         Command::Init(a) => init(a),
         Command::Publish(a) => publish(a),
+        Command::Theme(ThemeCommand::Eject { root }) => eject(&root),
+    }
+}
+
+fn eject(root: &std::path::Path) -> ExitCode {
+    match crate::commands::scaffold::eject(root) {
+        Ok((written, kept)) => {
+            for f in &written {
+                println!("{}", f.display());
+            }
+            for f in &kept {
+                eprintln!("kept {} (it exists; delete it and eject again for the built-in version)", f.display());
+            }
+            eprintln!("wrote {} of the theme's {} files into {}; edit them there", written.len(), written.len() + kept.len(), root.join("themes/default").display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -231,6 +231,32 @@ pub fn init(dir: &Path, today: chrono::NaiveDate) -> Result<Vec<PathBuf>, String
     Ok(written)
 }
 
+/// Writes the built-in theme into `root/themes/default/`: the files written, and those
+/// kept because they exist.
+pub fn eject(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), String> {
+    use crate::content::theme::{I18N, STATIC, TEMPLATES};
+    if !root.join("site.toml").is_file() {
+        return Err(format!("{} has no site.toml: run this in a site (or pass --root)", root.display()));
+    }
+    let dir = root.join("themes").join("default");
+    let files = TEMPLATES
+        .iter()
+        .map(|(name, text)| (format!("templates/{name}"), text.as_bytes()))
+        .chain(STATIC.iter().map(|(name, bytes)| (format!("static/{name}"), *bytes)))
+        .chain(I18N.iter().map(|(lang, text)| (format!("i18n/{lang}.toml"), text.as_bytes())));
+    let (mut written, mut kept) = (Vec::new(), Vec::new());
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        if path.exists() {
+            kept.push(path);
+            continue;
+        }
+        write_new(&path, &String::from_utf8_lossy(bytes))?;
+        written.push(path);
+    }
+    Ok((written, kept))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

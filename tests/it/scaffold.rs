@@ -151,3 +151,26 @@ fn new_brief_takes_a_date_a_slug_and_draft_and_keeps_slugs_short() {
     assert!(run.exists("briefs/googles-gemini-team-wins-a-big/index.html"));
     assert!(!site.build().exists("briefs/googles-gemini-team-wins-a-big/index.html"), "a draft stays out");
 }
+
+#[test]
+fn theme_eject_writes_the_built_in_theme_to_edit_and_never_overwrites() {
+    let site = SiteTest::new().brief("2025-10-30-a", "title: A\ndate: 2025-10-30\nsources: [threads]", "Body.");
+    let first = site.run(&["theme", "eject"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let brief = site.root().join("themes/default/templates/brief.html");
+    assert!(first.stdout.contains("themes/default/templates/brief.html"));
+    for rel in ["static/style.css", "i18n/fr.toml", "templates/shortcodes/quote.html", "templates/partials/card.html"] {
+        assert!(site.root().join("themes/default").join(rel).is_file(), "{rel}");
+    }
+    let edited = std::fs::read_to_string(&brief).unwrap().replace("<div class=\"body\">", "<div class=\"body\" data-edited=\"yes\">");
+    std::fs::write(&brief, &edited).unwrap();
+    let again = site.run(&["theme", "eject"]);
+    assert_eq!(again.code, 0);
+    assert!(again.stderr.contains("kept") && again.stdout.is_empty(), "{}", again.stderr);
+    assert_eq!(std::fs::read_to_string(&brief).unwrap(), edited);
+    let run = site.build();
+    assert_eq!(crate::support::attrs(&run.page("briefs/a/"), ".body", "data-edited"), ["yes"]);
+    let outside = SiteTest::empty().run(&["theme", "eject"]);
+    assert_eq!(outside.code, 1);
+    assert!(outside.stderr.contains("has no site.toml"), "{}", outside.stderr);
+}
