@@ -100,7 +100,10 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
             check_refs(&content.join("companies"), "company", &opts.companies)?;
             check_refs(&content.join("sources"), "source", &opts.sources)?;
             if let Some(s) = &opts.status {
-                crate::content::model::Status::parse(s)?;
+                crate::content::model::Status::parse(s).map_err(|e| {
+                    let known = crate::content::model::Status::ALL.map(|s| s.as_str());
+                    did_you_mean(s, known).map_or_else(|| e.clone(), |k| format!("{e}\n  hint: did you mean \"{k}\"? (--status {k})"))
+                })?;
             }
             if let Some(s) = &opts.story {
                 Slug::parse(s)?;
@@ -121,7 +124,7 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
                 draft: opts.draft,
             };
             let path = content.join("briefs").join(format!("{day}-{slug}.md"));
-            (path, yaml(&front)?, "What happened, in two or three sentences.\n\n## Why it matters\n\n")
+            (path, yaml(&front)?, crate::content::model::PLACEHOLDER)
         }
         Kind::Company => (content.join("companies").join(format!("{slug}.md")), yaml(&Named { name: title })?, "What the company does.\n"),
         Kind::Source => {
@@ -145,8 +148,29 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
         }
         Kind::Author => (content.join("authors").join(format!("{slug}.md")), yaml(&Named { name: title })?, "A line about the writer.\n"),
     };
-    write_new(&path, &format!("---\n{front}---\n{body}"))?;
+    write_new(&path, &format!("---\n{front}{}---\n{body}", optional_keys(kind)))?;
     Ok(path)
+}
+
+/// The optional front-matter keys of `kind`, as comments to uncomment.
+fn optional_keys(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Brief => concat!(
+            "# Optional (remove the # to use one):\n",
+            "# summary: One or two sentences for cards and feeds (default: the first paragraph).\n",
+            "# people: [person-slug]\n# products: [product-slug]\n# authors: [author-slug]\n# tickers: [GOOGL]\n",
+            "# updated: 2025-10-30T12:00:00-04:00\n",
+            "# image: {src: chart.png, alt: What the image shows, caption: ..., credit: ...}\n",
+            "# toc: true\n",
+            "# corrections:\n#   - date: 2025-10-31\n#     text: What was wrong, and what is right.\n",
+        ),
+        Kind::Company => "# aliases: [Other name]\n# ticker: GOOGL\n# exchange: NASDAQ\n# website: https://example.com/\n# parent: company-slug\n# logo: {src: /logos/x.svg}\n",
+        Kind::Source => "# kind: publication  # social, filing, press-release, company-blog, research\n# website: https://example.com/\n# paywalled: true\n",
+        Kind::Story => "# summary: What the story is about, in a sentence.\n# image: {src: lead.png, alt: What the image shows}\n",
+        Kind::Person => "# aliases: [Other name]\n# website: https://example.com/\n# image: {src: portrait.jpg, alt: Name, in 2024}\n",
+        Kind::Product => "# aliases: [Other name]\n# website: https://example.com/\n# image: {src: product.png, alt: What the image shows}\n",
+        Kind::Author => "# website: https://example.com/\n# image: {src: portrait.jpg, alt: Name}\n",
+    }
 }
 
 /// A slug of at most six words of `title`, apostrophes dropped ("Google's" is `googles`).

@@ -7,6 +7,10 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// The body `briefing new brief` writes. A brief that still holds its first line was never
+/// written, and must not go live.
+pub const PLACEHOLDER: &str = "What happened, in two or three sentences.\n\n## Why it matters\n\n";
+
 /// A URL and path segment: lowercase ASCII letters, digits and single dashes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]

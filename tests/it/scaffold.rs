@@ -64,6 +64,12 @@ fn new_brief_fills_front_matter_and_never_overwrites() {
     assert!(path.ends_with(format!("content/briefs/{today}-meta-no-talks-with-google-really.md")), "{path:?}");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("---\n"));
+    assert!(text.contains("# image: {src: chart.png") && text.contains("# toc: true"), "optional keys as comments: {text}");
+    // Published as scaffolded, the placeholder would go live: an error at its line.
+    let line = text.lines().position(|l| l.starts_with("What happened")).unwrap() + 1;
+    let failed = site.build_fails();
+    assert!(failed.stderr.contains(&format!("{today}-meta-no-talks-with-google-really.md:{line}:1: error: this brief still holds the placeholder text")), "{}", failed.stderr);
+    std::fs::write(&path, text.replace("What happened, in two or three sentences.", "Meta said it is not talking to Google.")).unwrap();
     let run = site.build();
     assert_eq!(crate::support::texts(&run.page("briefs/meta-no-talks-with-google-really/"), "h1"), [title]);
     // Same title again: refused, file unchanged.
@@ -84,6 +90,10 @@ fn new_brief_checks_its_references() {
     assert!(!site.root().join("content/briefs").exists(), "nothing written");
     let (code, _, err) = briefing(&["new", "brief", "Anything", "--status", "maybe", "--root", &root]);
     assert_eq!(code, 1, "{err}");
+    let (code, _, err) = briefing(&["new", "brief", "Anything", "--status", "rumour", "--root", &root]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean \"rumor\"?"), "{err}");
+    assert!(!site.root().join("content/briefs").exists(), "nothing written");
 }
 
 #[test]
@@ -144,6 +154,8 @@ fn new_brief_takes_a_date_a_slug_and_draft_and_keeps_slugs_short() {
     let (code, out, _) = briefing(&["new", "brief", title, "--slug", "gemini-ads", "--date", "2025-11-01", "--root", &root]);
     assert_eq!(code, 0);
     assert!(out.trim().ends_with("content/briefs/2025-11-01-gemini-ads.md"), "{out}");
+    let written = std::fs::read_to_string(out.trim()).unwrap().replace("What happened, in two or three sentences.", "Gemini ads.");
+    std::fs::write(out.trim(), written).unwrap();
     let (code, _, err) = briefing(&["new", "brief", "X", "--date", "2025-02-30", "--root", &root]);
     assert_eq!(code, 1);
     assert!(err.contains("30 February does not exist"), "{err}");

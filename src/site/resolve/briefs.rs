@@ -122,6 +122,7 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
         authors.extend(refs.default_author);
     }
     let corrections = check_corrections(doc, corrections, refs.zone, diags);
+    placeholder(doc, diags);
     let status = status.as_deref().and_then(|s| match Status::parse(s) {
         Ok(s) => Some(s),
         Err(msg) => {
@@ -289,4 +290,18 @@ pub(super) fn order(docs: &[Arc<Doc<RawBrief>>], mut parts: Vec<(usize, BriefPar
         }
     }
     parts
+}
+
+/// A brief that still holds the text `briefing new` wrote was never written: an error at it.
+fn placeholder(doc: &Doc<RawBrief>, diags: &mut Diagnostics) {
+    let first = crate::content::model::PLACEHOLDER.lines().next().unwrap_or_default();
+    if doc.raw.draft {
+        return;
+    }
+    if let Some(at) = doc.body().find(first) {
+        let (line, col) = crate::content::diag::line_col(&doc.text, doc.body_offset + at);
+        let message = "this brief still holds the placeholder text of `briefing new`";
+        let hint = "write what happened in its place, or add `draft: true` until it is ready";
+        diags.push(Diagnostic::error(&doc.path, line, col, message).with_hint(hint).with_source(&doc.text));
+    }
 }
