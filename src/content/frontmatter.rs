@@ -83,6 +83,9 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, split: &Split<'_>, kn
             Some(k) => format!("did you mean \"{k}\"?"),
             None => format!("known keys: {}", known.join(", ")),
         });
+        if let Some((l, c, message, hint)) = plain_yaml_error(yaml, line + 1 - split.yaml_line, col, untidy) {
+            return Diagnostic::error(path, l + split.yaml_line - 1, c, message).with_hint(hint).with_source(text);
+        }
         let image = message.contains("a map with `src`").then(|| {
             "write it as a map: `image: {src: chart.png, alt: What the picture shows}`".to_string()
         });
@@ -92,6 +95,32 @@ pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, split: &Split<'_>, kn
         });
         Diagnostic::error(path, line, col, message).with_hint_opt(hint).with_source(text)
     })
+}
+
+/// The YAML mistakes editors make most, said plainly and placed where they are: a tab in
+/// the indentation, a list written without brackets, a `[` never closed (the parser notices
+/// only on a later line). `line` is 1-based within `yaml`.
+fn plain_yaml_error(yaml: &str, line: usize, col: usize, message: &str) -> Option<(usize, usize, String, String)> {
+    let text_line = yaml.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    if message.contains("cannot start any token") && text_line.chars().nth(col.saturating_sub(1)) == Some('\t') {
+        return Some((line, col, "a tab in the indentation: YAML indents with spaces only".into(), "replace the tab with two spaces".into()));
+    }
+    if let Some((key, rest)) = message.split_once(": invalid type: string \"").filter(|_| message.ends_with("expected a sequence")) {
+        let value = rest.rsplit_once("\", expected").map_or(rest, |(v, _)| v);
+        let items: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let hint = format!("write a list in brackets: `{key}: [{}]`", items.join(", "));
+        return Some((line, col, format!("`{key}` must be a list, not the text \"{value}\""), hint));
+    }
+    if message.starts_with("did not find expected ',' or ']'") {
+        let lines: Vec<&str> = yaml.lines().take(line).collect();
+        let (open_line, open_col) = lines.iter().enumerate().rev().find_map(|(i, l)| {
+            let opened = l.matches('[').count() > l.matches(']').count();
+            opened.then(|| (i + 1, l.rfind('[').map_or(1, |c| c + 1)))
+        })?;
+        let hint = "close the list on the same line: `companies: [meta, google]`".to_string();
+        return Some((open_line, open_col, "this `[` is never closed".into(), hint));
+    }
+    None
 }
 
 fn tidy_message(message: &str) -> String {

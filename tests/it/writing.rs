@@ -134,3 +134,18 @@ fn footnote_ids_differ_between_briefs_in_one_feed() {
     assert!(feed.contains("a-fn-1") && feed.contains("b-fn-1"));
     assert!(!feed.contains("id=\"1\"") && !feed.contains("id=&quot;1&quot;"));
 }
+
+#[test]
+fn common_front_matter_mistakes_are_said_plainly_where_they_are() {
+    let cases = [
+        ("companies: meta, google", "zz.md:4:12: error: `companies` must be a list, not the text \"meta, google\"", "`companies: [meta, google]`"),
+        ("companies: [meta, google\ntags: [x]", "zz.md:4:12: error: this `[` is never closed", "close the list"),
+        ("tags:\n\t- x", "zz.md:5:1: error: a tab in the indentation", "replace the tab with two spaces"),
+    ];
+    for (line, message, hint) in cases {
+        let run = site().brief("zz", &format!("title: A\ndate: 2025-10-30\n{line}\nsources: [threads]"), "Body.").build_fails();
+        assert!(run.stderr.contains(message) && run.stderr.contains(hint), "{line}:\n{}", run.stderr);
+    }
+    let run = site().brief("zz", "title:\ndate: 2025-10-30\nsources: [threads]", "Body.").build_fails();
+    assert!(run.stderr.contains("zz.md:2:1: error: `title` is empty"), "{}", run.stderr);
+}

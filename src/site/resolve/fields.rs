@@ -33,6 +33,10 @@ pub(super) fn required<R>(doc: &Doc<R>, key: &str, value: Option<&String>, diags
             diags.push(doc.error_at(key, None, format!("`{key}` must not be empty")));
             None
         }
+        None if doc.split().yaml.lines().any(|l| l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':'))) => {
+            diags.push(doc.error_at(key, None, format!("`{key}` is empty")).with_hint(format!("write the {key} after `{key}:`")));
+            None
+        }
         None => {
             diags.push(
                 Diagnostic::error(&doc.path, 2, 1, format!("missing required key `{key}`"))
