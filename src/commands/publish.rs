@@ -176,8 +176,24 @@ fn default_cache_control(rel: &str) -> &'static str {
     }
 }
 
+/// A target written as a plain folder (`/srv/site`, `../site`) as a `file://` URL; any other
+/// target as written. `file://../x` (a relative path in a file URL) is refused with what to
+/// write instead.
+fn local_url(target: &str) -> Result<String, String> {
+    if let Some(rest) = target.strip_prefix("file://").filter(|r| !r.starts_with('/')) {
+        return Err(format!("\"{target}\" is not a local path: a file URL holds an absolute path (file:///srv/site); or give the folder as it is: --to {rest}"));
+    }
+    if target.contains("://") || target.starts_with("git+") {
+        return Ok(target.to_string());
+    }
+    let path = std::path::absolute(target).map_err(|e| format!("cannot use \"{target}\" as a folder: {e}"))?;
+    url::Url::from_directory_path(&path).map(String::from).map_err(|_| format!("cannot use \"{target}\" as a folder"))
+}
+
 /// Opens an object store for `url`, reading credentials the standard way.
 fn open_store(url: &str) -> Result<(Arc<dyn ObjectStore>, StorePath, bool), String> {
+    let local = local_url(url)?;
+    let url = local.as_str();
     let parsed = url::Url::parse(url).map_err(|e| format!("target URL \"{url}\" is not a URL: {e}"))?;
     let prefix = StorePath::from_url_path(parsed.path()).map_err(|e| e.to_string())?;
     let store: Arc<dyn ObjectStore> = match parsed.scheme() {
@@ -207,7 +223,9 @@ fn open_store(url: &str) -> Result<(Arc<dyn ObjectStore>, StorePath, bool), Stri
             object_store::azure::MicrosoftAzureBuilder::from_env().with_url(url).with_retry(retry()).build().map_err(|e| e.to_string())?,
         ),
         "file" => {
-            let dir = parsed.to_file_path().map_err(|_| format!("\"{url}\" is not a local path"))?;
+            let dir = parsed.to_file_path().map_err(|_| {
+                format!("\"{url}\" is not a local path: a file URL holds an absolute path (file:///srv/site); or give the folder as it is: --to ../site")
+            })?;
             std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             let fs = object_store::local::LocalFileSystem::new_with_prefix(&dir).map_err(|e| e.to_string())?;
             return Ok((Arc::new(fs), StorePath::default(), false));

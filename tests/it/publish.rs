@@ -292,6 +292,13 @@ fn file_target_mirrors_the_site_incrementally() {
     assert!(dest.path().join("other/keep.txt").exists());
     let (_, out) = publish(&site, "http://127.0.0.1:9", &["--to", &url, "--no-build", "--delete=false"]);
     assert_eq!(uploaded(&out), 0, "{out}");
+    // The same folder given as a plain path is the same target; a relative file URL is refused.
+    let plain = dest.path().join("www").display().to_string();
+    let (code, out) = publish(&site, "http://127.0.0.1:9", &["--to", &plain, "--no-build"]);
+    assert_eq!((code, uploaded(&out)), (0, 0), "{out}");
+    let (code, out) = publish(&site, "http://127.0.0.1:9", &["--to", "file://../www", "--no-build"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("file:///srv/site") && out.contains("--to ../www"), "{out}");
 }
 
 #[test]
