@@ -127,6 +127,11 @@ impl Diagnostics {
         self.items.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
+    /// The files that have an error.
+    pub fn error_files(&self) -> impl Iterator<Item = &Path> {
+        self.items.iter().filter(|d| d.severity == Severity::Error).map(|d| d.path.as_path())
+    }
+
     /// Number of warnings.
     pub fn warning_count(&self) -> usize {
         self.items.len() - self.error_count()

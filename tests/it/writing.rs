@@ -149,3 +149,13 @@ fn common_front_matter_mistakes_are_said_plainly_where_they_are() {
     let run = site().brief("zz", "title:\ndate: 2025-10-30\nsources: [threads]", "Body.").build_fails();
     assert!(run.stderr.contains("zz.md:2:1: error: `title` is empty"), "{}", run.stderr);
 }
+
+#[test]
+fn a_brief_with_a_front_matter_error_is_still_known_by_its_slug() {
+    let run = site()
+        .brief("2025-10-30-broken", "title: A\ndate: 2025-13-30\nsources: [threads]", "Body.")
+        .brief("2025-10-31-linker", "title: B\ndate: 2025-10-31\nsources: [threads]", "See [[brief:broken]].")
+        .build_fails();
+    assert!(run.stderr.contains("2025-10-30-broken.md:3:7: error"), "{}", run.stderr);
+    assert!(!run.stderr.contains("linker.md"), "one error, in the broken file only:\n{}", run.stderr);
+}

@@ -53,6 +53,8 @@ pub(super) struct Links<'a> {
     pub files: &'a HashMap<&'a str, String>,
     /// Slugs of the drafts left out, for hints.
     pub dropped_drafts: &'a [String],
+    /// Slugs of the briefs whose own file has errors: links to them are not errors too.
+    pub broken: Vec<String>,
     /// Slugs of the briefs held back until their date, and that date.
     pub scheduled: HashMap<&'a str, Date>,
     /// Files that links and images may name.
@@ -159,6 +161,7 @@ impl Links<'_> {
                 message: format!("brief \"{slug}\" is scheduled for {}: it is not published yet", self.scheduled[slug].rfc3339()),
                 hint: Some("link it once it is out, or build with --future".into()),
             }),
+            None if self.broken.iter().any(|b| b == slug) => Ok(WikiTarget { url: self.url(&paths::brief(slug)), display: None, entity: None }),
             None if self.dropped_drafts.iter().any(|d| d == slug) => Err(LinkError {
                 message: format!("brief \"{slug}\" is a draft"),
                 hint: Some("publish it (remove `draft: true`) or build with --drafts".into()),

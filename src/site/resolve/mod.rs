@@ -108,6 +108,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         stories: story_list.iter().map(|(s, f)| (s.as_str(), f.and_then(|f| stories[f].raw.title.as_deref()))).collect(),
         files: &files,
         dropped_drafts: &dropped_drafts,
+        broken: broken_briefs(&root, diags),
         scheduled: scheduled.iter().map(|(slug, date)| (slug.as_str(), *date)).collect(),
         assets: assets::Assets { base: config.base_path(), media: &media, files: &files, widths: &config.images.widths },
         used: Default::default(),
@@ -369,4 +370,19 @@ fn shortcode_templates(templates: &[crate::content::load::TemplateSource], diags
     crate::content::markdown::Shortcodes::new(sources)
         .map_err(|e| diags.push(crate::render::template_error(&e, &|name: &str| templates.iter().find(|t| t.name == name).map_or_else(|| name.into(), |t| t.origin.clone()), None)))
         .ok()
+}
+
+/// The slugs of the briefs whose files have errors (by their file names: their front matter
+/// may not have been read).
+fn broken_briefs(root: &std::path::Path, diags: &Diagnostics) -> Vec<String> {
+    let briefs = root.join("content").join("briefs");
+    diags
+        .error_files()
+        .filter(|p| p.starts_with(&briefs) || p.starts_with("content/briefs"))
+        .filter_map(|p| {
+            let stem = p.file_stem()?.to_str()?;
+            let name = if stem == "index" { p.parent()?.file_name()?.to_str()? } else { stem };
+            Some(crate::content::load::default_slug(name))
+        })
+        .collect()
 }
