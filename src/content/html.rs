@@ -79,3 +79,36 @@ mod tests {
         assert_eq!(escape_attr(r#"a "b" & <c> d's"#), "a &quot;b&quot; &amp; &lt;c&gt; d&#39;s");
     }
 }
+
+/// Text with the typography Markdown gives bodies: curly quotes and apostrophes, en and em
+/// dashes, an ellipsis. For titles and summaries written in front matter, so that a
+/// headline and the paragraph under it agree.
+pub fn typography(text: &str) -> String {
+    if !text.contains(['\'', '"', '-', '.']) {
+        return text.to_string();
+    }
+    let text = text.replace("...", "…").replace("---", "—").replace("--", "–");
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        let opening = prev.is_none_or(|p| p.is_whitespace() || "([{–—".contains(p));
+        out.push(match c {
+            '"' if opening => '“',
+            '"' => '”',
+            '\'' if opening => '‘',
+            '\'' => '’',
+            c => c,
+        });
+        prev = Some(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod typography_tests {
+    #[test]
+    fn quotes_dashes_and_ellipses() {
+        assert_eq!(super::typography("Google's \"Gemini\" -- or 'not'..."), "Google’s “Gemini” – or ‘not’…");
+        assert_eq!(super::typography("plain"), "plain");
+    }
+}

@@ -35,8 +35,8 @@ fn malformed_yaml() {
     expect(
         B,
         &brief("title: A\ndate: 2025-02-01\ntags: [a, b\nstatus: reported", ""),
-        "content/briefs/2025-02-01-b.md:5:7: error: did not find expected ',' or ']'",
-        Some("check the YAML here: quote text that contains `: ` or `#`, and close every `[` and `{`"),
+        "content/briefs/2025-02-01-b.md:4:7: error: this `[` is never closed",
+        Some("close the list on the same line: `companies: [meta, google]`"),
     );
 }
 
@@ -95,7 +95,7 @@ fn wrong_type() {
     expect(
         B,
         &brief("title: A\ndate: 2025-02-01\ncompanies: meta", ""),
-        "content/briefs/2025-02-01-b.md:4:12: error: companies: invalid type: string \"meta\", expected a sequence",
+        "content/briefs/2025-02-01-b.md:4:12: error: `companies` must be a list, not the text \"meta\"",
         None,
     );
 }

@@ -71,7 +71,7 @@ fn new_brief_fills_front_matter_and_never_overwrites() {
     assert!(failed.stderr.contains(&format!("{today}-meta-no-talks-with-google-really.md:{line}:1: error: this brief still holds the placeholder text")), "{}", failed.stderr);
     std::fs::write(&path, text.replace("What happened, in two or three sentences.", "Meta said it is not talking to Google.")).unwrap();
     let run = site.build();
-    assert_eq!(crate::support::texts(&run.page("briefs/meta-no-talks-with-google-really/"), "h1"), [title]);
+    assert_eq!(crate::support::texts(&run.page("briefs/meta-no-talks-with-google-really/"), "h1"), ["Meta: “no talks” with Google # really"]);
     // Same title again: refused, file unchanged.
     std::fs::write(&path, "edited").unwrap();
     let (code, _, err) = briefing(&["new", "brief", title, "--root", &root]);

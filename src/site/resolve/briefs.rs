@@ -144,10 +144,10 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
     }
     Some(BriefParts {
         slug: slug?,
-        title: title?,
+        title: crate::content::html::typography(&title?),
         date: date?,
         updated,
-        summary: summary.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+        summary: summary.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(crate::content::html::typography),
         companies: companies.into_iter().map(CompanyId).collect(),
         citations,
         tags,

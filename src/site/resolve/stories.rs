@@ -77,8 +77,8 @@ pub(super) fn assemble(
             let path = file.map(|f| docs[f].path.clone());
             let (title, summary, body_html, extra) = match file {
                 Some(f) => (
-                    docs[f].raw.title.clone().unwrap_or_default(),
-                    docs[f].raw.summary.clone(),
+                    docs[f].raw.title.as_deref().map(crate::content::html::typography).unwrap_or_default(),
+                    docs[f].raw.summary.as_deref().map(crate::content::html::typography),
                     rendered[f].html.clone(),
                     docs[f].raw.extra.clone(),
                 ),
