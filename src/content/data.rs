@@ -17,7 +17,7 @@ pub fn load(root: &Path, shown: &dyn Fn(&Path) -> std::path::PathBuf, diags: &mu
     files.sort();
     for path in files {
         let (Some(stem), Some(ext)) = (path.file_stem().and_then(|s| s.to_str()), path.extension().and_then(|e| e.to_str())) else { continue };
-        let shown_path = shown(&path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+        let shown_path = shown(path.strip_prefix(root).unwrap_or(&path));
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {

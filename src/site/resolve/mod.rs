@@ -118,15 +118,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     };
     links.refresh(cache);
     let corrections = render_corrections(&links, &briefs, &parts, diags);
-    // A scheduled brief's images stay unpublished with it.
-    let mut published = vec![false; briefs.len()];
-    for (i, _) in &parts {
-        published[*i] = true;
-    }
-    let named = briefs.iter().zip(&published).map(|(d, p)| d.raw.image.as_ref().filter(|_| *p).map(|img| ("image", img, None)));
-    let brief_images = images::leads(&links, &briefs, named.collect(), diags);
-    let named = stories.iter().map(|d| d.raw.image.as_ref().map(|img| ("image", img, None)));
-    let story_images = images::leads(&links, &stories, named.collect(), diags);
+    let (published, brief_images, story_images) = lead_images(&links, &briefs, &stories, &parts, diags);
     let rendered_briefs = render_briefs(&links, &mut briefs, &parts, &published, cache, diags);
     let profiles = ents.render(&links, cache, diags);
     let rendered_stories = links.render_docs(&stories, cache, diags);
@@ -385,4 +377,24 @@ fn broken_briefs(root: &std::path::Path, diags: &Diagnostics) -> Vec<String> {
             Some(crate::content::load::default_slug(name))
         })
         .collect()
+}
+
+/// Which briefs are published (by index), and the lead images of briefs and stories. A
+/// scheduled brief's image stays unpublished with it.
+fn lead_images(
+    links: &Links<'_>,
+    briefs: &[Arc<Doc<RawBrief>>],
+    stories: &[Arc<Doc<crate::content::frontmatter::RawStory>>],
+    parts: &[(usize, briefs::BriefParts)],
+    diags: &mut Diagnostics,
+) -> (Vec<bool>, Vec<Option<crate::site::Lead>>, Vec<Option<crate::site::Lead>>) {
+    let mut published = vec![false; briefs.len()];
+    for (i, _) in parts {
+        published[*i] = true;
+    }
+    let named = briefs.iter().zip(&published).map(|(d, p)| d.raw.image.as_ref().filter(|_| *p).map(|img| ("image", img, None)));
+    let brief_images = images::leads(links, briefs, named.collect(), diags);
+    let named = stories.iter().map(|d| d.raw.image.as_ref().map(|img| ("image", img, None)));
+    let story_images = images::leads(links, stories, named.collect(), diags);
+    (published, brief_images, story_images)
 }
