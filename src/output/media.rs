@@ -24,8 +24,9 @@ pub struct Prior {
     pub kept: std::sync::Mutex<Vec<(String, String, u64)>>,
 }
 
-/// The manifest's name in an output folder.
-pub const MANIFEST: &str = ".briefing-media";
+/// The manifest's name in an output folder: every file a build made (pages, media, static
+/// files), each with the key of what it holds and its size.
+pub const MANIFEST: &str = ".briefing-files";
 
 impl Prior {
     /// What the output folder `dir` holds (nothing when `reused` is false).
@@ -43,13 +44,14 @@ impl Prior {
     }
 
     /// The size of the file at `path` when it holds what `key` makes.
-    fn unchanged(&self, path: &str, key: &str) -> Option<u64> {
+    pub fn unchanged(&self, path: &str, key: &str) -> Option<u64> {
         let (k, size) = self.files.get(path)?;
         let on_disk = std::fs::metadata(self.dir.join(path)).ok()?.len();
         (k == key && *size == on_disk).then_some(on_disk)
     }
 
-    fn keep(&self, path: &str, key: &str, size: u64) {
+    /// Records that `path` holds what `key` makes, for the next build.
+    pub fn keep(&self, path: &str, key: &str, size: u64) {
         if let Ok(mut kept) = self.kept.lock() {
             kept.push((path.to_string(), key.to_string(), size));
         }

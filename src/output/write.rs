@@ -59,7 +59,7 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
 
     let prior = media::Prior::read(&spare, reused);
     // Pages and media side by side: the media are mostly reading and writing files.
-    let (pages, media) = rayon::join(|| fill(&spare, renderer), || fill_media(&spare, renderer, root, &prior));
+    let (pages, media) = rayon::join(|| fill(&spare, renderer, &prior), || fill_media(&spare, renderer, root, &prior));
     let ((mut written, mut errors), (media, media_errors)) = (pages?, media?);
     written.extend(media);
     errors.extend(media_errors);
@@ -96,10 +96,24 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
 
 type Filled = (Vec<(PathBuf, u64)>, Vec<Diagnostic>);
 
-/// Renders every file into `dir` (each written from the buffer it was rendered into) and
-/// copies the static files; returns what was written (path relative to `dir`, bytes) and
-/// the render errors.
-fn fill(dir: &Path, renderer: &Renderer) -> Result<Filled, Error> {
+/// Writes `bytes` to `rel` under `dir` unless the file there already holds them (by the
+/// manifest of the folder's last build and the file's size): an unchanged page keeps its
+/// modification time, and is not written again.
+fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], prior: &media::Prior) -> Result<(), Error> {
+    let key = blake3::hash(bytes).to_hex();
+    let name = rel.to_string_lossy();
+    let key = &key.as_str()[..32];
+    if prior.unchanged(&name, key).is_none() {
+        put(&dir.join(rel), bytes)?;
+    }
+    prior.keep(&name, key, bytes.len() as u64);
+    Ok(())
+}
+
+/// Renders every file into `dir` (each written from the buffer it was rendered into, when
+/// it changed) and copies the static files; returns what the folder holds (path relative
+/// to `dir`, bytes) and the render errors.
+fn fill(dir: &Path, renderer: &Renderer, prior: &media::Prior) -> Result<Filled, Error> {
     type Written = Result<Result<(PathBuf, u64), Diagnostic>, Error>;
     let statics = renderer.statics();
     let results: Vec<Written> = renderer
@@ -108,7 +122,7 @@ fn fill(dir: &Path, renderer: &Renderer) -> Result<Filled, Error> {
         .map(|job| {
             let written = renderer.render_with(job, |f| {
                 let rel = safe_rel(f.path)?;
-                put(&dir.join(&rel), f.bytes)?;
+                put_changed(dir, &rel, f.bytes, prior)?;
                 Ok((rel, f.bytes.len() as u64))
             });
             match written {
@@ -129,15 +143,14 @@ fn fill(dir: &Path, renderer: &Renderer) -> Result<Filled, Error> {
         .par_iter()
         .map(|(rel, src)| {
             let rel_path = safe_rel(rel)?;
-            let target = dir.join(&rel_path);
             let n = match src {
                 StaticSource::Embedded(b) => {
-                    put(&target, b)?;
+                    put_changed(dir, &rel_path, b, prior)?;
                     b.len() as u64
                 }
                 StaticSource::Disk(from) => {
                     let bytes = fs::read(from).map_err(|e| Error::Read(from.clone(), e))?;
-                    put(&target, &bytes)?;
+                    put_changed(dir, &rel_path, &bytes, prior)?;
                     bytes.len() as u64
                 }
             };

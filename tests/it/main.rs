@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod fuzz;
 mod i18n;
+mod incremental;
 mod media;
 mod newsroom;
 mod publish;

@@ -1,0 +1,135 @@
+//! Rebuilds into a kept output folder: a page whose bytes did not change is not written
+//! again (it keeps its modification time), and whatever the sequence of edits, adds,
+//! deletes and renames, the output is byte for byte what a clean build makes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use crate::support::*;
+
+/// Every file under `dir` but briefing's own bookkeeping, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), e.path().to_path_buf()))
+        .filter(|(rel, _)| !rel.starts_with(".briefing-"))
+        .map(|(rel, p)| (rel, std::fs::read(p).unwrap()))
+        .collect()
+}
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+#[test]
+fn unchanged_pages_are_not_written_again() {
+    let site = SiteTest::new()
+        .brief("2025-10-30-a", "title: A\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]", "Alpha.")
+        .brief("2025-10-31-b", "title: B\ndate: 2025-10-31\ncompanies: [google]\nsources: [threads]", "Beta.");
+    let first = site.build();
+    let (a, google) = (first.out.join("briefs/a/index.html"), first.out.join("companies/google/index.html"));
+    let (a_time, google_time) = (mtime(&a), mtime(&google));
+    site.build();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let site = site.brief("2025-10-30-a", "title: A\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]", "Alpha, edited.");
+    let third = site.build();
+    assert!(third.read("briefs/a/index.html").contains("Alpha, edited."));
+    assert!(mtime(&a) > a_time, "the edited brief's page is written");
+    assert_eq!(mtime(&google), google_time, "a page the edit does not touch keeps its time");
+}
+
+/// One step of an editor's day on a small site.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Writes brief `n` (adding or replacing it): title, companies, tag, body.
+    Write { n: usize, title: usize, companies: Vec<usize>, tag: usize, body: usize },
+    Delete(usize),
+    Rename(usize, usize),
+    /// Rewrites a company's description.
+    Company(usize),
+}
+
+const TITLES: [&str; 3] = ["Meta talks to Google", "Alphabet shares rise", "Denial on Threads"];
+const COMPANIES: [&str; 3] = ["meta", "google", "alphabet"];
+const TAGS: [&str; 3] = ["Advertising", "Markets", "Models"];
+const BODIES: [&str; 3] = ["A report says so.", "About [[meta]] and [[Google]].", "## Why\n\nA note.[^1]\n\n[^1]: Filed."];
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0..5usize, 0..3usize, proptest::sample::subsequence(vec![0usize, 1, 2], 0..=2), 0..3usize, 0..3usize)
+            .prop_map(|(n, title, companies, tag, body)| Step::Write { n, title, companies, tag, body }),
+        1 => (0..5usize).prop_map(Step::Delete),
+        1 => (0..5usize, 0..5usize).prop_map(|(a, b)| Step::Rename(a, b)),
+        1 => (0..3usize).prop_map(Step::Company),
+    ]
+}
+
+fn brief_path(root: &Path, n: usize) -> std::path::PathBuf {
+    root.join(format!("content/briefs/2025-10-{:02}-brief-{n}.md", 20 + n))
+}
+
+fn apply(root: &Path, s: &Step) {
+    match s {
+        Step::Write { n, title, companies, tag, body } => {
+            let cos: Vec<&str> = companies.iter().map(|c| COMPANIES[*c]).collect();
+            let text = format!(
+                "---\ntitle: {} {n}\ndate: 2025-10-{:02}\ncompanies: [{}]\ntags: [{}]\nsources: [threads]\n---\n{}\n",
+                TITLES[*title],
+                20 + n,
+                cos.join(", "),
+                TAGS[*tag],
+                BODIES[*body]
+            );
+            std::fs::write(brief_path(root, *n), text).unwrap();
+        }
+        Step::Delete(n) => {
+            let _ = std::fs::remove_file(brief_path(root, *n));
+        }
+        Step::Rename(a, b) => {
+            if brief_path(root, *a).exists() && !brief_path(root, *b).exists() {
+                let text = std::fs::read_to_string(brief_path(root, *a)).unwrap();
+                std::fs::remove_file(brief_path(root, *a)).unwrap();
+                std::fs::write(brief_path(root, *b), text.replace(&format!("2025-10-{:02}", 20 + a), &format!("2025-10-{:02}", 20 + b))).unwrap();
+            }
+        }
+        Step::Company(c) => {
+            let name = COMPANIES[*c];
+            std::fs::write(root.join(format!("content/companies/{name}.md")), format!("---\nname: {name} Inc\n---\nEdited {c}.\n")).unwrap();
+        }
+    }
+}
+
+fn build_into(root: &Path, out: &Path) -> bool {
+    let opts = briefing::BuildOptions {
+        load: briefing::content::load::LoadOptions { root: root.to_path_buf(), ..Default::default() },
+        output: Some(out.to_path_buf()),
+        force: false,
+        strict: false,
+    };
+    matches!(briefing::build(&opts), Ok((outcome, Some(_))) if !outcome.diags.has_errors())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_output_equals_a_clean_build(steps in proptest::collection::vec(step(), 1..5)) {
+        let site = SiteTest::new();
+        std::fs::create_dir_all(site.root().join("content/briefs")).unwrap();
+        let kept = site.root().join("public");
+        let clean = tempfile::tempdir().unwrap();
+        for (i, s) in steps.iter().enumerate() {
+            apply(site.root(), s);
+            let built = build_into(site.root(), &kept);
+            let fresh = clean.path().join(format!("out{i}"));
+            prop_assert_eq!(built, build_into(site.root(), &fresh));
+            if built {
+                prop_assert!(tree(&kept) == tree(&fresh), "after {:?}, the kept output differs from a clean build", &steps[..=i]);
+            }
+        }
+    }
+}
