@@ -31,6 +31,16 @@ ROOT = os.path.dirname(HERE)
 HUGO_VERSION = "0.168.0"
 
 
+def first_brief(site):
+    """The first brief file of a native site, in name order: the one a rebuild edits."""
+    for dirpath, dirs, files in sorted(os.walk(os.path.join(site, "content", "briefs"))):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".md"):
+                return os.path.join(dirpath, name)
+    raise SystemExit("no brief in " + site)
+
+
 def sh(cmd, **kw):
     print("+ " + " ".join(cmd), file=sys.stderr)
     subprocess.run(cmd, check=True, **kw)
@@ -124,6 +134,9 @@ def main():
             "briefing cold": lambda o: [briefing, "build", "--root", native, "--output", o],
             "floor": lambda o: [floor, native, o],
             "briefing check": lambda o: [briefing, "check", "--root", native],
+            # Rebuild: into the output folder kept from the build before, after one brief's
+            # body was edited (only the files whose bytes changed are written).
+            "briefing rebuild": lambda o: [briefing, "build", "--root", native, "--output", o],
         }
         if args.baseline:
             tools["baseline build"] = lambda o: [args.baseline, "build", "--root", native, "--output", o]
@@ -135,6 +148,13 @@ def main():
         names = list(tools)
         sh(tools["briefing build"](os.path.join(args.out, "fill-cache")), stdout=subprocess.DEVNULL)
         clean(os.path.join(args.out, "fill-cache"))
+        rebuilt = os.path.join(args.out, "briefing-rebuild")
+        clean(rebuilt)
+        for _ in range(2):  # the live output and its spare
+            sh(tools["briefing rebuild"](rebuilt), stdout=subprocess.DEVNULL)
+        edited = first_brief(native)
+        with open(edited, encoding="utf-8") as f:
+            original = f.read()
         for r in range(args.rounds):
             # A different tool starts each round: whichever runs right after Hugo pays for
             # the memory Hugo just gave back (the kernel zeroes it again), so rotating
@@ -142,7 +162,11 @@ def main():
             for name in names[r % len(names):] + names[: r % len(names)]:
                 cmd = tools[name]
                 out = os.path.join(args.out, name.replace(" ", "-"))
-                clean(out)
+                if name == "briefing rebuild":
+                    with open(edited, "w", encoding="utf-8") as f:
+                        f.write(original + f"\n\nA sentence added in round {r + 1}.\n")
+                else:
+                    clean(out)
                 if name == "briefing cold":
                     shutil.rmtree(cache, ignore_errors=True)
                 warm(inputs[name])
@@ -150,7 +174,11 @@ def main():
                 runs[name].append((wall, rss))
                 print(f"  {size:>6} briefs  round {r + 1}  {name:<15} {wall:7.2f} s  {rss:7.0f} MiB", file=sys.stderr)
             for name in tools:
-                clean(os.path.join(args.out, name.replace(" ", "-")))
+                if name != "briefing rebuild":
+                    clean(os.path.join(args.out, name.replace(" ", "-")))
+        with open(edited, "w", encoding="utf-8") as f:
+            f.write(original)
+        clean(rebuilt)
         results[size] = {n: (statistics.median(w for w, _ in v), max(m for _, m in v)) for n, v in runs.items()}
 
     print()
@@ -166,6 +194,7 @@ def main():
             print(f"{size} briefs: briefing / hugo  = {b / res['hugo'][0]:.2f}x   (warm cache; target <= 0.15)")
             print(f"{size} briefs: cold / hugo      = {res['briefing cold'][0] / res['hugo'][0]:.2f}x   (empty cache; target <= 1.0)")
         print(f"{size} briefs: check / build    = {res['briefing check'][0] / b:.2f}x   (target <= 0.7)")
+        print(f"{size} briefs: rebuild / cold   = {res['briefing rebuild'][0] / res['briefing cold'][0]:.2f}x   (one body edited, output kept; target <= 0.25)")
         print(f"{size} briefs: peak memory      = {res['briefing build'][1]:.0f} MiB warm, {res['briefing cold'][1]:.0f} MiB cold (target <= 300 at 10,000)")
         if "baseline build" in res:
             base = res["baseline build"]

@@ -14,7 +14,7 @@ use crate::site::SiteImage;
 /// What one file of the output took: its site-relative path and size.
 pub type Made = (String, u64);
 
-/// The media files an output folder already holds, as its manifest (`.briefing-media`)
+/// The files an output folder already holds, as its manifest (`.briefing-files`)
 /// lists them: a file whose key and size still match is left as it is, not written again.
 #[derive(Default)]
 pub struct Prior {

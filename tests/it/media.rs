@@ -213,7 +213,7 @@ fn the_cache_spares_unchanged_images_and_rebuilds_damaged_entries() {
     site.build();
     assert_eq!(entries(), first, "a build where nothing changed encodes nothing");
     assert_eq!(std::fs::metadata(&card).unwrap().modified().unwrap(), written, "nor writes an unchanged variant again");
-    assert!(!site.root().join("public/.briefing-media").exists() || !site.run(&["publish", "--dry-run"]).stdout.contains(".briefing-media"));
+    assert!(!site.root().join("public/.briefing-files").exists() || !site.run(&["publish", "--dry-run"]).stdout.contains(".briefing-files"));
     // A damaged entry is not trusted: it is made again, and the output is whole.
     let (victim, _) = first.iter().find(|(p, _)| p.to_string_lossy().ends_with("480w.webp")).unwrap();
     let mut bytes = std::fs::read(victim).unwrap();
