@@ -28,6 +28,9 @@ trap cleanup EXIT
 SOURCE_DATE_EPOCH=1761944400 cargo run --quiet -- build --base-url "http://127.0.0.1:$port/briefing/" --output "$work/www/briefing"
 # The same briefing in French (the built-in theme's French table), served beside it.
 mkdir -p "$work/fr" && cp -r content static "$work/fr/" && sed 's/^language = "en"/language = "fr"/' site.toml > "$work/fr/site.toml"
+# A brief with every writing helper (a chart, a quote, a post card, a footnote, a table,
+# code), in the French build only: the sample briefing quotes no one it cannot source.
+cp tests/web/writing-helpers.md "$work/fr/content/briefs/"
 SOURCE_DATE_EPOCH=1761944400 cargo run --quiet -- build --root "$work/fr" --strict --base-url "http://127.0.0.1:$port/fr/" --output "$work/www/fr"
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
@@ -71,6 +74,7 @@ step .venv-test/bin/python tests/web/feeds.py "$work/www/briefing"
 step node tests/web/check.mjs "http://127.0.0.1:$port/briefing/" tests/web/screenshots
 # Lighthouse, as a phone: a brief with a lead image, one with a figure, and the home page.
 step node tests/web/lighthouse.mjs "http://127.0.0.1:$port/briefing/briefs/deepseek-nvidia-selloff/" \
-  "http://127.0.0.1:$port/briefing/briefs/nvidia-data-center-revenue/" "http://127.0.0.1:$port/briefing/"
+  "http://127.0.0.1:$port/briefing/briefs/nvidia-data-center-revenue/" "http://127.0.0.1:$port/briefing/" \
+  "http://127.0.0.1:$port/briefing/search/?q=meta" "http://127.0.0.1:$port/fr/briefs/writing-helpers/"
 echo "web: $passed passed, $failed failed"
 [ "$failed" = 0 ]

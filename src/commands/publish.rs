@@ -350,10 +350,13 @@ async fn publish_store(url: &str, files: Vec<LocalFile>, opts: &PublishOptions) 
         }
     }
     drop(results);
-    let body = serde_json::to_vec(&new_manifest).map_err(|e| e.to_string())?;
-    let manifest_opts = PutOptions { attributes: if attributes { json_attributes() } else { Attributes::new() }, ..PutOptions::default() };
-    if let Err(e) = store.put_opts(&manifest_key, PutPayload::from(body), manifest_opts).await {
-        summary.failed.push((MANIFEST.to_string(), e.to_string()));
+    // A publish where nothing changed writes nothing, not even the manifest.
+    if new_manifest.files != manifest.files || manifest.version != new_manifest.version {
+        let body = serde_json::to_vec(&new_manifest).map_err(|e| e.to_string())?;
+        let manifest_opts = PutOptions { attributes: if attributes { json_attributes() } else { Attributes::new() }, ..PutOptions::default() };
+        if let Err(e) = store.put_opts(&manifest_key, PutPayload::from(body), manifest_opts).await {
+            summary.failed.push((MANIFEST.to_string(), e.to_string()));
+        }
     }
     // Deletions only once every upload landed: until then the old pages may still be linked.
     if summary.failed.is_empty() {

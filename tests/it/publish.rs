@@ -277,8 +277,12 @@ fn file_target_mirrors_the_site_incrementally() {
     assert_eq!(code, 0, "{out}");
     let published = tree(&dest.path().join("www"));
     assert!(String::from_utf8_lossy(&published["briefs/talks/index.html"]).contains("Meta held talks"));
+    let manifest = dest.path().join("www/.briefing-manifest.json");
+    let manifest_time = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
     let (_, out) = publish(&site, "http://127.0.0.1:9", &["--to", &url, "--no-build"]);
     assert_eq!(uploaded(&out), 0, "{out}");
+    assert_eq!(std::fs::metadata(&manifest).unwrap().modified().unwrap(), manifest_time, "a publish where nothing changed writes nothing");
     let path = site.root().join("content/briefs/2025-03-01-talks.md");
     std::fs::write(&path, std::fs::read_to_string(&path).unwrap() + "\nLater paragraph.\n").unwrap();
     let (_, out) = publish(&site, "http://127.0.0.1:9", &["--to", &url]);

@@ -117,7 +117,7 @@ await check("no accessibility violations (axe: WCAG 2 A and AA, contrast include
     const page = await ctx.newPage();
     for (const path of ["", "briefs/meta-google-gemini-ads-report/", "companies/meta/", "sources/the-information/",
       "stories/meta-google-ad-models/", "search/?q=meta", "archive/", "tags/", "people/andy-stone/", "products/gemini/",
-      "authors/maya-lindqvist/", "corrections/", "briefs/alphabet-shares-tick-up/"]) {
+      "authors/maya-lindqvist/", "corrections/", "briefs/alphabet-shares-tick-up/", "../fr/briefs/writing-helpers/"]) {
       await page.goto(base + path);
       if (path.startsWith("search")) await page.waitForSelector(".search-result");
       await page.addScriptTag({ content: axeSource });
@@ -180,6 +180,7 @@ await check("screenshots at phone and desktop widths", async () => {
     lead: "briefs/deepseek-nvidia-selloff/",
     "company-logo": "companies/nvidia/",
     "brief-fr": "../fr/briefs/meta-denies-gemini-ad-talks/",
+    "writing-helpers": "../fr/briefs/writing-helpers/",
   };
   for (const [label, width, height] of [["phone", 390, 844], ["desktop", 1280, 900]]) {
     for (const scheme of ["light", "dark"]) {
