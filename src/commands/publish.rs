@@ -169,7 +169,12 @@ impl CacheRules {
 
 /// Pages and feeds change with every edition; assets rarely.
 fn default_cache_control(rel: &str) -> &'static str {
-    let ext = rel.rsplit('.').next().unwrap_or("");
+    let mut parts = rel.rsplit('.');
+    let (ext, hash) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    if matches!(ext, "css" | "js") && hash.len() == 10 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        // A fingerprinted name never holds other bytes: cache it for a year.
+        return "public, max-age=31536000, immutable";
+    }
     match ext {
         "html" | "xml" | "json" | "txt" => "public, max-age=300",
         _ => "public, max-age=86400",

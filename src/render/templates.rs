@@ -36,6 +36,7 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
     tera.register_filter("json_encode", json_encode);
     tera.register_filter("fill", super::text::fill);
     tera.register_filter("plural", super::text::Plural::new(&site.config.language));
+    tera.register_filter("asset", super::text::Asset { base: site.config.base_path().to_string(), names: site.assets.clone() });
     tera.global_context().insert("t", &site.i18n.strings);
     tera.global_context().insert("data", &site.data);
     let base_path = site.config.base_path();

@@ -47,3 +47,18 @@ impl tera::Filter<i64, TeraResult<Value>> for Plural {
         Ok(Value::safe_string(&filled.as_str().unwrap_or_default().replace("{n}", &n.to_string())))
     }
 }
+
+/// `{{ "style.css" | asset }}`: the URL of a static file, under the base path, by its
+/// fingerprinted name when it has one (stylesheets and scripts), so that a changed file is
+/// never served from a stale cache.
+pub(super) struct Asset {
+    pub base: String,
+    pub names: std::collections::HashMap<String, String>,
+}
+
+impl tera::Filter<&str, Value> for Asset {
+    fn call(&self, name: &str, _: Kwargs, _: &State) -> Value {
+        let name = name.trim_start_matches('/');
+        Value::from(format!("{}{}", self.base, self.names.get(name).map_or(name, String::as_str)))
+    }
+}

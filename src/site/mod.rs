@@ -428,6 +428,9 @@ pub struct Site {
     /// Files to copy as they are: the theme's and the site's `static/`, and the files of
     /// bundles (beside their pages).
     pub statics: Vec<(String, StaticSource)>,
+    /// Stylesheets and scripts by name, each with its fingerprinted name (`style.css` ->
+    /// `style.3f2a9c1b0d.css`), for the `asset` filter.
+    pub assets: std::collections::HashMap<String, String>,
     /// Every image shown, each once: its variants are made when the site is written.
     pub images: Vec<SiteImage>,
     /// Interface text in the site's language.

@@ -132,6 +132,12 @@ fn s3_first_publish_uploads_everything_with_types_and_cache_headers() {
     assert_eq!(page.1, "public, max-age=300");
     assert!(String::from_utf8_lossy(&page.2).contains("Meta held talks with Google"));
     assert_eq!(objs["www/style.css"].1, "public, max-age=31536000, immutable");
+    // The fingerprinted script the pages load is cached for a year without any pattern; its
+    // plain name, which pages no longer use, for a day.
+    let script = objs.keys().find(|k| k.starts_with("www/search.") && k.len() == "www/search.0123456789.js".len()).expect("fingerprinted search.js");
+    assert_eq!(objs[script].1, "public, max-age=31536000, immutable");
+    assert_eq!(objs["www/search.js"].1, "public, max-age=86400");
+    assert!(String::from_utf8_lossy(&objs["www/search/index.html"].2).contains(&format!("src=\"/{}\"", &script[4..])));
     assert_eq!(objs["www/atom.xml"].0, "application/atom+xml; charset=utf-8");
     // Patterns in `gzip` are stored compressed.
     let mut xml = String::new();

@@ -130,6 +130,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let mut statics = statics;
     statics.retain(|(path, _)| !bundled.iter().any(|(b, _)| b == path));
     statics.extend(bundled);
+    let assets = fingerprint_assets(&mut statics);
     if diags.has_errors() {
         return None;
     }
@@ -151,6 +152,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         pages: assemble_pages(&pages, page_slugs, rendered_pages),
         templates,
         statics,
+        assets,
         images: site_images,
         i18n: translations,
         data,
@@ -397,4 +399,27 @@ fn lead_images(
     let named = stories.iter().map(|d| d.raw.image.as_ref().map(|img| ("image", img, None)));
     let story_images = images::leads(links, stories, named.collect(), diags);
     (published, brief_images, story_images)
+}
+
+/// A copy of every stylesheet and script under a name that holds a hash of its bytes
+/// (`style.css` also as `style.3f2a9c1b0d.css`), so that hosts may cache it for a year:
+/// a change makes a new name. Returns the plain name -> fingerprinted name.
+fn fingerprint_assets(statics: &mut Vec<(String, StaticSource)>) -> std::collections::HashMap<String, String> {
+    let mut names = std::collections::HashMap::new();
+    let mut copies = Vec::new();
+    for (path, src) in statics.iter() {
+        let Some((stem, ext)) = path.rsplit_once('.').filter(|(_, e)| matches!(*e, "css" | "js")) else { continue };
+        let hash = match src {
+            StaticSource::Embedded(b) => blake3::hash(b),
+            StaticSource::Disk(p) => match std::fs::read(p) {
+                Ok(b) => blake3::hash(&b),
+                Err(_) => continue,
+            },
+        };
+        let named = format!("{stem}.{}.{ext}", &hash.to_hex()[..10]);
+        copies.push((named.clone(), src.clone()));
+        names.insert(path.clone(), named);
+    }
+    statics.extend(copies);
+    names
 }
