@@ -318,6 +318,12 @@ impl<'a> Walk<'a, '_> {
                 self.events.push(Event::End(TagEnd::Heading(level)));
             }
             Event::Start(Tag::CodeBlock(kind)) => self.code.start(&kind),
+            // A task's box as a character, not a form control: nothing to fill in, and
+            // nothing a screen reader announces as an unlabelled field.
+            Event::TaskListMarker(done) => {
+                let (class, mark) = if done { ("task-box done", "☑") } else { ("task-box", "☐") };
+                self.events.push(Event::InlineHtml(CowStr::from(format!("<span class=\"{class}\">{mark}</span> "))));
+            }
             Event::FootnoteReference(label) => self.events.push(self.notes.reference(label)),
             Event::Start(Tag::FootnoteDefinition(label)) => self.notes.start(self.events.len(), label),
             Event::End(TagEnd::FootnoteDefinition) => self.notes.end(&mut self.events),
