@@ -277,7 +277,9 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
     let root = opts.root.canonicalize().unwrap_or_else(|_| opts.root.clone());
     let opts = opts.clone();
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(Duration::from_millis(60), None, tx)?;
+    // Long enough to gather the events of one save (an editor's write, rename and metadata
+    // change come within a few milliseconds), short enough not to be felt.
+    let mut debouncer = new_debouncer(Duration::from_millis(20), None, tx)?;
     for sub in ["content", "templates", "themes", "static", "data"] {
         let p = root.join(sub);
         if p.is_dir() {
