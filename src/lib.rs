@@ -130,10 +130,12 @@ pub struct Ready {
 /// Loads and resolves with `caches`, and prepares a renderer without rendering anything.
 pub fn prepare_renderer(opts: &load::LoadOptions, caches: &Caches) -> Result<Ready, Error> {
     let mut p = prepare_cached(opts, Some(caches))?;
+    let t = Instant::now();
     let renderer = match p.site.take() {
         Some(site) if !p.diags.has_errors() => render::Renderer::new(std::sync::Arc::new(site), &mut p.diags),
         _ => None,
     };
+    p.timings.render = t.elapsed();
     Ok(Ready { diags: p.diags, renderer, timings: p.timings, base_path: p.base_path })
 }
 

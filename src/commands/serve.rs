@@ -55,8 +55,11 @@ struct Snapshot {
 /// One good build. Pages are rendered when first asked for, then kept.
 struct Built {
     renderer: crate::render::Renderer,
-    /// Output path -> the job that renders it.
+    /// Output path -> the job that renders it (all but the search index's data files).
     index: HashMap<String, crate::render::Job>,
+    /// The search index's data files, by output path: the index is built when the search
+    /// page first asks for them, not on every rebuild.
+    search: std::sync::OnceLock<HashMap<String, crate::render::Job>>,
     statics: HashMap<String, StaticSource>,
     /// Image variants and share cards, made when first asked for.
     media: HashMap<String, Media>,
@@ -77,7 +80,13 @@ impl Built {
         if let Some(hit) = self.pages.lock().ok().and_then(|p| p.get(key).cloned()) {
             return Some(Ok(hit));
         }
-        if let Some(job) = self.index.get(key) {
+        let search = || {
+            self.search.get_or_init(|| {
+                self.renderer.search_data_jobs().into_iter().map(|j| (self.renderer.output_path(j), j)).collect()
+            })
+        };
+        let job = self.index.get(key).or_else(|| key.starts_with("search/").then(|| search().get(key)).flatten());
+        if let Some(job) = job {
             return Some(match self.renderer.render(*job) {
                 Ok(f) => {
                     let bytes = Arc::new(f.bytes);
@@ -228,7 +237,9 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
     let started = Instant::now();
     let mut diags = ready.diags;
     let built = ready.renderer.and_then(|renderer| {
-        let jobs = renderer.jobs();
+        // The search index's data files are left out: building the index takes a tenth of
+        // a second at 10,000 briefs, and only the search page needs it.
+        let jobs = renderer.jobs_without_search_data();
         // Render one page of each kind now, so that a template mistake shows at once
         // instead of on the first visit. Only needed when templates or settings changed:
         // pages are rendered on request anyway, and their errors shown then.
@@ -246,17 +257,23 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
         if crate::render::report_render_errors(errors, &mut diags) {
             return None;
         }
+        let t_index = Instant::now();
         let index = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
         let statics = renderer.statics().iter().cloned().collect();
         let media = media_index(&renderer);
+        if std::env::var_os("BRIEFING_TIMINGS").is_some() {
+            eprintln!("timings: {} jobs and {} media indexed in {} ms", jobs.len(), media.len(), t_index.elapsed().as_millis());
+        }
         let cache = crate::output::cache::Cache::new(&opts.root);
-        Some(Arc::new(Built { renderer, index, statics, media, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
+        let search = std::sync::OnceLock::new();
+        Some(Arc::new(Built { renderer, index, search, statics, media, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
     });
     if std::env::var_os("BRIEFING_TIMINGS").is_some() {
         eprintln!(
-            "timings: load {} ms, resolve {} ms, templates {} ms",
+            "timings: load {} ms, resolve {} ms, renderer {} ms, templates {} ms",
             t.load.as_millis(),
             t.resolve.as_millis(),
+            t.render.as_millis(),
             started.elapsed().as_millis()
         );
     }

@@ -93,7 +93,13 @@ impl Renderer {
     /// Every file of the site, in a stable order.
     pub fn jobs(&self) -> Vec<Job> {
         let mut jobs = self.jobs_without_search_data();
-        jobs.push(Job::SearchMeta);
+        jobs.extend(self.search_data_jobs());
+        jobs
+    }
+
+    /// The search index's data files (building the index, the first time).
+    pub fn search_data_jobs(&self) -> Vec<Job> {
+        let mut jobs = vec![Job::SearchMeta];
         jobs.extend((0..self.search_index().shards.len()).map(Job::SearchShard));
         jobs.extend((0..self.site.briefs.len().div_ceil(crate::render::search::CHUNK)).map(Job::SearchDocs));
         jobs

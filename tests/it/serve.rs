@@ -144,6 +144,11 @@ fn editing_a_brief_reloads_and_shows_new_content() {
     assert_eq!(event, "reload");
     let (_, _, body) = get(&format!("{}briefs/shares/", server.url));
     assert!(body.contains("Alphabet shares jump"));
+    // The search index (built when the search page asks, not on each rebuild) has the edit.
+    let (status, _, meta) = get(&format!("{}search/meta.json", server.url));
+    assert_eq!(status, 200, "{meta}");
+    let docs: Vec<String> = (0..4).map(|i| get(&format!("{}search/d/{i}.json", server.url))).filter(|r| r.0 == 200).map(|r| r.2).collect();
+    assert!(docs.iter().any(|d| d.contains("Alphabet shares jump")), "{docs:?}");
 }
 
 #[test]
