@@ -84,7 +84,7 @@ mod tests {
 /// dashes, an ellipsis. For titles and summaries written in front matter, so that a
 /// headline and the paragraph under it agree.
 pub fn typography(text: &str) -> String {
-    if !text.contains(['\'', '"', '-', '.']) {
+    if !text.contains(['\'', '"']) && !text.contains("--") && !text.contains("...") {
         return text.to_string();
     }
     let text = text.replace("...", "…").replace("---", "—").replace("--", "–");

@@ -20,6 +20,9 @@ use crate::site::{paths, EntityId, SiteImage};
 #[derive(Default)]
 pub struct ResolveCache {
     markdown: std::sync::Mutex<MarkdownCache>,
+    /// Every brief's related briefs, and a fingerprint of what they were computed from
+    /// (each brief's companies and tags, in date order): a body edit keeps them.
+    pub related: std::sync::Mutex<(u64, Vec<Vec<crate::site::BriefId>>)>,
 }
 
 #[derive(Default)]

@@ -160,14 +160,14 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         scheduled: scheduled.into_iter().map(|(_, date)| date).collect(),
     };
     ents.assemble(profiles, &mut site);
-    let site = lists(site, now);
+    let site = lists(site, now, cache);
     // The files' text is no longer needed: free it off the critical path.
     free_later((briefs, (companies, sources, people, products, authors), stories, pages));
     Some(site)
 }
 
 /// Every list the pages show, computed once from the assembled site.
-fn lists(mut site: Site, now: Date) -> Site {
+fn lists(mut site: Site, now: Date, cache: Option<&ResolveCache>) -> Site {
     let by_brief = |n: usize, names: &dyn Fn(&Brief) -> Vec<u32>| entities::back_refs(n, &site.briefs, names);
     let company_briefs = by_brief(site.companies.len(), &|b| b.companies.iter().map(|c| c.0).collect());
     let source_briefs = by_brief(site.sources.len(), &sources::cited);
@@ -196,7 +196,7 @@ fn lists(mut site: Site, now: Date) -> Site {
     let mut site = stories::timelines(site, story_briefs);
     let records: Vec<_> = site.sources.par_iter().map(|s| sources::track_record(&site.briefs, &site.stories, &s.briefs)).collect();
     set(&mut site.sources, records, |s, r| s.record = r);
-    let related = related::all(&site.briefs, &site.companies, &site.tags);
+    let related = related::cached(&site, cache);
     set(&mut site.briefs, related, |b, r| b.related = r);
     stories::most_recent_first(site)
 }

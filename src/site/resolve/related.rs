@@ -17,6 +17,31 @@ struct Scratch {
     touched: Vec<u32>,
 }
 
+/// Every brief's related briefs, from `cache` when no brief's companies, tags or place in
+/// time changed since it was filled (`serve` keeps one: a body edit changes none of them).
+pub(super) fn cached(site: &crate::site::Site, cache: Option<&super::ResolveCache>) -> Vec<Vec<BriefId>> {
+    let Some(cache) = cache else { return all(&site.briefs, &site.companies, &site.tags) };
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        for b in &site.briefs {
+            (b.companies.iter().map(|c| c.0).collect::<Vec<u32>>(), b.tags.iter().map(|t| t.0).collect::<Vec<u32>>()).hash(&mut h);
+        }
+        site.tags.len().hash(&mut h);
+        h.finish()
+    };
+    if let Ok(kept) = cache.related.lock() {
+        if kept.0 == key && kept.1.len() == site.briefs.len() {
+            return kept.1.clone();
+        }
+    }
+    let fresh = all(&site.briefs, &site.companies, &site.tags);
+    if let Ok(mut kept) = cache.related.lock() {
+        *kept = (key, fresh.clone());
+    }
+    fresh
+}
+
 /// Every brief's related briefs, best first (in parallel).
 pub(super) fn all(briefs: &[Brief], companies: &[Company], tags: &[Tag]) -> Vec<Vec<BriefId>> {
     let n = briefs.len();
