@@ -302,3 +302,25 @@ fn serves_image_variants_share_cards_and_bundle_files() {
     let (status, _, _) = get(&format!("{}briefs/a/chart-2000w.webp", server.url));
     assert_eq!(status, 404);
 }
+
+#[test]
+fn a_retitled_brief_shows_its_new_title_in_the_bodies_that_link_to_it() {
+    let site = story_site();
+    let server = start(&site);
+    let events = listen(&server.url);
+    wait_connected(&site, &events);
+    let (_, _, before) = get(&format!("{}briefs/denial/", server.url));
+    assert!(before.contains(">Meta held talks with Google</a>"), "{before}");
+    let path = site.root().join("content/briefs/2025-03-01-talks.md");
+    let text = std::fs::read_to_string(&path).unwrap().replace("title: Meta held talks with Google", "title: Meta held early talks with Google");
+    std::fs::write(&path, text).unwrap();
+    assert_eq!(next_event(&events).0, "reload");
+    let (_, _, after) = get(&format!("{}briefs/denial/", server.url));
+    assert!(after.contains(">Meta held early talks with Google</a>"), "the linking body is rendered again: {after}");
+    // A new company that takes the alias a body links by makes that link ambiguous: an error.
+    let company = site.root().join("content/companies/facebook-ai.md");
+    std::fs::write(&company, "---\nname: Facebook AI\naliases: [Facebook]\n---\n").unwrap();
+    let (event, data) = next_event(&events);
+    assert_eq!(event, "error", "{data}");
+    assert!(data.contains("2025-03-01-denial.md"), "{data}");
+}

@@ -29,11 +29,13 @@ pub struct ResolveCache {
 struct MarkdownCache {
     /// Fingerprint of every link target (slugs, names, aliases, titles, files).
     targets: u64,
-    /// By content path: the text it was rendered from, and the result.
-    bodies: HashMap<String, (Arc<str>, Rendered)>,
+    /// Fingerprint of what changes every body (the base path, the raw HTML policy).
+    global: u64,
+    /// By content path: the body rendered in an earlier build.
+    bodies: HashMap<String, super::bodies::Kept>,
 }
 
-fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+pub(super) fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     value.hash(&mut h);
@@ -97,31 +99,44 @@ impl Links<'_> {
         sum
     }
 
-    /// Empties `cache` when any link target changed since it was filled.
+    /// Notes the link targets of this build in `cache`; it is emptied only when what
+    /// changes every body changed (a body is checked against the targets it used).
     pub fn refresh(&self, cache: Option<&ResolveCache>) {
         let Some(c) = cache else { return };
-        let targets = self.fingerprint();
+        let (targets, global) = (self.fingerprint(), fingerprint(&(&self.base, self.raw_html)));
         if let Ok(mut m) = c.markdown.lock() {
-            if m.targets != targets {
-                *m = MarkdownCache { targets, bodies: HashMap::new() };
+            if m.global != global {
+                *m = MarkdownCache { targets, global, bodies: HashMap::new() };
             }
+            m.targets = targets;
         }
     }
 
-    /// Renders a body, or takes it from `cache` when neither it nor the targets changed.
+    /// Renders a body, or takes it from `cache` when its text is the same and every link
+    /// it resolved resolves as before.
     pub fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> Rendered {
         let Some(cache) = cache else { return markdown::render(body, content_path, self) };
-        let hit =
-            cache.markdown.lock().ok().and_then(|c| c.bodies.get(content_path).filter(|(text, _)| **text == *body).map(|(_, r)| r.clone()));
-        if let Some(hit) = hit {
-            return hit;
+        let kept = cache.markdown.lock().ok().and_then(|c| {
+            let k = c.bodies.get(content_path).filter(|k| k.text_is(body))?;
+            Some((k.clone(), c.targets))
+        });
+        if let Some((kept, targets)) = kept {
+            if kept.still_valid(self, content_path, targets) {
+                if let Ok(mut c) = cache.markdown.lock() {
+                    if let Some(k) = c.bodies.get_mut(content_path) {
+                        k.checked = targets;
+                    }
+                }
+                return kept.rendered;
+            }
         }
-        let r = markdown::render(body, content_path, self);
+        let (r, lookups) = super::bodies::render_recording(self, body, content_path);
         // A shortcode may read files and templates that the cache does not watch.
         let has_shortcode = body.contains("{{") || body.contains("{%");
         if r.problems.is_empty() && !has_shortcode {
             if let Ok(mut c) = cache.markdown.lock() {
-                c.bodies.insert(content_path.to_string(), (Arc::from(body), r.clone()));
+                let checked = c.targets;
+                c.bodies.insert(content_path.to_string(), super::bodies::Kept::new(body, r.clone(), lookups, checked));
             }
         }
         r

@@ -7,6 +7,7 @@
 //! with any error there is no site.
 
 mod assets;
+mod bodies;
 mod briefs;
 mod companies;
 mod entities;

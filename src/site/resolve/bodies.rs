@@ -1,0 +1,109 @@
+//! Bodies kept between builds (`serve`): each with the links it resolved and what each
+//! resolved to, so that a change elsewhere (a new brief, a renamed company) renders again
+//! only the bodies whose links now lead somewhere else, not every body of the site.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use super::links::{fingerprint, Links};
+use crate::content::markdown::{self, AssetTarget, LinkError, LinkResolver, Rendered, Shortcodes, WikiTarget};
+
+/// One link a body resolved: how (wiki, file, asset), what was written, and a fingerprint
+/// of where it led.
+#[derive(Clone)]
+pub struct Lookup {
+    how: u8,
+    target: String,
+    result: u64,
+}
+
+/// A rendered body and the links it used.
+#[derive(Clone)]
+pub struct Kept {
+    text: Arc<str>,
+    pub rendered: Rendered,
+    lookups: Arc<[Lookup]>,
+    /// The targets' fingerprint under which the lookups were last found unchanged.
+    pub checked: u64,
+}
+
+impl Kept {
+    /// A body just rendered.
+    pub fn new(text: &str, rendered: Rendered, lookups: Vec<Lookup>, checked: u64) -> Kept {
+        Kept { text: Arc::from(text), rendered, lookups: lookups.into(), checked }
+    }
+
+    /// Whether it was rendered from `text`.
+    pub fn text_is(&self, text: &str) -> bool {
+        *self.text == *text
+    }
+
+    /// Whether every link resolves as it did (checked again only when the targets changed).
+    pub fn still_valid(&self, links: &Links<'_>, from: &str, targets: u64) -> bool {
+        self.checked == targets || self.lookups.iter().all(|l| l.result == resolve(links, from, l.how, &l.target))
+    }
+}
+
+/// Where a link leads, as a fingerprint.
+fn resolve(links: &Links<'_>, from: &str, how: u8, target: &str) -> u64 {
+    match how {
+        0 => fingerprint(&format!("{:?}", links.wiki(target))),
+        1 => fingerprint(&format!("{:?}", links.file(from, target))),
+        _ => fingerprint(&format!("{:?}", links.asset(from, target))),
+    }
+}
+
+/// Renders `body` and notes every link it resolved.
+pub fn render_recording(links: &Links<'_>, body: &str, from: &str) -> (Rendered, Vec<Lookup>) {
+    let recording = Recording { links, log: RefCell::new(Vec::new()) };
+    let r = markdown::render(body, from, &recording);
+    (r, recording.log.into_inner())
+}
+
+/// A resolver that answers as `links` does and notes each question and answer.
+struct Recording<'a, 'l> {
+    links: &'a Links<'l>,
+    log: RefCell<Vec<Lookup>>,
+}
+
+impl Recording<'_, '_> {
+    fn note<T: std::fmt::Debug>(&self, how: u8, target: &str, result: &T) {
+        self.log.borrow_mut().push(Lookup { how, target: target.to_string(), result: fingerprint(&format!("{result:?}")) });
+    }
+}
+
+impl LinkResolver for Recording<'_, '_> {
+    fn wiki(&self, target: &str) -> Result<WikiTarget, LinkError> {
+        let r = self.links.wiki(target);
+        self.note(0, target, &r);
+        r
+    }
+
+    fn file(&self, from: &str, target: &str) -> Result<String, LinkError> {
+        let r = self.links.file(from, target);
+        self.note(1, target, &r);
+        r
+    }
+
+    fn asset(&self, from: &str, target: &str) -> Result<AssetTarget, LinkError> {
+        let r = self.links.asset(from, target);
+        self.note(2, target, &r);
+        r
+    }
+
+    fn base(&self) -> &str {
+        self.links.base()
+    }
+
+    fn raw_html(&self) -> markdown::RawHtml {
+        self.links.raw_html()
+    }
+
+    fn shortcodes(&self) -> &Shortcodes {
+        self.links.shortcodes()
+    }
+
+    fn data_file(&self, from: &str, name: &str) -> Result<String, LinkError> {
+        self.links.data_file(from, name)
+    }
+}
