@@ -91,7 +91,22 @@ pub fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: O
             Diagnostic::error(&origin(r.filename()), span.start_line, span.start_col + 1, format!("{}{context}", r.message()))
                 .with_hint_opt(page.map(|_| "see docs/templates.md for the variables each template receives".to_string()))
         }
-        other => Diagnostic::error(&PathBuf::from("templates"), 0, 0, format!("{other}{context}")),
+        other => {
+            // Other errors (a block no parent defines, a missing parent) carry their place
+            // in their text: `error: ...\n --> page.html:1:35\n` and a snippet.
+            let text = other.to_string();
+            let message = text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+            let place = text.lines().find_map(|l| l.trim_start().strip_prefix("--> ")).and_then(|at| {
+                let mut parts = at.rsplitn(3, ':');
+                let (col, line, name) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?);
+                Some((origin(name), line, col))
+            });
+            let (path, line, col) = place.unwrap_or_else(|| (PathBuf::from("templates"), 0, 0));
+            let hint = message.contains("not defined in any parent").then(|| {
+                "a child template can only fill the blocks its parent has (the default theme's base.html: title, description, feed_title, share, head, content)"
+            });
+            Diagnostic::error(&path, line, col, format!("{message}{context}")).with_hint_opt(hint.map(str::to_string))
+        }
     }
 }
 

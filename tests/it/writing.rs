@@ -159,3 +159,10 @@ fn a_brief_with_a_front_matter_error_is_still_known_by_its_slug() {
     assert!(run.stderr.contains("2025-10-30-broken.md:3:7: error"), "{}", run.stderr);
     assert!(!run.stderr.contains("linker.md"), "one error, in the broken file only:\n{}", run.stderr);
 }
+
+#[test]
+fn a_block_the_parent_lacks_is_located_in_the_template() {
+    let run = site().file("templates/page.html", "{% extends \"base.html\" %}{% block main %}x{% endblock %}\n").build_fails();
+    assert!(run.stderr.contains("templates/page.html:1:35: error: Block `main` is not defined in any parent template"), "{}", run.stderr);
+    assert!(run.stderr.contains("title, description, feed_title, share, head, content"), "{}", run.stderr);
+}
