@@ -102,9 +102,9 @@ pub fn template_error(e: &tera::Error, origin: &dyn Fn(&str) -> PathBuf, page: O
                 Some((origin(name), line, col))
             });
             let (path, line, col) = place.unwrap_or_else(|| (PathBuf::from("templates"), 0, 0));
-            let hint = message.contains("not defined in any parent").then(|| {
-                "a child template can only fill the blocks its parent has (the default theme's base.html: title, description, feed_title, share, head, content)"
-            });
+            let hint = message.contains("not defined in any parent").then_some(
+                "a child template can only fill the blocks its parent has (the default theme's base.html: title, description, feed_title, share, head, content)",
+            );
             Diagnostic::error(&path, line, col, format!("{message}{context}")).with_hint_opt(hint.map(str::to_string))
         }
     }
