@@ -56,6 +56,8 @@ fn built_in_shortcodes_render_linked_and_accessible() {
     assert_eq!(attrs(&page, ".footnotes li", "id"), ["denial-fn-1"]);
     assert_eq!(attrs(&page, ".footnotes .footnote-back", "href"), ["#denial-fnref-1"]);
     assert!(!texts(&page, "pre.highlight code .hl-storage").is_empty());
+    // The person quoted lists the brief among those that mention them.
+    assert!(texts(&run.page("people/andy-stone/"), ".related-list a").contains(&"Meta denies the report".to_string()));
 }
 
 #[test]

@@ -392,6 +392,12 @@ impl<'a> Walk<'a, '_> {
             r.html
         };
         let result = shortcodes::run(&call, &mut shortcodes::Place { from, links, body: &mut body, n });
+        // Whom a quote or a post is by is named by the brief, as a wiki link would name them.
+        if let (true, Some(by)) = (matches!(call.name.as_str(), "quote" | "post"), call.arg("by")) {
+            if let Some(e) = links.wiki(&by.text()).ok().and_then(|t| t.entity).filter(|e| !self.mentions.contains(e)) {
+                self.mentions.push(e);
+            }
+        }
         for (at, problems, mentions, pictures) in inner {
             self.problems.extend(problems.into_iter().map(|p| LinkProblem { offset: p.offset + at, ..p }));
             self.mentions.extend(mentions.into_iter().filter(|m| !self.mentions.contains(m)).collect::<Vec<_>>());
