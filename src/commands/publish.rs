@@ -101,7 +101,7 @@ fn local_files(dir: &Path, target: &Target) -> Result<Vec<LocalFile>, String> {
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        if rel == crate::output::write::MARKER || rel == crate::output::media::MANIFEST {
+        if rel == crate::output::write::MARKER || rel == crate::output::manifest::MANIFEST {
             continue;
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;

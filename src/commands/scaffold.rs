@@ -100,10 +100,8 @@ pub fn new(root: &Path, kind: Kind, opts: &NewOptions, today: chrono::NaiveDate)
             check_refs(&content.join("companies"), "company", &opts.companies)?;
             check_refs(&content.join("sources"), "source", &opts.sources)?;
             if let Some(s) = &opts.status {
-                crate::content::model::Status::parse(s).map_err(|e| {
-                    let known = crate::content::model::Status::ALL.map(|s| s.as_str());
-                    did_you_mean(s, known).map_or_else(|| e.clone(), |k| format!("{e}\n  hint: did you mean \"{k}\"? (--status {k})"))
-                })?;
+                use crate::content::model::Status;
+                Status::parse(s).map_err(|e| Status::suggest(s).map_or_else(|| e.clone(), |k| format!("{e}\n  hint: did you mean \"{k}\"? (--status {k})")))?;
             }
             if let Some(s) = &opts.story {
                 Slug::parse(s)?;

@@ -116,8 +116,8 @@ impl Built {
         };
         let site = self.renderer.site();
         let made = match self.media.get(key)? {
-            Media::Image(i) => media::variants(&site.images[*i], site.config.images.quality, &self.cache, &media::Prior::default(), keep).map(|r| r.map(|_| ())),
-            Media::Card(id) => media::card(key, &self.renderer.card_text(*id), &self.cache, &media::Prior::default(), keep).map(|_| Ok(())),
+            Media::Image(i) => media::variants(&site.images[*i], site.config.images.quality, &self.cache, &crate::output::manifest::Prior::default(), keep).map(|r| r.map(|_| ())),
+            Media::Card(id) => media::card(key, &self.renderer.card_text(*id), &self.cache, &crate::output::manifest::Prior::default(), keep).map(|_| Ok(())),
         };
         match made {
             Ok(Ok(())) => self.pages.lock().ok()?.get(key).cloned().map(Ok),

@@ -40,8 +40,7 @@ pub fn load(root: &Path, shown: &dyn Fn(&Path) -> std::path::PathBuf, diags: &mu
             _ => continue,
         };
         match parsed {
-            Ok(value) if out.contains_key(stem) => {
-                let _ = value;
+            Ok(_) if out.contains_key(stem) => {
                 diags.push(Diagnostic::error(&shown_path, 0, 0, format!("another data file is also named \"{stem}\"")).with_hint("data files are named by their stem: rename one"));
             }
             Ok(value) => {

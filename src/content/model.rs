@@ -90,6 +90,11 @@ impl Status {
             .ok_or_else(|| format!("unknown status \"{text}\": expected one of reported, confirmed, denied, announced, rumor, analysis"))
     }
 
+    /// The known status closest to a mistyped one (`rumour` -> `rumor`).
+    pub fn suggest(text: &str) -> Option<&'static str> {
+        crate::content::diag::did_you_mean(text, Status::ALL.map(Status::as_str))
+    }
+
     /// The front-matter spelling.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -5,5 +5,6 @@
 
 pub mod cache;
 pub mod linkcheck;
+pub mod manifest;
 pub mod media;
 pub mod write;

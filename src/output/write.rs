@@ -19,6 +19,7 @@ use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::load::StaticSource;
 use crate::output::cache::Cache;
+use crate::output::manifest;
 use crate::output::media;
 use crate::render::Renderer;
 
@@ -57,7 +58,7 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
     let reused = spare.exists();
     fs::create_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
 
-    let prior = media::Prior::read(&spare, reused);
+    let prior = manifest::Prior::read(&spare, reused);
     // Pages and media side by side: the media are mostly reading and writing files.
     let (pages, media) = rayon::join(|| fill(&spare, renderer, &prior), || fill_media(&spare, renderer, root, &prior));
     let ((mut written, mut errors), (media, media_errors)) = (pages?, media?);
@@ -71,7 +72,7 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
         let keep: HashSet<PathBuf> = written.into_iter().map(|(p, _)| p).collect();
         remove_stale(&spare, &keep)?;
     }
-    fs::write(spare.join(media::MANIFEST), prior.manifest()).map_err(|e| Error::Write(spare.join(media::MANIFEST), e))?;
+    fs::write(spare.join(manifest::MANIFEST), prior.manifest()).map_err(|e| Error::Write(spare.join(manifest::MANIFEST), e))?;
     fs::write(spare.join(MARKER), b"This folder is written by `briefing build`; it is replaced on every build.\n")
         .map_err(|e| Error::Write(spare.join(MARKER), e))?;
 
@@ -99,7 +100,7 @@ type Filled = (Vec<(PathBuf, u64)>, Vec<Diagnostic>);
 /// Writes `bytes` to `rel` under `dir` unless the file there already holds them (by the
 /// manifest of the folder's last build and the file's size): an unchanged page keeps its
 /// modification time, and is not written again.
-fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], prior: &media::Prior) -> Result<(), Error> {
+fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], prior: &manifest::Prior) -> Result<(), Error> {
     let key = blake3::hash(bytes).to_hex();
     let name = rel.to_string_lossy();
     let key = &key.as_str()[..32];
@@ -113,7 +114,7 @@ fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], prior: &media::Prior) -> Re
 /// Renders every file into `dir` (each written from the buffer it was rendered into, when
 /// it changed) and copies the static files; returns what the folder holds (path relative
 /// to `dir`, bytes) and the render errors.
-fn fill(dir: &Path, renderer: &Renderer, prior: &media::Prior) -> Result<Filled, Error> {
+fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior) -> Result<Filled, Error> {
     type Written = Result<Result<(PathBuf, u64), Diagnostic>, Error>;
     let statics = renderer.statics();
     let results: Vec<Written> = renderer
@@ -164,7 +165,7 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &media::Prior) -> Result<Filled,
 /// Makes every image's variants and every share card
 /// (from the cache in `root` when it has them): what was written, and the images that
 /// could not be decoded.
-fn fill_media(dir: &Path, renderer: &Renderer, root: &Path, prior: &media::Prior) -> Result<Filled, Error> {
+fn fill_media(dir: &Path, renderer: &Renderer, root: &Path, prior: &manifest::Prior) -> Result<Filled, Error> {
     let site = renderer.site();
     let cache = Cache::new(root);
     let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
@@ -211,7 +212,7 @@ fn remove_stale(dir: &Path, keep: &HashSet<PathBuf>) -> Result<(), Error> {
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         if entry.file_type().is_dir() {
             dirs.push(entry.path().to_path_buf());
-        } else if !keep.contains(rel) && rel != Path::new(MARKER) && rel != Path::new(media::MANIFEST) {
+        } else if !keep.contains(rel) && rel != Path::new(MARKER) && rel != Path::new(manifest::MANIFEST) {
             fs::remove_file(entry.path()).map_err(|e| Error::Write(entry.path().to_path_buf(), e))?;
         }
     }

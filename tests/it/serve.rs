@@ -110,6 +110,21 @@ fn wait_connected(site: &SiteTest, rx: &mpsc::Receiver<(String, String)>) {
     panic!("the event stream never delivered an event");
 }
 
+/// A server for `site` and its event stream, once the stream is connected.
+fn serve_and_listen(site: &SiteTest) -> (Server, mpsc::Receiver<(String, String)>) {
+    let server = start(site);
+    let events = listen(&server.url);
+    wait_connected(site, &events);
+    (server, events)
+}
+
+/// Saves `rel` of `site` with `from` replaced by `to`.
+fn edit(site: &SiteTest, rel: &str, from: &str, to: &str) {
+    let path = site.root().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap().replace(from, to);
+    std::fs::write(&path, text).unwrap();
+}
+
 #[test]
 fn serves_pages_with_reload_script_and_right_types() {
     let site = story_site();
@@ -134,12 +149,8 @@ fn serves_pages_with_reload_script_and_right_types() {
 #[test]
 fn editing_a_brief_reloads_and_shows_new_content() {
     let site = story_site();
-    let server = start(&site);
-    let events = listen(&server.url);
-    wait_connected(&site, &events);
-    let path = site.root().join("content/briefs/2025-03-02-shares.md");
-    let text = std::fs::read_to_string(&path).unwrap().replace("Alphabet shares rise", "Alphabet shares jump");
-    std::fs::write(&path, text).unwrap();
+    let (server, events) = serve_and_listen(&site);
+    edit(&site, "content/briefs/2025-03-02-shares.md", "Alphabet shares rise", "Alphabet shares jump");
     let (event, _) = next_event(&events);
     assert_eq!(event, "reload");
     let (_, _, body) = get(&format!("{}briefs/shares/", server.url));
@@ -154,9 +165,7 @@ fn editing_a_brief_reloads_and_shows_new_content() {
 #[test]
 fn a_broken_file_shows_the_overlay_until_fixed() {
     let site = story_site();
-    let server = start(&site);
-    let events = listen(&server.url);
-    wait_connected(&site, &events);
+    let (server, events) = serve_and_listen(&site);
     let path = site.root().join("content/briefs/2025-03-02-shares.md");
     let good = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, good.replace("companies: [alphabet]", "companies: [alphabett]")).unwrap();
@@ -178,9 +187,7 @@ fn a_broken_file_shows_the_overlay_until_fixed() {
 #[test]
 fn css_changes_refresh_styles_only() {
     let site = story_site().file("static/custom.css", "body{}");
-    let server = start(&site);
-    let events = listen(&server.url);
-    wait_connected(&site, &events);
+    let (server, events) = serve_and_listen(&site);
     std::fs::write(site.root().join("static/custom.css"), "body{color:red}").unwrap();
     assert_eq!(next_event(&events).0, "css");
     let (_, _, body) = get(&format!("{}custom.css", server.url));
@@ -267,14 +274,10 @@ fn taken_port_moves_to_the_next_one() {
 fn moving_a_brief_to_another_company_updates_both_company_pages() {
     // The rebuild reuses parsed files and rendered Markdown; the lists must still follow.
     let site = story_site();
-    let server = start(&site);
-    let events = listen(&server.url);
-    wait_connected(&site, &events);
+    let (server, events) = serve_and_listen(&site);
     let (_, _, before) = get(&format!("{}companies/alphabet/", server.url));
     assert!(before.contains("Alphabet shares rise"));
-    let path = site.root().join("content/briefs/2025-03-02-shares.md");
-    let text = std::fs::read_to_string(&path).unwrap().replace("companies: [alphabet]", "companies: [meta]");
-    std::fs::write(&path, text).unwrap();
+    edit(&site, "content/briefs/2025-03-02-shares.md", "companies: [alphabet]", "companies: [meta]");
     assert_eq!(next_event(&events).0, "reload");
     let (_, _, alphabet) = get(&format!("{}companies/alphabet/", server.url));
     let (_, _, meta) = get(&format!("{}companies/meta/", server.url));
@@ -306,14 +309,10 @@ fn serves_image_variants_share_cards_and_bundle_files() {
 #[test]
 fn a_retitled_brief_shows_its_new_title_in_the_bodies_that_link_to_it() {
     let site = story_site();
-    let server = start(&site);
-    let events = listen(&server.url);
-    wait_connected(&site, &events);
+    let (server, events) = serve_and_listen(&site);
     let (_, _, before) = get(&format!("{}briefs/denial/", server.url));
     assert!(before.contains(">Meta held talks with Google</a>"), "{before}");
-    let path = site.root().join("content/briefs/2025-03-01-talks.md");
-    let text = std::fs::read_to_string(&path).unwrap().replace("title: Meta held talks with Google", "title: Meta held early talks with Google");
-    std::fs::write(&path, text).unwrap();
+    edit(&site, "content/briefs/2025-03-01-talks.md", "title: Meta held talks with Google", "title: Meta held early talks with Google");
     assert_eq!(next_event(&events).0, "reload");
     let (_, _, after) = get(&format!("{}briefs/denial/", server.url));
     assert!(after.contains(">Meta held early talks with Google</a>"), "the linking body is rendered again: {after}");

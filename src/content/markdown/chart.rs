@@ -18,8 +18,9 @@ pub struct Table {
 
 /// Reads CSV; an error gives the line (0-based, within the CSV) and what is wrong.
 pub fn read_csv(text: &str) -> Result<Table, (usize, String)> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.trim_start_matches('\n').as_bytes());
-    let skipped = text.len() - text.trim_start_matches('\n').len();
+    let data = text.trim_start_matches('\n');
+    let skipped = text.len() - data.len();
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(data.as_bytes());
     let headers: Vec<String> = reader.headers().map_err(|e| (0, e.to_string()))?.iter().map(str::to_string).collect();
     if headers.len() < 2 {
         return Err((skipped, "a chart needs a label column and at least one column of numbers, such as `time,GOOGL`".into()));

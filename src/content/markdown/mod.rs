@@ -354,12 +354,10 @@ impl<'a> Walk<'a, '_> {
                 }
                 self.raw_block(&text, start);
             }
-            Event::InlineHtml(raw) if calls::marker_at(&raw).is_some() => {
-                if let Some((_, _, n)) = calls::marker_at(&raw) {
-                    self.shortcode(n, false);
-                }
-            }
             Event::Html(raw) | Event::InlineHtml(raw) => {
+                if let Some((_, _, n)) = calls::marker_at(&raw) {
+                    return self.shortcode(n, false);
+                }
                 let text = raw_html_urls(&raw, self.from, self.links, at, &mut self.problems).unwrap_or_else(|| raw.to_string());
                 self.events.extend(self.raw.inline(self.policy, &text, at, &mut self.problems));
             }
@@ -391,12 +389,10 @@ impl<'a> Walk<'a, '_> {
             inner.push((at, r.problems, r.mentions, r.pictures));
             r.html
         };
-        let result = shortcodes::run(&call, &mut shortcodes::Place { from, links, body: &mut body, n });
-        // Whom a quote or a post is by is named by the brief, as a wiki link would name them.
-        if let (true, Some(by)) = (matches!(call.name.as_str(), "quote" | "post"), call.arg("by")) {
-            if let Some(e) = links.wiki(&by.text()).ok().and_then(|t| t.entity).filter(|e| !self.mentions.contains(e)) {
-                self.mentions.push(e);
-            }
+        let mut place = shortcodes::Place { from, links, body: &mut body, n, by: None };
+        let result = shortcodes::run(&call, &mut place);
+        if let Some(e) = place.by.filter(|e| !self.mentions.contains(e)) {
+            self.mentions.push(e);
         }
         for (at, problems, mentions, pictures) in inner {
             self.problems.extend(problems.into_iter().map(|p| LinkProblem { offset: p.offset + at, ..p }));

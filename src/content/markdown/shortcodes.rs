@@ -67,6 +67,9 @@ pub struct Place<'a> {
     pub body: &'a mut dyn FnMut(&str, usize) -> String,
     /// The call's number in its document, for ids.
     pub n: usize,
+    /// Whom a `quote` or `post` is by, when `by` names an entity of the site: the brief
+    /// names them, as a wiki link would.
+    pub by: Option<(crate::content::kinds::Kind, u32)>,
 }
 
 /// The HTML of `call`, or why it cannot be made (located at the call).
@@ -141,7 +144,10 @@ fn prepare(call: &Call, place: &mut Place<'_>, ctx: &mut Context) -> Result<(), 
         "quote" | "post" => {
             let by = text("by").unwrap_or_default();
             let (url, name) = match place.links.wiki(&by) {
-                Ok(t) => (Some(t.url), t.display.unwrap_or_else(|| by.clone())),
+                Ok(t) => {
+                    place.by = t.entity;
+                    (Some(t.url), t.display.unwrap_or_else(|| by.clone()))
+                }
                 Err(e) if call.name == "quote" => return Err(LinkError { message: format!("quote(by=...): {}", e.message), hint: e.hint }.into()),
                 Err(_) => (None, by.clone()),
             };

@@ -47,10 +47,15 @@ impl Kept {
 /// Where a link leads, as a fingerprint.
 fn resolve(links: &Links<'_>, from: &str, how: u8, target: &str) -> u64 {
     match how {
-        0 => fingerprint(&format!("{:?}", links.wiki(target))),
-        1 => fingerprint(&format!("{:?}", links.file(from, target))),
-        _ => fingerprint(&format!("{:?}", links.asset(from, target))),
+        0 => answer(&links.wiki(target)),
+        1 => answer(&links.file(from, target)),
+        _ => answer(&links.asset(from, target)),
     }
+}
+
+/// A fingerprint of a resolver's answer (where it leads, or why it leads nowhere).
+fn answer<T: std::fmt::Debug>(result: &T) -> u64 {
+    fingerprint(&format!("{result:?}"))
 }
 
 /// Renders `body` and notes every link it resolved.
@@ -68,7 +73,7 @@ struct Recording<'a, 'l> {
 
 impl Recording<'_, '_> {
     fn note<T: std::fmt::Debug>(&self, how: u8, target: &str, result: &T) {
-        self.log.borrow_mut().push(Lookup { how, target: target.to_string(), result: fingerprint(&format!("{result:?}")) });
+        self.log.borrow_mut().push(Lookup { how, target: target.to_string(), result: answer(result) });
     }
 }
 

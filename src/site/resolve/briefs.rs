@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::entities;
 use super::fields::{date_field, required, unknown_ref};
-use crate::content::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontmatter::{RawBrief, RawCitation, RawCorrection};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
@@ -126,8 +126,7 @@ fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, Strin
     let status = status.as_deref().and_then(|s| match Status::parse(s) {
         Ok(s) => Some(s),
         Err(msg) => {
-            let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-            let hint = did_you_mean(s, all).map(|k| format!("did you mean \"{k}\"?"));
+            let hint = Status::suggest(s).map(|k| format!("did you mean \"{k}\"?"));
             diags.push(doc.error_at("status", Some(s), msg).with_hint_opt(hint));
             None
         }

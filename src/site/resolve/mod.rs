@@ -125,13 +125,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let rendered_stories = links.render_docs(&stories, cache, diags);
     let rendered_pages = links.render_docs(&pages, cache, diags);
     let site_images = links.take_images();
-    // A bundle's files are copied like static files (and win over one at the same path).
-    let bundled: Vec<(String, StaticSource)> = links.assets.attachments().into_iter().map(|(p, d)| (p, StaticSource::Disk(d))).collect();
+    let (statics, assets) = site_statics(statics, links.assets.attachments());
     drop(links);
-    let mut statics = statics;
-    statics.retain(|(path, _)| !bundled.iter().any(|(b, _)| b == path));
-    statics.extend(bundled);
-    let assets = fingerprint_assets(&mut statics);
     if diags.has_errors() {
         return None;
     }
@@ -400,6 +395,19 @@ fn lead_images(
     let named = stories.iter().map(|d| d.raw.image.as_ref().map(|img| ("image", img, None)));
     let story_images = images::leads(links, stories, named.collect(), diags);
     (published, brief_images, story_images)
+}
+
+/// The static files of the site: the theme's and the site's, then every bundle's files
+/// (which win over one at the same path); with the fingerprinted names of its stylesheets
+/// and scripts.
+fn site_statics(
+    mut statics: Vec<(String, StaticSource)>,
+    bundled: Vec<(String, std::path::PathBuf)>,
+) -> (Vec<(String, StaticSource)>, std::collections::HashMap<String, String>) {
+    statics.retain(|(path, _)| !bundled.iter().any(|(b, _)| b == path));
+    statics.extend(bundled.into_iter().map(|(p, d)| (p, StaticSource::Disk(d))));
+    let assets = fingerprint_assets(&mut statics);
+    (statics, assets)
 }
 
 /// A copy of every stylesheet and script under a name that holds a hash of its bytes
