@@ -16,6 +16,7 @@ pub mod content;
 pub mod output;
 pub mod render;
 pub mod site;
+pub mod steps;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -365,6 +365,9 @@ fn load_options(site: &SiteArgs, base_url: Option<String>) -> LoadOptions {
 }
 
 fn build(a: BuildArgs) -> ExitCode {
+    if a.site.timings {
+        crate::steps::enable();
+    }
     let opts =
         BuildOptions { load: load_options(&a.site, a.base_url.clone()), output: a.output.clone(), force: a.force, strict: a.site.strict };
     match crate::build(&opts) {
@@ -397,6 +400,9 @@ fn build(a: BuildArgs) -> ExitCode {
 }
 
 fn check(a: CheckArgs) -> ExitCode {
+    if a.site.timings {
+        crate::steps::enable();
+    }
     match crate::check(&load_options(&a.site, None)) {
         Err(e) => {
             eprintln!("error: {e}");
@@ -468,4 +474,5 @@ fn print_timings(t: &crate::Timings) {
     }
     line += &format!("; total {:.1} ms", ms(t.load + t.resolve + t.render + t.write));
     eprintln!("{line}");
+    eprintln!("  steps: {}", crate::steps::line(&crate::steps::take()));
 }

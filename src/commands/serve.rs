@@ -159,6 +159,9 @@ fn bind(opts: &ServeOptions) -> std::io::Result<TcpListener> {
 
 /// Runs the server until interrupted. Returns the process exit code.
 pub fn serve(mut opts: ServeOptions) -> std::process::ExitCode {
+    if std::env::var_os("BRIEFING_TIMINGS").is_some() {
+        crate::steps::enable();
+    }
     let listener = match bind(&opts) {
         Ok(l) => l,
         Err(e) => {
@@ -261,14 +264,14 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
         let index = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
         let statics = renderer.statics().iter().cloned().collect();
         let media = media_index(&renderer);
-        if std::env::var_os("BRIEFING_TIMINGS").is_some() {
+        if crate::steps::enabled() {
             eprintln!("timings: {} jobs and {} media indexed in {} ms", jobs.len(), media.len(), t_index.elapsed().as_millis());
         }
         let cache = crate::output::cache::Cache::new(&opts.root);
         let search = std::sync::OnceLock::new();
         Some(Arc::new(Built { renderer, index, search, statics, media, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
     });
-    if std::env::var_os("BRIEFING_TIMINGS").is_some() {
+    if crate::steps::enabled() {
         eprintln!(
             "timings: load {} ms, resolve {} ms, renderer {} ms, templates {} ms",
             t.load.as_millis(),
@@ -276,6 +279,7 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
             t.render.as_millis(),
             started.elapsed().as_millis()
         );
+        eprintln!("  steps: {}", crate::steps::line(&crate::steps::take()));
     }
     let failed = diags.has_errors() || built.is_none();
     let report = diags.report();

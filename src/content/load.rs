@@ -259,6 +259,7 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     }
 
     let content = root.join("content");
+    let t = std::time::Instant::now();
     let folder = |name: &'static str, recursive: bool, known: &'static [&'static str]| Folder { name, recursive, known };
     let docs = Docs {
         briefs: read_folder::<RawBrief>(root, &content, folder("briefs", true, frontmatter::BRIEF_KEYS), &shown, cache, diags)?,
@@ -270,10 +271,13 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
         stories: read_folder::<RawStory>(root, &content, folder("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?,
         pages: read_folder::<RawPage>(root, &content, folder("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?,
     };
+    crate::steps::add("load: content", t.elapsed());
     let Some(config) = config else { return Ok(None) };
+    let t = std::time::Instant::now();
     let theme = theme::read_theme(root, &config.theme, &shown, diags)?;
     let media = crate::content::media::scan(&content, &docs.bundles(), &theme.statics)?;
     let data = crate::content::data::load(root, &shown, diags);
+    crate::steps::add("load: theme, media, data", t.elapsed());
     let mut corpus = finish(root.clone(), config, docs, theme, opts, diags);
     corpus.media = media;
     corpus.data = data;

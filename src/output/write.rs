@@ -60,7 +60,10 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
 
     let prior = manifest::Prior::read(&spare, reused);
     // Pages and media side by side: the media are mostly reading and writing files.
-    let (pages, media) = rayon::join(|| fill(&spare, renderer, &prior), || fill_media(&spare, renderer, root, &prior));
+    let (pages, media) = rayon::join(
+        || crate::steps::time("write: pages, feeds, static files", || fill(&spare, renderer, &prior)),
+        || fill_media(&spare, renderer, root, &prior),
+    );
     let ((mut written, mut errors), (media, media_errors)) = (pages?, media?);
     written.extend(media);
     errors.extend(media_errors);
@@ -170,10 +173,13 @@ fn fill_media(dir: &Path, renderer: &Renderer, root: &Path, prior: &manifest::Pr
     let cache = Cache::new(root);
     let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
     let quality = site.config.images.quality;
-    let images: Vec<Result<Result<Vec<media::Made>, Diagnostic>, Error>> =
-        site.images.par_iter().map(|img| media::variants(img, quality, &cache, prior, put_at)).collect();
+    let images: Vec<Result<Result<Vec<media::Made>, Diagnostic>, Error>> = crate::steps::time("write: images", || {
+        site.images.par_iter().map(|img| media::variants(img, quality, &cache, prior, put_at)).collect()
+    });
     let cards = renderer.cards_to_draw();
-    let drawn: Result<Vec<media::Made>, Error> = cards.par_iter().map(|(rel, text)| media::card(rel, text, &cache, prior, put_at)).collect();
+    let drawn: Result<Vec<media::Made>, Error> = crate::steps::time("write: share cards", || {
+        cards.par_iter().map(|(rel, text)| media::card(rel, text, &cache, prior, put_at)).collect()
+    });
     let (mut written, mut errors) = (Vec::new(), Vec::new());
     for r in images {
         match r? {

@@ -390,7 +390,7 @@ impl<'a> Walk<'a, '_> {
             r.html
         };
         let mut place = shortcodes::Place { from, links, body: &mut body, n, by: None };
-        let result = shortcodes::run(&call, &mut place);
+        let result = crate::steps::time("bodies: shortcodes (summed over threads)", || shortcodes::run(&call, &mut place));
         if let Some(e) = place.by.filter(|e| !self.mentions.contains(e)) {
             self.mentions.push(e);
         }

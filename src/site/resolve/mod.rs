@@ -35,6 +35,7 @@ use crate::content::kinds::Kind;
 use crate::content::load::{Corpus, Doc, Docs, StaticSource};
 use crate::content::markdown::Rendered;
 use crate::content::model::{Date, Slug};
+use crate::steps;
 use crate::site::{free_later, paths, Brief, CompanyId, Correction, EntityId, Page, Site, StoryId, TagId};
 use briefs::BriefParts;
 use kinds::Entities;
@@ -69,10 +70,12 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let Docs { mut briefs, companies, sources, people, products, authors, stories, pages } = docs;
 
     // Entities first: briefs refer to them.
+    let t = std::time::Instant::now();
     let ents = Entities::check(&companies, &sources, &people, &products, &authors, config.timezone, diags);
     let default_author = ents.default_author(&config, diags);
     let story_slugs = fields::stem_slugs(&stories, "story", diags);
     let page_slugs = page_slugs(&pages, diags);
+    steps::add("resolve: entities", t.elapsed());
 
     // Briefs: front matter first, so that links can point at any brief.
     let (company_index, source_index, person_index) = (ents.companies.index(), ents.sources.index(), ents.people.index());
@@ -86,12 +89,15 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         default_author,
         zone: config.timezone,
     };
+    let t = std::time::Instant::now();
     let (parts, tags) = briefs::check(&briefs, &refs, diags);
     let (parts, scheduled) = briefs::hold_back(&briefs, parts, now, future);
     let (story_index, story_list) = stories::named(&briefs, &parts, &story_slugs, diags);
     let parts = briefs::order(&briefs, parts, diags);
+    steps::add("front matter", t.elapsed());
 
     // Bodies: every link resolved, every body rendered once.
+    let t = std::time::Instant::now();
     let names = ents.names(diags);
     // (Copied: the briefs' texts are freed while `links` is in use.)
     let brief_paths: Vec<String> = parts.iter().map(|(i, _)| briefs[*i].content_path.clone()).collect();
@@ -127,11 +133,13 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let site_images = links.take_images();
     let (statics, assets) = site_statics(statics, links.assets.attachments());
     drop(links);
+    steps::add("bodies", t.elapsed());
     if diags.has_errors() {
         return None;
     }
 
     // The site, then its lists.
+    let t = std::time::Instant::now();
     let tag_index: HashMap<&str, TagId> = tags.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
     let site_briefs = assemble_briefs(&briefs, parts, rendered_briefs, corrections, brief_images, &tag_index, &story_index);
     drop(tag_index);
@@ -156,7 +164,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         scheduled: scheduled.into_iter().map(|(_, date)| date).collect(),
     };
     ents.assemble(profiles, &mut site);
-    let site = lists(site, now, cache);
+    steps::add("assemble", t.elapsed());
+    let site = steps::time("lists", || lists(site, now, cache));
     // The files' text is no longer needed: free it off the critical path.
     free_later((briefs, (companies, sources, people, products, authors), stories, pages));
     Some(site)
@@ -186,13 +195,16 @@ fn lists(mut site: Site, now: Date, cache: Option<&ResolveCache>) -> Site {
     set(&mut site.companies, products, |c, v| c.products = v);
     let people = people::at_companies(site.companies.len(), &site.people, now);
     set(&mut site.companies, people, |c, v| c.people = v);
-    let often_with: Vec<_> =
-        site.companies.par_iter().enumerate().map(|(i, c)| companies::often_with(&site.briefs, CompanyId(i as u32), c)).collect();
+    let often_with: Vec<_> = steps::time("lists: often with", || {
+        site.companies.par_iter().enumerate().map(|(i, c)| companies::often_with(&site.briefs, CompanyId(i as u32), c)).collect()
+    });
     set(&mut site.companies, often_with, |c, v| c.often_with = v);
-    let mut site = stories::timelines(site, story_briefs);
-    let records: Vec<_> = site.sources.par_iter().map(|s| sources::track_record(&site.briefs, &site.stories, &s.briefs)).collect();
+    let mut site = steps::time("lists: timelines", || stories::timelines(site, story_briefs));
+    let records: Vec<_> = steps::time("lists: track records", || {
+        site.sources.par_iter().map(|s| sources::track_record(&site.briefs, &site.stories, &s.briefs)).collect()
+    });
     set(&mut site.sources, records, |s, r| s.record = r);
-    let related = related::cached(&site, cache);
+    let related = steps::time("lists: related", || related::cached(&site, cache));
     set(&mut site.briefs, related, |b, r| b.related = r);
     stories::most_recent_first(site)
 }
