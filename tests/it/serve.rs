@@ -323,3 +323,27 @@ fn a_retitled_brief_shows_its_new_title_in_the_bodies_that_link_to_it() {
     assert_eq!(event, "error", "{data}");
     assert!(data.contains("2025-03-01-denial.md"), "{data}");
 }
+
+#[test]
+fn a_chart_follows_its_data_file_and_a_shortcode_its_template() {
+    let site = story_site()
+        .file("data/prices.csv", "time,GOOGL\n8:00,170.5\n9:00,172.4\n")
+        .file("templates/shortcodes/callout.html", "<aside class=\"callout\">{{ body | safe }}</aside>")
+        .brief(
+            "2025-03-03-chart",
+            "title: Shares tick up\ndate: 2025-03-03T09:00:00Z\ncompanies: [google]\nstatus: analysis",
+            "{{ chart(title=\"From data\", data=\"prices.csv\") }}\n\n{% callout() %}\nCareful.\n{% end %}\n",
+        );
+    let (server, events) = serve_and_listen(&site);
+    let (_, _, before) = get(&format!("{}briefs/chart/", server.url));
+    assert!(before.contains("<th scope=\"row\">9:00</th>"), "{before}");
+    // The brief's own text did not change: its kept body must not hide the new data.
+    std::fs::write(site.root().join("data/prices.csv"), "time,GOOGL\n8:00,170.5\n9:00,172.4\n10:00,175.0\n").unwrap();
+    assert_eq!(next_event(&events).0, "reload");
+    let (_, _, after) = get(&format!("{}briefs/chart/", server.url));
+    assert!(after.contains("<th scope=\"row\">10:00</th>"), "the chart is drawn again from the new data: {after}");
+    edit(&site, "templates/shortcodes/callout.html", "class=\"callout\"", "class=\"callout warn\"");
+    assert_eq!(next_event(&events).0, "reload");
+    let (_, _, after) = get(&format!("{}briefs/chart/", server.url));
+    assert!(after.contains("<aside class=\"callout warn\">"), "the shortcode's new template is used: {after}");
+}

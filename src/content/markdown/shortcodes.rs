@@ -26,6 +26,8 @@ const BUILT_IN: [(&str, &[&str], usize); 5] = [
 pub struct Shortcodes {
     tera: Tera,
     names: Vec<String>,
+    /// A fingerprint of the templates: a body rendered with other templates is not reused.
+    pub fingerprint: u64,
 }
 
 impl Shortcodes {
@@ -41,19 +43,25 @@ impl Shortcodes {
         for (name, _) in &all {
             names.push(name.trim_start_matches("shortcodes/").trim_end_matches(".html").to_string());
         }
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            all.hash(&mut h);
+            h.finish()
+        };
         tera.add_raw_templates(all)?;
         for (n, _, _) in BUILT_IN {
             if !names.iter().any(|x| x == n) {
                 names.push(n.to_string());
             }
         }
-        Ok(Shortcodes { tera, names })
+        Ok(Shortcodes { tera, names, fingerprint })
     }
 
     /// The built-in shortcodes alone.
     pub fn builtin() -> &'static Shortcodes {
         static SET: OnceLock<Shortcodes> = OnceLock::new();
-        SET.get_or_init(|| Shortcodes::new([]).unwrap_or_else(|_| Shortcodes { tera: Tera::new(), names: Vec::new() }))
+        SET.get_or_init(|| Shortcodes::new([]).unwrap_or_else(|_| Shortcodes { tera: Tera::new(), names: Vec::new(), fingerprint: 0 }))
     }
 }
 

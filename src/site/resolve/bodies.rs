@@ -1,6 +1,8 @@
 //! Bodies kept between builds (`serve`): each with the links it resolved and what each
 //! resolved to, so that a change elsewhere (a new brief, a renamed company) renders again
-//! only the bodies whose links now lead somewhere else, not every body of the site.
+//! only the bodies whose links now lead somewhere else, not every body of the site. A
+//! body's shortcodes are kept with it: their templates are part of what every body depends
+//! on, and the data files they read are looked at again on every build.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -38,17 +40,25 @@ impl Kept {
         *self.text == *text
     }
 
-    /// Whether every link resolves as it did (checked again only when the targets changed).
+    /// Whether every link resolves as it did (checked again only when the targets
+    /// changed) and every data file a chart read still holds the same text (read again
+    /// each time: data files are not among the targets).
     pub fn still_valid(&self, links: &Links<'_>, from: &str, targets: u64) -> bool {
-        self.checked == targets || self.lookups.iter().all(|l| l.result == resolve(links, from, l.how, &l.target))
+        let same = |l: &Lookup| l.result == resolve(links, from, l.how, &l.target);
+        let links_same = self.checked == targets || self.lookups.iter().filter(|l| l.how != DATA).all(same);
+        links_same && self.lookups.iter().filter(|l| l.how == DATA).all(same)
     }
 }
+
+/// The kind of lookup of a data file read by a shortcode.
+const DATA: u8 = 3;
 
 /// Where a link leads, as a fingerprint.
 fn resolve(links: &Links<'_>, from: &str, how: u8, target: &str) -> u64 {
     match how {
         0 => answer(&links.wiki(target)),
         1 => answer(&links.file(from, target)),
+        DATA => answer(&links.data_file(from, target)),
         _ => answer(&links.asset(from, target)),
     }
 }
@@ -109,6 +119,8 @@ impl LinkResolver for Recording<'_, '_> {
     }
 
     fn data_file(&self, from: &str, name: &str) -> Result<String, LinkError> {
-        self.links.data_file(from, name)
+        let r = self.links.data_file(from, name);
+        self.note(DATA, name, &r);
+        r
     }
 }

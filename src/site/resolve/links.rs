@@ -29,7 +29,8 @@ pub struct ResolveCache {
 struct MarkdownCache {
     /// Fingerprint of every link target (slugs, names, aliases, titles, files).
     targets: u64,
-    /// Fingerprint of what changes every body (the base path, the raw HTML policy).
+    /// Fingerprint of what changes every body (the base path, the raw HTML policy, the
+    /// shortcode templates).
     global: u64,
     /// By content path: the body rendered in an earlier build.
     bodies: HashMap<String, super::bodies::Kept>,
@@ -103,7 +104,7 @@ impl Links<'_> {
     /// changes every body changed (a body is checked against the targets it used).
     pub fn refresh(&self, cache: Option<&ResolveCache>) {
         let Some(c) = cache else { return };
-        let (targets, global) = (self.fingerprint(), fingerprint(&(&self.base, self.raw_html)));
+        let (targets, global) = (self.fingerprint(), fingerprint(&(&self.base, self.raw_html, self.shortcodes.fingerprint)));
         if let Ok(mut m) = c.markdown.lock() {
             if m.global != global {
                 *m = MarkdownCache { targets, global, bodies: HashMap::new() };
@@ -131,9 +132,7 @@ impl Links<'_> {
             }
         }
         let (r, lookups) = super::bodies::render_recording(self, body, content_path);
-        // A shortcode may read files and templates that the cache does not watch.
-        let has_shortcode = body.contains("{{") || body.contains("{%");
-        if r.problems.is_empty() && !has_shortcode {
+        if r.problems.is_empty() {
             if let Ok(mut c) = cache.markdown.lock() {
                 let checked = c.targets;
                 c.bodies.insert(content_path.to_string(), super::bodies::Kept::new(body, r.clone(), lookups, checked));
