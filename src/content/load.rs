@@ -273,11 +273,9 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     };
     crate::steps::add("load: content", t.elapsed());
     let Some(config) = config else { return Ok(None) };
-    let t = std::time::Instant::now();
-    let theme = theme::read_theme(root, &config.theme, &shown, diags)?;
-    let media = crate::content::media::scan(&content, &docs.bundles(), &theme.statics)?;
-    let data = crate::content::data::load(root, &shown, diags);
-    crate::steps::add("load: theme, media, data", t.elapsed());
+    let theme = crate::steps::time("load: theme", || theme::read_theme(root, &config.theme, &shown, diags))?;
+    let media = crate::steps::time("load: media", || crate::content::media::scan(&content, &docs.bundles(), &theme.statics))?;
+    let data = crate::steps::time("load: data", || crate::content::data::load(root, &shown, diags));
     let mut corpus = finish(root.clone(), config, docs, theme, opts, diags);
     corpus.media = media;
     corpus.data = data;
