@@ -310,13 +310,22 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
     // site.toml is watched through the root (not recursively), which also sees
     // folders created later.
     debouncer.watch(&root, RecursiveMode::NonRecursive)?;
+    // From here on every change is reported: loads may trust the reports.
+    caches.load.watching();
     let debouncer = Arc::new(std::sync::Mutex::new(debouncer));
     let keep = debouncer.clone();
     std::thread::spawn(move || {
         while let Ok(result) = rx.recv() {
-            let Ok(events) = result else { continue };
+            let Ok(events) = result else {
+                caches.load.lost_track();
+                continue;
+            };
+            if events.iter().any(|e| e.event.need_rescan()) {
+                caches.load.lost_track();
+            }
             // Reading files (as every rebuild does) is not a change.
             let paths: Vec<PathBuf> = events.iter().filter(|e| is_change(&e.event.kind)).flat_map(|e| e.paths.iter().cloned()).collect();
+            caches.load.saw(paths.iter().filter_map(|p| p.strip_prefix(&root).ok()).map(Path::to_path_buf));
             let relevant: Vec<&PathBuf> = paths.iter().filter(|p| is_source(&root, p)).collect();
             if relevant.is_empty() {
                 continue;
@@ -342,15 +351,16 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
                 None if css_only => Signal::Css,
                 None => Signal::Reload,
             };
-            if let Ok(mut s) = shared.snapshot.write() {
-                *s = Arc::new(snap);
-            }
+            // The previous snapshot is let go after the event is sent: freeing a big
+            // site's pages and lists takes a while, and nobody waits for it.
+            let old = shared.snapshot.write().map(|mut s| std::mem::replace(&mut *s, Arc::new(snap))).ok();
             let what = relevant.first().map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string()).unwrap_or_default();
             match &signal {
                 Signal::Error(_) => eprintln!("rebuild failed after a change to {what}; serving the last good build"),
                 _ => eprintln!("rebuilt in {} ms after a change to {what}", started.elapsed().as_millis()),
             }
             let _ = shared.events.send(signal);
+            crate::site::free_later((old, previous));
         }
     });
     Ok(keep)

@@ -4,7 +4,6 @@
 //! a time (UTF-8, fences, YAML, unknown keys, types) and leaves cross-file checks (does
 //! that company exist?) to `resolve`. Drafts are dropped here unless asked for.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -189,36 +188,7 @@ pub struct Corpus {
     pub data: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Parsed files kept between builds (`serve` keeps one): a file whose size and
-/// modification time have not changed is neither read nor parsed again.
-#[derive(Default)]
-pub struct LoadCache {
-    docs: std::sync::Mutex<HashMap<PathBuf, Cached>>,
-}
-
-struct Cached {
-    modified: std::time::SystemTime,
-    len: u64,
-    doc: Arc<dyn std::any::Any + Send + Sync>,
-}
-
-impl LoadCache {
-    fn get<R: Send + Sync + 'static>(&self, file: &Path, meta: &std::fs::Metadata) -> Option<Arc<Doc<R>>> {
-        let modified = meta.modified().ok()?;
-        let docs = self.docs.lock().ok()?;
-        let c = docs.get(file)?;
-        if c.modified != modified || c.len != meta.len() {
-            return None;
-        }
-        c.doc.clone().downcast::<Doc<R>>().ok()
-    }
-
-    fn put<R: Send + Sync + 'static>(&self, file: &Path, meta: &std::fs::Metadata, doc: &Arc<Doc<R>>) {
-        if let (Ok(modified), Ok(mut docs)) = (meta.modified(), self.docs.lock()) {
-            docs.insert(file.to_path_buf(), Cached { modified, len: meta.len(), doc: doc.clone() });
-        }
-    }
-}
+pub use crate::content::loadcache::LoadCache;
 
 /// Reads the site at `opts.root`. Content mistakes land in `diags`; `Err` is for I/O.
 pub fn load(opts: &LoadOptions, diags: &mut Diagnostics) -> Result<Option<Corpus>, Error> {
@@ -274,12 +244,37 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     crate::steps::add("load: content", t.elapsed());
     let Some(config) = config else { return Ok(None) };
     let theme = crate::steps::time("load: theme", || theme::read_theme(root, &config.theme, &shown, diags))?;
-    let media = crate::steps::time("load: media", || crate::content::media::scan(&content, &docs.bundles(), &theme.statics))?;
+    let bundles = docs.bundles();
+    let scan = || crate::content::media::scan(&content, &bundles, &theme.statics);
+    let media = crate::steps::time("load: media", || match cache {
+        Some(c) => c.media(media_key(&bundles, &theme.statics), scan),
+        None => scan(),
+    })?;
     let data = crate::steps::time("load: data", || crate::content::data::load(root, &shown, diags));
     let mut corpus = finish(root.clone(), config, docs, theme, opts, diags);
     corpus.media = media;
     corpus.data = data;
+    if let Some(c) = cache {
+        c.loaded();
+    }
     Ok(Some(corpus))
+}
+
+/// What the media scan depends on besides the files it finds: the bundles and the static
+/// files' names and places.
+fn media_key(bundles: &std::collections::HashSet<String>, statics: &[(String, StaticSource)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut names: Vec<&String> = bundles.iter().collect();
+    names.sort_unstable();
+    names.hash(&mut h);
+    for (rel, src) in statics {
+        rel.hash(&mut h);
+        if let StaticSource::Disk(p) = src {
+            p.hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// The corpus of `docs`: drafts dropped unless asked for, the theme's files, the
@@ -384,7 +379,7 @@ fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
 /// sibling `a-b.md`), as a sorted walk gives them, which is by bytes with the separator
 /// lowest. Much cheaper than comparing `Path`s, which splits both paths again at every
 /// comparison.
-fn path_order(path: &Path) -> Vec<u8> {
+pub(super) fn path_order(path: &Path) -> Vec<u8> {
     path.as_os_str().as_encoded_bytes().iter().map(|&b| if std::path::is_separator(b as char) { 0 } else { b }).collect()
 }
 
@@ -426,11 +421,20 @@ fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
     cache: Option<&LoadCache>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<Arc<Doc<R>>>, Error> {
-    let files = markdown_files(&content.join(kind.name), kind.recursive)?;
+    let dir = content.join(kind.name);
+    let files = match cache {
+        Some(c) => c.listing(root, &dir, || markdown_files(&dir, kind.recursive))?,
+        None => markdown_files(&dir, kind.recursive)?,
+    };
     type Parsed<R> = Result<Result<Arc<Doc<R>>, Diagnostic>, Error>;
+    let kept = cache.map_or_else(|| vec![None; files.len()], |c| c.trusted::<R>(root, &files));
     let results: Vec<Parsed<R>> = files
         .par_iter()
-        .map(|file| {
+        .zip(kept)
+        .map(|(file, kept)| {
+            if let Some(doc) = kept {
+                return Ok(Ok(doc));
+            }
             let meta = match cache {
                 Some(c) => {
                     let meta = std::fs::metadata(file).map_err(|e| Error::Read(file.clone(), e))?;

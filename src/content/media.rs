@@ -83,7 +83,7 @@ pub struct MediaFile {
 }
 
 /// The files beside the Markdown.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Media {
     /// Files of bundles, by path under `content/` (`briefs/x/chart.png`).
     pub bundled: BTreeMap<String, MediaFile>,

@@ -15,6 +15,7 @@ pub mod html;
 pub mod i18n;
 pub mod kinds;
 pub mod load;
+pub mod loadcache;
 pub mod markdown;
 pub mod media;
 pub mod model;

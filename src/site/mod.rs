@@ -80,7 +80,7 @@ pub struct Brief {
     /// Whether the summary came from front matter.
     pub has_summary: bool,
     /// Body HTML, links resolved.
-    pub body_html: String,
+    pub body_html: std::sync::Arc<str>,
     /// Its headings, when it asks for a table of contents (`toc: true`).
     pub toc: Vec<crate::content::markdown::Heading>,
     /// Companies it is about, in front-matter order.
@@ -132,7 +132,7 @@ pub struct Entity {
     /// Home page.
     pub website: Option<HttpUrl>,
     /// Profile HTML.
-    pub body_html: String,
+    pub body_html: std::sync::Arc<str>,
     /// Its picture: `image` (a portrait, a product shot) or a company's `logo`.
     pub image: Option<Lead>,
     /// Briefs naming it in their front matter, newest first.
@@ -378,7 +378,7 @@ pub struct Story {
     /// Its lead image.
     pub image: Option<Lead>,
     /// Body HTML of its file.
-    pub body_html: String,
+    pub body_html: std::sync::Arc<str>,
     /// Briefs, oldest first: the timeline.
     pub briefs: Vec<BriefId>,
     /// Anything, for templates.
@@ -395,7 +395,7 @@ pub struct Page {
     /// Title.
     pub title: String,
     /// Body HTML.
-    pub body_html: String,
+    pub body_html: std::sync::Arc<str>,
     /// Anything, for templates.
     pub extra: Extra,
 }

@@ -347,3 +347,47 @@ fn a_chart_follows_its_data_file_and_a_shortcode_its_template() {
     let (_, _, after) = get(&format!("{}briefs/chart/", server.url));
     assert!(after.contains("<aside class=\"callout warn\">"), "the shortcode's new template is used: {after}");
 }
+
+/// Waits (up to ten seconds) until `page` of the server answers with `status` and a body
+/// holding `text`; the answer last seen otherwise.
+fn until(server: &Server, page: &str, status: u16, text: &str) -> (u16, String) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (s, _, body) = get(&format!("{}{page}", server.url));
+        if (s == status && body.contains(text)) || Instant::now() > deadline {
+            return (s, body);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn new_renamed_and_removed_files_and_bundles_are_seen_while_serving() {
+    let site = story_site();
+    let (server, events) = serve_and_listen(&site);
+    let briefs = site.root().join("content/briefs");
+    // Each step is a rebuild that trusts the watcher's report of what changed.
+    edit(&site, "content/briefs/2025-03-02-shares.md", "Alphabet shares rise", "Alphabet shares jump");
+    assert_eq!(until(&server, "briefs/shares/", 200, "Alphabet shares jump").0, 200);
+    let front = "---\ntitle: A new brief\ndate: 2025-03-04\ncompanies: [meta]\nstatus: analysis\n---\nNew text.\n";
+    std::fs::write(briefs.join("2025-03-04-new.md"), front).unwrap();
+    assert_eq!(until(&server, "briefs/new/", 200, "New text.").0, 200);
+    assert_eq!(until(&server, "", 200, "A new brief").0, 200, "the home page lists the new brief");
+    std::fs::rename(briefs.join("2025-03-04-new.md"), briefs.join("2025-03-04-renamed.md")).unwrap();
+    assert_eq!(until(&server, "briefs/renamed/", 200, "New text.").0, 200);
+    assert_eq!(until(&server, "briefs/new/", 404, "").0, 404, "the old name is gone");
+    std::fs::remove_file(briefs.join("2025-03-04-renamed.md")).unwrap();
+    assert_eq!(until(&server, "briefs/renamed/", 404, "").0, 404);
+    // A bundle: its image first, then its text.
+    std::fs::create_dir(briefs.join("2025-03-05-bundle")).unwrap();
+    std::fs::write(briefs.join("2025-03-05-bundle/chart.png"), crate::media::png(400, 200)).unwrap();
+    std::fs::write(briefs.join("2025-03-05-bundle/index.md"), front.replace("New text.", "![A chart](chart.png)")).unwrap();
+    let (status, body) = until(&server, "briefs/bundle/", 200, "A chart");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(until(&server, "briefs/bundle/chart.png", 200, "").0, 200);
+    // An image replaced in place (same name, other size) is measured again.
+    std::fs::write(briefs.join("2025-03-05-bundle/chart.png"), crate::media::png(300, 120)).unwrap();
+    let (_, body) = until(&server, "briefs/bundle/", 200, "height=\"120\"");
+    assert!(body.contains("height=\"120\""), "{body}");
+    drop(events);
+}

@@ -114,7 +114,7 @@ impl LinkProblem {
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
     /// HTML of the body.
-    pub html: String,
+    pub html: std::sync::Arc<str>,
     /// The first paragraph, as plain text.
     pub first_paragraph: String,
     /// Link targets that did not resolve.
@@ -181,7 +181,7 @@ pub fn render(body: &str, content_path: &str, links: &dyn LinkResolver) -> Rende
     let html = HTML.with_borrow_mut(|buf| {
         buf.clear();
         pulldown_cmark::html::push_html(buf, r.events.into_iter());
-        buf.as_str().to_owned()
+        std::sync::Arc::<str>::from(buf.as_str())
     });
     let first_paragraph = r.first_paragraph.trim().to_string();
     Rendered { html, first_paragraph, problems: r.problems, mentions: r.mentions, pictures: r.images.pictures, headings: r.headings.list }
@@ -387,7 +387,7 @@ impl<'a> Walk<'a, '_> {
         let mut body = |text: &str, at: usize| {
             let r = render(text, from, links);
             inner.push((at, r.problems, r.mentions, r.pictures));
-            r.html
+            r.html.to_string()
         };
         let mut place = shortcodes::Place { from, links, body: &mut body, n, by: None };
         let result = crate::steps::time("bodies: shortcodes (summed over threads)", || shortcodes::run(&call, &mut place));

@@ -38,7 +38,7 @@ impl LinkResolver for Fake {
 fn wiki_links_resolve_with_labels() {
     let r = render("See [[meta]], [[Facebook]] and [[meta|the giant]].", "briefs/a.md", &Fake);
     assert_eq!(
-        r.html,
+        &*r.html,
         "<p>See <a href=\"/companies/meta/\">Meta</a>, <a href=\"/companies/meta/\">Facebook</a> and <a href=\"/companies/meta/\">the giant</a>.</p>\n"
     );
     assert!(r.problems.is_empty());

@@ -7,6 +7,7 @@ use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use rayon::prelude::*;
 
 use super::entities;
+use super::links::ResolveCache;
 use super::fields::{date_field, required, unknown_ref};
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontmatter::{RawBrief, RawCitation, RawCorrection};
@@ -17,6 +18,7 @@ use crate::site::{AuthorId, Citation, CompanyId, PersonId, ProductId, SourceId};
 
 /// A brief's front matter, checked; references to entities are ids, to stories and tags
 /// still slugs.
+#[derive(Clone)]
 pub(super) struct BriefParts {
     pub slug: Slug,
     pub title: String,
@@ -52,18 +54,54 @@ pub(super) struct Refs<'a> {
     pub zone: chrono_tz::Tz,
 }
 
+impl Refs<'_> {
+    /// A fingerprint of everything a brief's front matter is checked against.
+    fn fingerprint(&self) -> u64 {
+        fn sorted<'m>(m: &HashMap<&'m str, u32>) -> Vec<(&'m str, u32)> {
+            let mut v: Vec<(&str, u32)> = m.iter().map(|(k, v)| (*k, *v)).collect();
+            v.sort_unstable();
+            v
+        }
+        let maps = [self.companies, self.sources, self.people, self.products, self.authors].map(sorted);
+        super::links::fingerprint(&(maps, self.default_author, self.zone.name()))
+    }
+}
+
+/// The briefs checked in an earlier build (`serve`): a file loaded again unchanged (the
+/// same document) against the same entities is not checked again. Only briefs that
+/// raised no problem are kept, so that every run reports every problem.
+#[derive(Default)]
+pub(crate) struct FrontCache {
+    refs: u64,
+    briefs: HashMap<String, (Arc<Doc<RawBrief>>, BriefParts, Vec<(Slug, String)>)>,
+}
+
+type Checked = (Option<BriefParts>, Vec<(Slug, String)>, Diagnostics);
+
 /// Each brief's parts (with its index among `docs`) when its front matter is valid, and
 /// every tag with the first spelling of its name.
-pub(super) fn check(docs: &[Arc<Doc<RawBrief>>], refs: &Refs<'_>, diags: &mut Diagnostics) -> (Numbered, Vec<(Slug, String)>) {
-    type Checked = (Option<BriefParts>, Vec<(Slug, String)>, Diagnostics);
-    let checked: Vec<Checked> = docs
+pub(super) fn check(docs: &[Arc<Doc<RawBrief>>], refs: &Refs<'_>, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> (Numbered, Vec<(Slug, String)>) {
+    let fingerprint = cache.map(|_| refs.fingerprint()).unwrap_or_default();
+    let mut kept = cache.and_then(|c| c.front.lock().ok().map(|mut f| std::mem::take(&mut *f))).unwrap_or_default();
+    if kept.refs != fingerprint {
+        kept = FrontCache { refs: fingerprint, briefs: HashMap::new() };
+    }
+    let reused: Vec<(bool, Checked)> = docs
         .par_iter()
         .map(|doc| {
+            let same = kept.briefs.get(&doc.content_path).filter(|(d, ..)| Arc::ptr_eq(d, doc));
+            if let Some((_, parts, tags)) = same {
+                return (true, (Some(parts.clone()), tags.clone(), Diagnostics::new()));
+            }
             let (mut tags, mut found) = (Vec::new(), Diagnostics::new());
             let p = brief_parts(doc, refs, &mut tags, &mut found);
-            (p, tags, found)
+            (false, (p, tags, found))
         })
         .collect();
+    if let Some(c) = cache {
+        keep(c, kept, docs, &reused);
+    }
+    let checked = reused.into_iter().map(|(_, c)| c);
     // Merged in file order: the first spelling of a tag names it.
     let mut parts = Vec::with_capacity(docs.len());
     let mut tags_by_slug: HashMap<Slug, String> = HashMap::new();
@@ -79,6 +117,27 @@ pub(super) fn check(docs: &[Arc<Doc<RawBrief>>], refs: &Refs<'_>, diags: &mut Di
     let mut tags: Vec<(Slug, String)> = tags_by_slug.into_iter().collect();
     tags.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     (parts, tags)
+}
+
+/// Keeps the briefs just checked without a problem for the next build (those taken from
+/// `kept` stay where they are).
+fn keep(cache: &ResolveCache, mut kept: FrontCache, docs: &[Arc<Doc<RawBrief>>], checked: &[(bool, Checked)]) {
+    for (doc, (reused, (p, tags, found))) in docs.iter().zip(checked) {
+        if *reused {
+            continue;
+        }
+        match p.as_ref().filter(|_| found.error_count() + found.warning_count() == 0) {
+            Some(p) => kept.briefs.insert(doc.content_path.clone(), (doc.clone(), p.clone(), tags.clone())),
+            None => kept.briefs.remove(&doc.content_path),
+        };
+    }
+    if kept.briefs.len() > docs.len() {
+        let present: HashSet<&str> = docs.iter().map(|d| d.content_path.as_str()).collect();
+        kept.briefs.retain(|path, _| present.contains(path.as_str()));
+    }
+    if let Ok(mut f) = cache.front.lock() {
+        *f = kept;
+    }
 }
 
 fn brief_parts(doc: &Doc<RawBrief>, refs: &Refs<'_>, tags: &mut Vec<(Slug, String)>, diags: &mut Diagnostics) -> Option<BriefParts> {

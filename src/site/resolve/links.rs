@@ -23,6 +23,8 @@ pub struct ResolveCache {
     /// Every brief's related briefs, and a fingerprint of what they were computed from
     /// (each brief's companies and tags, in date order): a body edit keeps them.
     pub related: std::sync::Mutex<(u64, Vec<Vec<crate::site::BriefId>>)>,
+    /// Every brief's checked front matter, with what it was checked against.
+    pub(super) front: std::sync::Mutex<super::briefs::FrontCache>,
 }
 
 #[derive(Default)]

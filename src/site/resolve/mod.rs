@@ -90,7 +90,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         zone: config.timezone,
     };
     let t = std::time::Instant::now();
-    let (parts, tags) = briefs::check(&briefs, &refs, diags);
+    let (parts, tags) = briefs::check(&briefs, &refs, cache, diags);
     let (parts, scheduled) = briefs::hold_back(&briefs, parts, now, future);
     let (story_index, story_list) = stories::named(&briefs, &parts, &story_slugs, diags);
     let parts = briefs::order(&briefs, parts, diags);
@@ -124,14 +124,15 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         root: &root,
     };
     links.refresh(cache);
-    let corrections = render_corrections(&links, &briefs, &parts, diags);
+    steps::add("bodies: targets", t.elapsed());
+    let corrections = steps::time("bodies: corrections", || render_corrections(&links, &briefs, &parts, diags));
     let (published, brief_images, story_images) = lead_images(&links, &briefs, &stories, &parts, diags);
-    let rendered_briefs = render_briefs(&links, &mut briefs, &parts, &published, cache, diags);
+    let rendered_briefs = steps::time("bodies: briefs", || render_briefs(&links, &mut briefs, &parts, &published, cache, diags));
     let profiles = ents.render(&links, cache, diags);
     let rendered_stories = links.render_docs(&stories, cache, diags);
     let rendered_pages = links.render_docs(&pages, cache, diags);
     let site_images = links.take_images();
-    let (statics, assets) = site_statics(statics, links.assets.attachments());
+    let (statics, assets) = steps::time("bodies: static files", || site_statics(statics, links.assets.attachments()));
     drop(links);
     steps::add("bodies", t.elapsed());
     if diags.has_errors() {
@@ -292,7 +293,7 @@ fn render_corrections(
                 for problem in &r.problems {
                     diags.push(doc.error_at("corrections", None, problem.error.message.clone()).with_hint_opt(problem.error.hint.clone()));
                 }
-                Correction { date: *date, html: r.html, text: r.first_paragraph }
+                Correction { date: *date, html: r.html.to_string(), text: r.first_paragraph }
             })
             .collect();
         out.push(list);

@@ -82,7 +82,7 @@ pub(super) fn assemble(
                     rendered[f].html.clone(),
                     docs[f].raw.extra.clone(),
                 ),
-                None => (String::new(), None, String::new(), Extra::new()),
+                None => (String::new(), None, std::sync::Arc::from(""), Extra::new()),
             };
             let image = file.and_then(|f| images[f].clone());
             Story { slug, path, title, summary, image, body_html, briefs: Vec::new(), extra }

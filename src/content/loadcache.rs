@@ -1,0 +1,146 @@
+//! What `serve` keeps of one load for the next: every parsed file, each folder's list of
+//! files and the scan of the media files.
+//!
+//! Without a watcher, a kept file is reused when its size and modification time are
+//! unchanged (one `stat` a file). While a watcher reports every change ([`LoadCache::watching`],
+//! then [`LoadCache::saw`] for each batch of changes), the load after the first one
+//! trusts it: a file, folder or media scan that no reported path touches is reused
+//! without looking at the disk at all, so a save costs the same on a site of ten or ten
+//! thousand briefs. When the watcher loses track (an error, an overflow), every file is
+//! looked at again.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::content::load::{path_order, Doc};
+use crate::content::media::Media;
+
+/// Parsed files, folder lists and media kept between loads.
+#[derive(Default)]
+pub struct LoadCache {
+    docs: Mutex<HashMap<PathBuf, Cached>>,
+    listings: Mutex<HashMap<PathBuf, Vec<PathBuf>>>,
+    media: Mutex<Option<(u64, Media)>>,
+    /// The paths (relative to the site's root) changed since the last complete load, as
+    /// the watcher reported them; `None` when not known (no watcher yet, or it lost track).
+    changed: RwLock<Option<Vec<PathBuf>>>,
+    watched: AtomicBool,
+}
+
+struct Cached {
+    modified: std::time::SystemTime,
+    len: u64,
+    doc: Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl LoadCache {
+    /// A watcher now reports every change: the load after the next one may trust it.
+    pub fn watching(&self) {
+        self.watched.store(true, Ordering::Relaxed);
+    }
+
+    /// The watcher reports these paths (relative to the site's root) as changed.
+    pub fn saw(&self, paths: impl IntoIterator<Item = PathBuf>) {
+        if let Ok(mut changed) = self.changed.write() {
+            if let Some(c) = changed.as_mut() {
+                c.extend(paths);
+            }
+        }
+    }
+
+    /// The watcher may have missed changes: the next load looks at every file.
+    pub fn lost_track(&self) {
+        if let Ok(mut changed) = self.changed.write() {
+            *changed = None;
+        }
+    }
+
+    /// A load read every file it needed: from now on only reported paths can differ.
+    pub(super) fn loaded(&self) {
+        if self.watched.load(Ordering::Relaxed) {
+            if let Ok(mut changed) = self.changed.write() {
+                *changed = Some(Vec::new());
+            }
+        }
+    }
+
+    /// For each of `files` (under `root`), its kept document when a watcher is trusted
+    /// and reported no change to it (looked up all at once: one lock, not one a file).
+    pub(super) fn trusted<R: Send + Sync + 'static>(&self, root: &Path, files: &[PathBuf]) -> Vec<Option<Arc<Doc<R>>>> {
+        let changed = self.changed.read().ok().and_then(|c| c.clone());
+        let (Some(changed), Ok(docs)) = (changed, self.docs.lock()) else { return vec![None; files.len()] };
+        let kept = |file: &PathBuf| {
+            let rel = file.strip_prefix(root).unwrap_or(file);
+            if changed.iter().any(|p| p.starts_with(rel) || rel.starts_with(p)) {
+                return None;
+            }
+            docs.get(file)?.doc.clone().downcast::<Doc<R>>().ok()
+        };
+        files.iter().map(kept).collect()
+    }
+
+    /// The kept document of `file` when its size and modification time are unchanged.
+    pub(super) fn get<R: Send + Sync + 'static>(&self, file: &Path, meta: &std::fs::Metadata) -> Option<Arc<Doc<R>>> {
+        let modified = meta.modified().ok()?;
+        let docs = self.docs.lock().ok()?;
+        let c = docs.get(file)?;
+        if c.modified != modified || c.len != meta.len() {
+            return None;
+        }
+        c.doc.clone().downcast::<Doc<R>>().ok()
+    }
+
+    /// Keeps a document just parsed.
+    pub(super) fn put<R: Send + Sync + 'static>(&self, file: &Path, meta: &std::fs::Metadata, doc: &Arc<Doc<R>>) {
+        if let (Ok(modified), Ok(mut docs)) = (meta.modified(), self.docs.lock()) {
+            docs.insert(file.to_path_buf(), Cached { modified, len: meta.len(), doc: doc.clone() });
+        }
+    }
+
+    /// The Markdown files of `dir` (under `root`): kept, or listed by `list` and kept. A
+    /// kept list holds while every reported change in the folder is a file of the list
+    /// that is still there (an edit, not a new, removed or renamed file).
+    pub(super) fn listing<E>(&self, root: &Path, dir: &Path, list: impl FnOnce() -> Result<Vec<PathBuf>, E>) -> Result<Vec<PathBuf>, E> {
+        let kept = self.listings.lock().ok().and_then(|l| l.get(dir).cloned());
+        let changed = self.changed.read().ok().and_then(|c| c.clone());
+        if let (Some(files), Some(changed)) = (kept, changed) {
+            let rel = dir.strip_prefix(root).unwrap_or(dir);
+            let edited = |p: &PathBuf| {
+                let file = root.join(p);
+                files.binary_search_by_key(&path_order(&file), |f| path_order(f)).is_ok() && file.is_file()
+            };
+            if changed.iter().filter(|p| p.starts_with(rel) || rel.starts_with(p)).all(edited) {
+                return Ok(files);
+            }
+        }
+        let files = list()?;
+        if let Ok(mut l) = self.listings.lock() {
+            l.insert(dir.to_path_buf(), files.clone());
+        }
+        Ok(files)
+    }
+
+    /// The media scan: kept when `key` (the bundles and static files) is the same and no
+    /// reported change is a file beside the Markdown, a static file or a theme's file.
+    pub(super) fn media<E>(&self, key: u64, scan: impl FnOnce() -> Result<Media, E>) -> Result<Media, E> {
+        let media_changed = |p: &PathBuf| {
+            let beside_markdown = p.starts_with("content") && p.extension().is_none_or(|e| e != "md");
+            beside_markdown || p.starts_with("static") || p.starts_with("themes")
+        };
+        let trusted = self.changed.read().is_ok_and(|c| c.as_ref().is_some_and(|c| !c.iter().any(media_changed)));
+        if trusted {
+            if let Some((k, m)) = self.media.lock().ok().as_ref().and_then(|m| m.as_ref()) {
+                if *k == key {
+                    return Ok(m.clone());
+                }
+            }
+        }
+        let media = scan()?;
+        if let Ok(mut m) = self.media.lock() {
+            *m = Some((key, media.clone()));
+        }
+        Ok(media)
+    }
+}
