@@ -73,8 +73,11 @@ impl Refs<'_> {
 #[derive(Default)]
 pub(crate) struct FrontCache {
     refs: u64,
-    briefs: HashMap<String, (Arc<Doc<RawBrief>>, BriefParts, Vec<(Slug, String)>)>,
+    briefs: HashMap<String, KeptBrief>,
 }
+
+/// A brief's document, its checked parts and its tags.
+type KeptBrief = (Arc<Doc<RawBrief>>, BriefParts, Vec<(Slug, String)>);
 
 type Checked = (Option<BriefParts>, Vec<(Slug, String)>, Diagnostics);
 
