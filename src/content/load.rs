@@ -423,7 +423,7 @@ fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
 ) -> Result<Vec<Arc<Doc<R>>>, Error> {
     let dir = content.join(kind.name);
     let files = match cache {
-        Some(c) => c.listing(root, &dir, || markdown_files(&dir, kind.recursive))?,
+        Some(c) => c.listing(root, &dir, kind.recursive, || markdown_files(&dir, kind.recursive))?,
         None => markdown_files(&dir, kind.recursive)?,
     };
     type Parsed<R> = Result<Result<Arc<Doc<R>>, Diagnostic>, Error>;

@@ -99,23 +99,25 @@ impl LoadCache {
         }
     }
 
-    /// The Markdown files of `dir` (under `root`): kept, or listed by `list` and kept. A
-    /// kept list holds while every reported change in the folder is a file of the list
-    /// that is still there (an edit, not a new, removed or renamed file).
-    pub(super) fn listing<E>(&self, root: &Path, dir: &Path, list: impl FnOnce() -> Result<Vec<PathBuf>, E>) -> Result<Vec<PathBuf>, E> {
-        let kept = self.listings.lock().ok().and_then(|l| l.get(dir).cloned());
+    /// The Markdown files of `dir` (under `root`; `recursive`, or files and bundles only):
+    /// the kept list with the reported changes applied (a file edited, added or removed),
+    /// or, when a whole folder came or went, listed again by `list`.
+    pub(super) fn listing<E>(
+        &self,
+        root: &Path,
+        dir: &Path,
+        recursive: bool,
+        list: impl FnOnce() -> Result<Vec<PathBuf>, E>,
+    ) -> Result<Vec<PathBuf>, E> {
+        let kept = self.listings.lock().ok().and_then(|mut l| l.remove(dir));
         let changed = self.changed.read().ok().and_then(|c| c.clone());
-        if let (Some(files), Some(changed)) = (kept, changed) {
-            let rel = dir.strip_prefix(root).unwrap_or(dir);
-            let edited = |p: &PathBuf| {
-                let file = root.join(p);
-                files.binary_search_by_key(&path_order(&file), |f| path_order(f)).is_ok() && file.is_file()
-            };
-            if changed.iter().filter(|p| p.starts_with(rel) || rel.starts_with(p)).all(edited) {
-                return Ok(files);
-            }
-        }
-        let files = list()?;
+        let files = match (kept, changed) {
+            (Some(files), Some(changed)) => match patched(files, root, dir, recursive, &changed) {
+                Some(files) => files,
+                None => list()?,
+            },
+            _ => list()?,
+        };
         if let Ok(mut l) = self.listings.lock() {
             l.insert(dir.to_path_buf(), files.clone());
         }
@@ -143,4 +145,43 @@ impl LoadCache {
         }
         Ok(media)
     }
+}
+
+/// `files` (sorted as the load sorts them) with the `changed` paths under `dir` applied;
+/// `None` when a folder came or went (or `dir` itself changed): then it is listed again.
+fn patched(mut files: Vec<PathBuf>, root: &Path, dir: &Path, recursive: bool, changed: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    let rel = dir.strip_prefix(root).unwrap_or(dir);
+    for p in changed {
+        if rel.starts_with(p) {
+            return None;
+        }
+        if !p.starts_with(rel) {
+            continue;
+        }
+        let file = root.join(p);
+        let at = files.binary_search_by_key(&path_order(&file), |f| path_order(f));
+        match at {
+            Ok(i) if !file.is_file() => {
+                files.remove(i);
+            }
+            Ok(_) => {}
+            Err(i) if file.is_file() => {
+                if of_folder(dir, &file, recursive) {
+                    files.insert(i, file);
+                }
+            }
+            // A folder made or moved here, or one that is gone with files of the list.
+            Err(_) if file.is_dir() || files.iter().any(|f| f.starts_with(&file)) => return None,
+            Err(_) => {}
+        }
+    }
+    Some(files)
+}
+
+/// Whether `file` is one of the Markdown files the load reads in `dir`: any `.md` file
+/// under a `recursive` folder, else the folder's own files and its bundles' `index.md`.
+fn of_folder(dir: &Path, file: &Path, recursive: bool) -> bool {
+    let name = file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let depth = file.strip_prefix(dir).map(|r| r.components().count()).unwrap_or(0);
+    name.ends_with(".md") && !name.starts_with('.') && (recursive || depth == 1 || (depth == 2 && name == "index.md"))
 }

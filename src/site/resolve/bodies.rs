@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::links::{fingerprint, Links};
+use super::links::{fingerprint, wiki_class, Class, Links, Targets};
 use crate::content::markdown::{self, AssetTarget, LinkError, LinkResolver, Rendered, Shortcodes, WikiTarget};
 
 /// One link a body resolved: how (wiki, file, asset), what was written, and a fingerprint
@@ -25,13 +25,13 @@ pub struct Kept {
     text: Arc<str>,
     pub rendered: Rendered,
     lookups: Arc<[Lookup]>,
-    /// The targets' fingerprint under which the lookups were last found unchanged.
-    pub checked: u64,
+    /// The targets' fingerprints under which the lookups were last found unchanged.
+    pub checked: Targets,
 }
 
 impl Kept {
     /// A body just rendered.
-    pub fn new(text: &str, rendered: Rendered, lookups: Vec<Lookup>, checked: u64) -> Kept {
+    pub fn new(text: &str, rendered: Rendered, lookups: Vec<Lookup>, checked: Targets) -> Kept {
         Kept { text: Arc::from(text), rendered, lookups: lookups.into(), checked }
     }
 
@@ -40,24 +40,33 @@ impl Kept {
         *self.text == *text
     }
 
-    /// Whether every link resolves as it did (checked again only when the targets
-    /// changed) and every data file a chart read still holds the same text (read again
-    /// each time: data files are not among the targets).
-    pub fn still_valid(&self, links: &Links<'_>, from: &str, targets: u64) -> bool {
+    /// Whether every link resolves as it did (looked up again only when its class of
+    /// targets changed) and every data file a chart read still holds the same text (read
+    /// again each time: data files are not among the targets).
+    pub fn still_valid(&self, links: &Links<'_>, from: &str, targets: &Targets) -> bool {
         let same = |l: &Lookup| l.result == resolve(links, from, l.how, &l.target);
-        let links_same = self.checked == targets || self.lookups.iter().filter(|l| l.how != DATA).all(same);
+        let class = |l: &Lookup| match l.how {
+            WIKI => wiki_class(&l.target),
+            FILE => Class::Files,
+            _ => Class::Assets,
+        } as usize;
+        let links_same = self.lookups.iter().filter(|l| l.how != DATA).all(|l| self.checked[class(l)] == targets[class(l)] || same(l));
         links_same && self.lookups.iter().filter(|l| l.how == DATA).all(same)
     }
 }
 
-/// The kind of lookup of a data file read by a shortcode.
+/// The kinds of lookup: a wiki link, a link to a content file, an image or attachment,
+/// a data file read by a shortcode.
+const WIKI: u8 = 0;
+const FILE: u8 = 1;
+const ASSET: u8 = 2;
 const DATA: u8 = 3;
 
 /// Where a link leads, as a fingerprint.
 fn resolve(links: &Links<'_>, from: &str, how: u8, target: &str) -> u64 {
     match how {
-        0 => answer(&links.wiki(target)),
-        1 => answer(&links.file(from, target)),
+        WIKI => answer(&links.wiki(target)),
+        FILE => answer(&links.file(from, target)),
         DATA => answer(&links.data_file(from, target)),
         _ => answer(&links.asset(from, target)),
     }
@@ -90,19 +99,19 @@ impl Recording<'_, '_> {
 impl LinkResolver for Recording<'_, '_> {
     fn wiki(&self, target: &str) -> Result<WikiTarget, LinkError> {
         let r = self.links.wiki(target);
-        self.note(0, target, &r);
+        self.note(WIKI, target, &r);
         r
     }
 
     fn file(&self, from: &str, target: &str) -> Result<String, LinkError> {
         let r = self.links.file(from, target);
-        self.note(1, target, &r);
+        self.note(FILE, target, &r);
         r
     }
 
     fn asset(&self, from: &str, target: &str) -> Result<AssetTarget, LinkError> {
         let r = self.links.asset(from, target);
-        self.note(2, target, &r);
+        self.note(ASSET, target, &r);
         r
     }
 

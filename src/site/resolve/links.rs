@@ -29,13 +29,43 @@ pub struct ResolveCache {
 
 #[derive(Default)]
 struct MarkdownCache {
-    /// Fingerprint of every link target (slugs, names, aliases, titles, files).
-    targets: u64,
+    /// Fingerprint of every class of link targets (slugs, names, aliases, titles, files).
+    targets: Targets,
     /// Fingerprint of what changes every body (the base path, the raw HTML policy, the
     /// shortcode templates).
     global: u64,
     /// By content path: the body rendered in an earlier build.
     bodies: HashMap<String, super::bodies::Kept>,
+}
+
+/// The classes of link targets a body's lookup can depend on.
+#[derive(Clone, Copy)]
+pub(super) enum Class {
+    /// Names of companies, sources, people, products (`[[Meta]]`, `[[person:x]]`).
+    Names,
+    /// Briefs' slugs and titles (`[[brief:x]]`).
+    Briefs,
+    /// Stories (`[[story:x]]`).
+    Stories,
+    /// Content files (`../companies/meta.md`).
+    Files,
+    /// Images and attachments.
+    Assets,
+}
+
+/// How many classes there are.
+pub(super) const CLASSES: usize = 5;
+
+/// A fingerprint of each class of targets.
+pub(super) type Targets = [u64; CLASSES];
+
+/// The class of a wiki link's target.
+pub(super) fn wiki_class(target: &str) -> Class {
+    match target.trim().split_once(':').map(|(p, _)| p.trim()) {
+        Some("brief") => Class::Briefs,
+        Some("story") => Class::Stories,
+        _ => Class::Names,
+    }
 }
 
 pub(super) fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
@@ -78,28 +108,33 @@ pub(super) struct Links<'a> {
 }
 
 impl Links<'_> {
-    /// A fingerprint of everything links can resolve to. Entries are combined with a sum,
-    /// so the order of the maps does not matter and nothing needs sorting.
-    fn fingerprint(&self) -> u64 {
-        let mut sum = fingerprint(&(&self.base, self.dropped_drafts, self.assets.fingerprint(), self.raw_html));
+    /// A fingerprint of each class of link targets (see [`Class`]), so that a body is
+    /// checked again only against the classes that changed: a new brief does not make the
+    /// bodies that link only companies look their links up again. Entries are combined
+    /// with a sum, so the order of the maps does not matter and nothing needs sorting.
+    /// What every class depends on (the base path, drafts, schedule) is in each.
+    fn fingerprint(&self) -> Targets {
+        let mut all = fingerprint(&(&self.base, self.dropped_drafts, self.raw_html, &self.broken));
         for (slug, date) in &self.scheduled {
-            sum = sum.wrapping_add(fingerprint(&(3u8, slug, date)));
+            all = all.wrapping_add(fingerprint(&(3u8, slug, date)));
         }
+        let mut t = [all; CLASSES];
+        t[Class::Assets as usize] = all.wrapping_add(self.assets.fingerprint());
         for (key, named) in &self.names.0 {
             for id in named {
-                sum = sum.wrapping_add(fingerprint(&(key, id, self.named(*id).1)));
+                t[Class::Names as usize] = t[Class::Names as usize].wrapping_add(fingerprint(&(key, id, self.named(*id).1)));
             }
         }
         for (slug, title) in &self.briefs {
-            sum = sum.wrapping_add(fingerprint(&(0u8, slug, title)));
+            t[Class::Briefs as usize] = t[Class::Briefs as usize].wrapping_add(fingerprint(&(slug, title)));
         }
         for (slug, title) in &self.stories {
-            sum = sum.wrapping_add(fingerprint(&(1u8, slug, title)));
+            t[Class::Stories as usize] = t[Class::Stories as usize].wrapping_add(fingerprint(&(slug, title)));
         }
         for (path, url) in self.files {
-            sum = sum.wrapping_add(fingerprint(&(2u8, path, url)));
+            t[Class::Files as usize] = t[Class::Files as usize].wrapping_add(fingerprint(&(path, url)));
         }
-        sum
+        t
     }
 
     /// Notes the link targets of this build in `cache`; it is emptied only when what
@@ -124,7 +159,7 @@ impl Links<'_> {
             Some((k.clone(), c.targets))
         });
         if let Some((kept, targets)) = kept {
-            if kept.still_valid(self, content_path, targets) {
+            if kept.still_valid(self, content_path, &targets) {
                 if let Ok(mut c) = cache.markdown.lock() {
                     if let Some(k) = c.bodies.get_mut(content_path) {
                         k.checked = targets;
