@@ -56,11 +56,12 @@ enum Step {
 const TITLES: [&str; 3] = ["Meta talks to Google", "Alphabet shares rise", "Denial on Threads"];
 const COMPANIES: [&str; 3] = ["meta", "google", "alphabet"];
 const TAGS: [&str; 3] = ["Advertising", "Markets", "Models"];
-const BODIES: [&str; 3] = ["A report says so.", "About [[meta]] and [[Google]].", "## Why\n\nA note.[^1]\n\n[^1]: Filed."];
+const BODIES: [&str; 4] =
+    ["A report says so.", "About [[meta]] and [[Google]].", "## Why\n\nA note.[^1]\n\n[^1]: Filed.", "After [[brief:brief-1]], see [[story:talks]]."];
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        3 => (0..5usize, 0..3usize, proptest::sample::subsequence(vec![0usize, 1, 2], 0..=2), 0..3usize, 0..3usize)
+        3 => (0..5usize, 0..3usize, proptest::sample::subsequence(vec![0usize, 1, 2], 0..=2), 0..3usize, 0..4usize)
             .prop_map(|(n, title, companies, tag, body)| Step::Write { n, title, companies, tag, body }),
         1 => (0..5usize).prop_map(Step::Delete),
         1 => (0..5usize, 0..5usize).prop_map(|(a, b)| Step::Rename(a, b)),
@@ -72,7 +73,9 @@ fn brief_path(root: &Path, n: usize) -> std::path::PathBuf {
     root.join(format!("content/briefs/2025-10-{:02}-brief-{n}.md", 20 + n))
 }
 
-fn apply(root: &Path, s: &Step) {
+/// Applies `s`; returns the paths it touched (relative to `root`), as a watcher reports them.
+fn apply(root: &Path, s: &Step) -> Vec<std::path::PathBuf> {
+    let rel = |p: std::path::PathBuf| p.strip_prefix(root).unwrap().to_path_buf();
     match s {
         Step::Write { n, title, companies, tag, body } => {
             let cos: Vec<&str> = companies.iter().map(|c| COMPANIES[*c]).collect();
@@ -85,9 +88,11 @@ fn apply(root: &Path, s: &Step) {
                 BODIES[*body]
             );
             std::fs::write(brief_path(root, *n), text).unwrap();
+            vec![rel(brief_path(root, *n))]
         }
         Step::Delete(n) => {
             let _ = std::fs::remove_file(brief_path(root, *n));
+            vec![rel(brief_path(root, *n))]
         }
         Step::Rename(a, b) => {
             if brief_path(root, *a).exists() && !brief_path(root, *b).exists() {
@@ -95,12 +100,22 @@ fn apply(root: &Path, s: &Step) {
                 std::fs::remove_file(brief_path(root, *a)).unwrap();
                 std::fs::write(brief_path(root, *b), text.replace(&format!("2025-10-{:02}", 20 + a), &format!("2025-10-{:02}", 20 + b))).unwrap();
             }
+            vec![rel(brief_path(root, *a)), rel(brief_path(root, *b))]
         }
         Step::Company(c) => {
             let name = COMPANIES[*c];
             std::fs::write(root.join(format!("content/companies/{name}.md")), format!("---\nname: {name} Inc\n---\nEdited {c}.\n")).unwrap();
+            vec![format!("content/companies/{name}.md").into()]
         }
     }
+}
+
+/// Every file the site renders (pages, feeds, search data), by path; `None` with errors.
+fn rendered(root: &Path, caches: &briefing::Caches) -> Option<BTreeMap<String, Vec<u8>>> {
+    let opts = briefing::content::load::LoadOptions { root: root.to_path_buf(), ..Default::default() };
+    let ready = briefing::prepare_renderer(&opts, caches).unwrap();
+    let renderer = ready.renderer.filter(|_| !ready.diags.has_errors())?;
+    Some(renderer.jobs().into_iter().map(|j| renderer.render(j).unwrap()).map(|f| (f.path, f.bytes)).collect())
 }
 
 fn build_into(root: &Path, out: &Path) -> bool {
@@ -116,6 +131,25 @@ fn build_into(root: &Path, out: &Path) -> bool {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 120, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// What `serve` keeps between rebuilds (parsed files trusted on the watcher's word,
+    /// checked front matter, rendered bodies, related briefs) gives, after any sequence
+    /// of edits, exactly the site a fresh load gives.
+    #[test]
+    fn serve_caches_give_what_a_fresh_load_gives(steps in proptest::collection::vec(step(), 1..6)) {
+        let site = SiteTest::new().file("content/stories/talks.md", "---\ntitle: The talks\n---\n");
+        std::fs::create_dir_all(site.root().join("content/briefs")).unwrap();
+        let caches = briefing::Caches::default();
+        rendered(site.root(), &caches);
+        caches.load.watching();
+        for (i, s) in steps.iter().enumerate() {
+            let touched = apply(site.root(), s);
+            caches.load.saw(touched);
+            let kept = rendered(site.root(), &caches);
+            let fresh = rendered(site.root(), &briefing::Caches::default());
+            prop_assert!(kept == fresh, "after {:?}, serve's kept caches give another site than a fresh load", &steps[..=i]);
+        }
+    }
+
     #[test]
     fn incremental_output_equals_a_clean_build(steps in proptest::collection::vec(step(), 1..5)) {
         let site = SiteTest::new();
@@ -123,7 +157,7 @@ proptest! {
         let kept = site.root().join("public");
         let clean = tempfile::tempdir().unwrap();
         for (i, s) in steps.iter().enumerate() {
-            apply(site.root(), s);
+            let _ = apply(site.root(), s);
             let built = build_into(site.root(), &kept);
             let fresh = clean.path().join(format!("out{i}"));
             prop_assert_eq!(built, build_into(site.root(), &fresh));
