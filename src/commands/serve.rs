@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use notify::RecursiveMode;
+use rayon::prelude::*;
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
@@ -261,7 +262,7 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
             return None;
         }
         let t_index = Instant::now();
-        let index = jobs.iter().map(|j| (renderer.output_path(*j), *j)).collect();
+        let index = jobs.par_iter().map(|j| (renderer.output_path(*j), *j)).collect();
         let statics = renderer.statics().iter().cloned().collect();
         let media = media_index(&renderer);
         if crate::steps::enabled() {

@@ -19,7 +19,7 @@ use crate::site::{paths, EntityId, SiteImage};
 /// again only when its text changed, or when anything a link can point at changed.
 #[derive(Default)]
 pub struct ResolveCache {
-    markdown: std::sync::Mutex<MarkdownCache>,
+    markdown: std::sync::RwLock<MarkdownCache>,
     /// Every brief's related briefs, and a fingerprint of what they were computed from
     /// (each brief's companies and tags, in date order): a body edit keeps them.
     pub related: std::sync::Mutex<(u64, Vec<Vec<crate::site::BriefId>>)>,
@@ -142,7 +142,7 @@ impl Links<'_> {
     pub fn refresh(&self, cache: Option<&ResolveCache>) {
         let Some(c) = cache else { return };
         let (targets, global) = (self.fingerprint(), fingerprint(&(&self.base, self.raw_html, self.shortcodes.fingerprint)));
-        if let Ok(mut m) = c.markdown.lock() {
+        if let Ok(mut m) = c.markdown.write() {
             if m.global != global {
                 *m = MarkdownCache { targets, global, bodies: HashMap::new() };
             }
@@ -154,23 +154,23 @@ impl Links<'_> {
     /// it resolved resolves as before.
     pub fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> Rendered {
         let Some(cache) = cache else { return markdown::render(body, content_path, self) };
-        let kept = cache.markdown.lock().ok().and_then(|c| {
+        // Checked under a shared lock (bodies are rendered on every thread at once); only a
+        // body found valid under new targets takes the lock alone, to note it.
+        let kept = cache.markdown.read().ok().and_then(|c| {
             let k = c.bodies.get(content_path).filter(|k| k.text_is(body))?;
-            Some((k.clone(), c.targets))
+            k.still_valid(self, content_path, &c.targets).then(|| (k.rendered.clone(), (k.checked != c.targets).then_some(c.targets)))
         });
-        if let Some((kept, targets)) = kept {
-            if kept.still_valid(self, content_path, &targets) {
-                if let Ok(mut c) = cache.markdown.lock() {
-                    if let Some(k) = c.bodies.get_mut(content_path) {
-                        k.checked = targets;
-                    }
+        if let Some((rendered, newly_checked)) = kept {
+            if let (Some(targets), Ok(mut c)) = (newly_checked, cache.markdown.write()) {
+                if let Some(k) = c.bodies.get_mut(content_path) {
+                    k.checked = targets;
                 }
-                return kept.rendered;
             }
+            return rendered;
         }
         let (r, lookups) = super::bodies::render_recording(self, body, content_path);
         if r.problems.is_empty() {
-            if let Ok(mut c) = cache.markdown.lock() {
+            if let Ok(mut c) = cache.markdown.write() {
                 let checked = c.targets;
                 c.bodies.insert(content_path.to_string(), super::bodies::Kept::new(body, r.clone(), lookups, checked));
             }
