@@ -167,3 +167,29 @@ proptest! {
         }
     }
 }
+
+/// A brief moved to another company in a long list: serve computes the related briefs of
+/// only the briefs within reach of it again, and the site is still what a fresh load makes.
+#[test]
+fn moving_one_brief_among_hundreds_keeps_related_briefs_right() {
+    let mut site = SiteTest::new();
+    for n in 0..420 {
+        let company = ["meta", "google", "alphabet"][n % 3];
+        let tag = ["Advertising", "Markets"][n % 2];
+        let front = format!("title: Brief number {n}\ndate: 2025-{:02}-{:02}T{:02}:00:00Z\ncompanies: [{company}]\ntags: [{tag}]\nstatus: analysis", 1 + n / 120, 1 + (n / 4) % 28, n % 4);
+        site = site.brief(&format!("2025-{:02}-{:02}-b{n}", 1 + n / 120, 1 + (n / 4) % 28), &front, "Text.");
+    }
+    let caches = briefing::Caches::default();
+    assert!(rendered(site.root(), &caches).is_some());
+    caches.load.watching();
+    rendered(site.root(), &caches);
+    let path = "content/briefs/2025-02-23-b200.md";
+    let text = std::fs::read_to_string(site.root().join(path)).unwrap();
+    assert!(text.contains("companies: [alphabet]"));
+    std::fs::write(site.root().join(path), text.replace("companies: [alphabet]", "companies: [meta, google]")).unwrap();
+    caches.load.saw([std::path::PathBuf::from(path)]);
+    let kept = rendered(site.root(), &caches).unwrap();
+    let fresh = rendered(site.root(), &briefing::Caches::default()).unwrap();
+    let differ: Vec<&String> = fresh.keys().filter(|k| kept.get(*k) != fresh.get(*k)).collect();
+    assert!(differ.is_empty(), "pages that differ from a fresh load: {differ:?}");
+}

@@ -20,9 +20,9 @@ use crate::site::{paths, EntityId, SiteImage};
 #[derive(Default)]
 pub struct ResolveCache {
     markdown: std::sync::RwLock<MarkdownCache>,
-    /// Every brief's related briefs, and a fingerprint of what they were computed from
-    /// (each brief's companies and tags, in date order): a body edit keeps them.
-    pub related: std::sync::Mutex<(u64, Vec<Vec<crate::site::BriefId>>)>,
+    /// Every brief's related briefs, and what they were computed from (each brief's
+    /// companies and tags, in date order): a body edit keeps them, a move recomputes a few.
+    pub(super) related: std::sync::Mutex<super::related::KeptRelated>,
     /// Every brief's checked front matter, with what it was checked against.
     pub(super) front: std::sync::Mutex<super::briefs::FrontCache>,
 }

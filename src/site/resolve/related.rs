@@ -17,42 +17,87 @@ struct Scratch {
     touched: Vec<u32>,
 }
 
-/// Every brief's related briefs, from `cache` when no brief's companies, tags or place in
-/// time changed since it was filled (`serve` keeps one: a body edit changes none of them).
+/// What the related briefs were last computed from (`serve` keeps it between rebuilds).
+#[derive(Default)]
+pub struct KeptRelated {
+    /// A fingerprint of the briefs' slugs in date order, the tags' slugs and the count of
+    /// companies: while it holds, ids mean the same briefs, companies and tags.
+    order: u64,
+    /// Each brief's companies and tags.
+    lists: Vec<(Vec<u32>, Vec<u32>)>,
+    related: Vec<Vec<BriefId>>,
+}
+
+/// Every brief's related briefs. With `cache` (`serve`), when the briefs and their order
+/// are the same as last time and only some briefs' companies or tags changed (a brief
+/// moved to another company), only the briefs whose lists near the changed ones could
+/// see a difference are computed again: those within a window's reach of a changed
+/// brief in one of its old or new lists.
 pub(super) fn cached(site: &crate::site::Site, cache: Option<&super::ResolveCache>) -> Vec<Vec<BriefId>> {
     let Some(cache) = cache else { return all(&site.briefs, &site.companies, &site.tags) };
-    let key = {
+    let order = {
         use std::hash::{Hash, Hasher};
         let mut h = rustc_hash::FxHasher::default();
-        for b in &site.briefs {
-            (b.companies.iter().map(|c| c.0).collect::<Vec<u32>>(), b.tags.iter().map(|t| t.0).collect::<Vec<u32>>()).hash(&mut h);
-        }
-        site.tags.len().hash(&mut h);
+        site.briefs.iter().for_each(|b| b.slug.hash(&mut h));
+        site.tags.iter().for_each(|t| t.slug.hash(&mut h));
+        site.companies.len().hash(&mut h);
         h.finish()
     };
-    if let Ok(kept) = cache.related.lock() {
-        if kept.0 == key && kept.1.len() == site.briefs.len() {
-            return kept.1.clone();
+    let lists: Vec<(Vec<u32>, Vec<u32>)> =
+        site.briefs.iter().map(|b| (b.companies.iter().map(|c| c.0).collect(), b.tags.iter().map(|t| t.0).collect())).collect();
+    let kept = cache.related.lock().map(|mut k| std::mem::take(&mut *k)).unwrap_or_default();
+    let related = if kept.order == order && kept.lists.len() == lists.len() {
+        let changed: Vec<usize> = (0..lists.len()).filter(|&i| kept.lists[i] != lists[i]).collect();
+        let mut related = kept.related;
+        let again = reach(site, &changed, &kept.lists, &lists);
+        for (i, r) in again.iter().zip(compute(&site.briefs, &site.companies, &site.tags, &again)) {
+            related[*i] = r;
+        }
+        related
+    } else {
+        all(&site.briefs, &site.companies, &site.tags)
+    };
+    if let Ok(mut k) = cache.related.lock() {
+        *k = KeptRelated { order, lists, related: related.clone() };
+    }
+    related
+}
+
+/// The briefs whose related briefs may differ after `changed` briefs changed lists: the
+/// changed ones, and every brief within a window's reach of one in its old or new lists.
+fn reach(site: &crate::site::Site, changed: &[usize], before: &[(Vec<u32>, Vec<u32>)], after: &[(Vec<u32>, Vec<u32>)]) -> Vec<usize> {
+    let mut marked = vec![false; site.briefs.len()];
+    for &k in changed {
+        marked[k] = true;
+        let companies = before[k].0.iter().chain(&after[k].0).map(|c| &site.companies[*c as usize].briefs);
+        let tags = before[k].1.iter().chain(&after[k].1).map(|t| &site.tags[*t as usize].briefs);
+        for list in companies.chain(tags) {
+            let at = list.partition_point(|b| (b.0 as usize) < k);
+            let reach = RELATED_WINDOW / 2 + 2;
+            for b in &list[at.saturating_sub(reach)..(at + reach).min(list.len())] {
+                marked[b.0 as usize] = true;
+            }
         }
     }
-    let fresh = all(&site.briefs, &site.companies, &site.tags);
-    if let Ok(mut kept) = cache.related.lock() {
-        *kept = (key, fresh.clone());
-    }
-    fresh
+    (0..marked.len()).filter(|&i| marked[i]).collect()
 }
 
 /// Every brief's related briefs, best first (in parallel).
 pub(super) fn all(briefs: &[Brief], companies: &[Company], tags: &[Tag]) -> Vec<Vec<BriefId>> {
+    compute(briefs, companies, tags, &(0..briefs.len()).collect::<Vec<_>>())
+}
+
+/// The related briefs of the briefs at `indices`, in parallel.
+fn compute(briefs: &[Brief], companies: &[Company], tags: &[Tag], indices: &[usize]) -> Vec<Vec<BriefId>> {
     let n = briefs.len();
     // One scratch per thread: rayon's `map_init` would make one per job, and jobs grow in
     // number with the site, so their zeroed score arrays would grow as its square.
     thread_local! {
         static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch { score: Vec::new(), touched: Vec::new() }) };
     }
-    (0..n)
-        .into_par_iter()
-        .map(|i| {
+    indices
+        .par_iter()
+        .map(|&i| {
             SCRATCH.with_borrow_mut(|scratch| {
                 if scratch.score.len() < n {
                     scratch.score = vec![0; n];
