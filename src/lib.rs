@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Treat warnings as errors: nothing is written when there is one.
     pub strict: bool,
+    /// Reuse nothing from `.briefing-cache/` or the output folder's last build.
+    pub no_cache: bool,
 }
 
 /// How long each stage took.
@@ -187,7 +189,8 @@ pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>
     let t = Instant::now();
     let report = match render::Renderer::new(std::sync::Arc::new(site), &mut p.diags) {
         Some(renderer) => {
-            let report = write::write(&renderer, &out_dir, &opts.load.root, opts.force, &mut p.diags)?;
+            let wopts = write::WriteOptions { force: opts.force, fresh: opts.no_cache };
+            let report = write::write(&renderer, &out_dir, &opts.load.root, wopts, &mut p.diags)?;
             p.timings.search = renderer.search_time();
             site::free_later(renderer);
             report

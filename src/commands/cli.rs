@@ -155,6 +155,10 @@ pub struct BuildArgs {
     /// Replace the output folder even if briefing did not create it.
     #[arg(long)]
     force: bool,
+    /// Build from scratch: resize every image, draw every share card and write every
+    /// file again, reusing nothing kept in .briefing-cache/ or the output folder.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// `briefing check`.
@@ -285,6 +289,7 @@ fn publish(a: PublishArgs) -> ExitCode {
             output: a.output.clone(),
             base_url: None,
             force: false,
+            no_cache: false,
         });
         if code != ExitCode::SUCCESS {
             return code;
@@ -369,7 +374,13 @@ fn build(a: BuildArgs) -> ExitCode {
         crate::steps::enable();
     }
     let opts =
-        BuildOptions { load: load_options(&a.site, a.base_url.clone()), output: a.output.clone(), force: a.force, strict: a.site.strict };
+        BuildOptions {
+        load: load_options(&a.site, a.base_url.clone()),
+        output: a.output.clone(),
+        force: a.force,
+        strict: a.site.strict,
+        no_cache: a.no_cache,
+    };
     match crate::build(&opts) {
         Err(e) => {
             eprintln!("error: {e}");

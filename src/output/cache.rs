@@ -16,12 +16,20 @@ const VERSION: &[u8] = b"briefing-media-3";
 #[derive(Debug, Clone)]
 pub struct Cache {
     dir: PathBuf,
+    /// Whether entries are read (`build --no-cache` only writes them).
+    read: bool,
 }
 
 impl Cache {
     /// The cache of the site at `root`.
     pub fn new(root: &Path) -> Cache {
-        Cache { dir: root.join(".briefing-cache") }
+        Cache { dir: root.join(".briefing-cache"), read: true }
+    }
+
+    /// The cache of the site at `root`, filled again from scratch: nothing is read from
+    /// it, everything made is written to it.
+    pub fn refill(root: &Path) -> Cache {
+        Cache { read: false, ..Cache::new(root) }
     }
 
     /// The key of an entry made from `parts`.
@@ -41,6 +49,9 @@ impl Cache {
 
     /// The bytes of an entry, when it is there and whole.
     pub fn get(&self, kind: &str, key: &str, name: &str) -> Option<Vec<u8>> {
+        if !self.read {
+            return None;
+        }
         let mut bytes = std::fs::read(self.path(kind, key, name)).ok()?;
         let split = bytes.len().checked_sub(32)?;
         let ok = blake3::hash(&bytes[..split]).as_bytes()[..] == bytes[split..];
@@ -87,5 +98,9 @@ mod tests {
         assert_eq!(cache.get("images", &key, "480w.webp"), None);
         std::fs::write(&path, b"short").unwrap();
         assert_eq!(cache.get("images", &key, "480w.webp"), None);
+        let refill = Cache::refill(root.path());
+        refill.put("images", &key, "480w.webp", b"RIFF....WEBP");
+        assert_eq!(refill.get("images", &key, "480w.webp"), None, "--no-cache reads nothing");
+        assert!(cache.get("images", &key, "480w.webp").is_some(), "but fills the cache");
     }
 }

@@ -38,7 +38,8 @@ pub struct WriteReport {
 /// Renders every file of the site straight into `out_dir` (memory stays flat). Render
 /// errors go to `diags` and return `Ok(None)` with the output untouched. `force` allows
 /// replacing a folder briefing did not create; `root` is the site folder, never written.
-pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
+pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOptions, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
+    let WriteOptions { force, fresh } = opts;
     check_target(out_dir, root, force)?;
     let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     let parent = match out_dir.parent() {
@@ -51,7 +52,7 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
     if old.exists() {
         fs::remove_dir_all(&old).map_err(|e| Error::Write(old.clone(), e))?;
     }
-    if spare.exists() && !spare.join(MARKER).exists() {
+    if spare.exists() && (fresh || !spare.join(MARKER).exists()) {
         fs::remove_dir_all(&spare).map_err(|e| Error::Write(spare.clone(), e))?;
     }
     // A spare created now holds only what this build writes: nothing can be stale.
@@ -60,9 +61,10 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
 
     let prior = manifest::Prior::read(&spare, reused);
     // Pages and media side by side: the media are mostly reading and writing files.
+    let cache = if fresh { Cache::refill(root) } else { Cache::new(root) };
     let (pages, media) = rayon::join(
         || crate::steps::time("write: pages, feeds, static files", || fill(&spare, renderer, &prior)),
-        || fill_media(&spare, renderer, root, &prior),
+        || fill_media(&spare, renderer, &cache, &prior),
     );
     let ((mut written, mut errors), (media, media_errors)) = (pages?, media?);
     written.extend(media);
@@ -99,6 +101,15 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, force: bool, diag
 }
 
 type Filled = (Vec<(PathBuf, u64)>, Vec<Diagnostic>);
+
+/// How to write an output folder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Replace a folder briefing did not create.
+    pub force: bool,
+    /// Reuse nothing (`--no-cache`): every file written, every image and card made again.
+    pub fresh: bool,
+}
 
 /// Writes `bytes` to `rel` under `dir` unless the file there already holds them (by the
 /// manifest of the folder's last build and the file's size): an unchanged page keeps its
@@ -168,17 +179,16 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior) -> Result<Fill
 /// Makes every image's variants and every share card
 /// (from the cache in `root` when it has them): what was written, and the images that
 /// could not be decoded.
-fn fill_media(dir: &Path, renderer: &Renderer, root: &Path, prior: &manifest::Prior) -> Result<Filled, Error> {
+fn fill_media(dir: &Path, renderer: &Renderer, cache: &Cache, prior: &manifest::Prior) -> Result<Filled, Error> {
     let site = renderer.site();
-    let cache = Cache::new(root);
     let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
     let quality = site.config.images.quality;
     let images: Vec<Result<Result<Vec<media::Made>, Diagnostic>, Error>> = crate::steps::time("write: images", || {
-        site.images.par_iter().map(|img| media::variants(img, quality, &cache, prior, put_at)).collect()
+        site.images.par_iter().map(|img| media::variants(img, quality, cache, prior, put_at)).collect()
     });
     let cards = renderer.cards_to_draw();
     let drawn: Result<Vec<media::Made>, Error> = crate::steps::time("write: share cards", || {
-        cards.par_iter().map(|(rel, text)| media::card(rel, text, &cache, prior, put_at)).collect()
+        cards.par_iter().map(|(rel, text)| media::card(rel, text, cache, prior, put_at)).collect()
     });
     let (mut written, mut errors) = (Vec::new(), Vec::new());
     for r in images {

@@ -124,6 +124,7 @@ fn build_into(root: &Path, out: &Path) -> bool {
         output: Some(out.to_path_buf()),
         force: false,
         strict: false,
+        no_cache: false,
     };
     matches!(briefing::build(&opts), Ok((outcome, Some(_))) if !outcome.diags.has_errors())
 }
@@ -192,4 +193,34 @@ fn moving_one_brief_among_hundreds_keeps_related_briefs_right() {
     let fresh = rendered(site.root(), &briefing::Caches::default()).unwrap();
     let differ: Vec<&String> = fresh.keys().filter(|k| kept.get(*k) != fresh.get(*k)).collect();
     assert!(differ.is_empty(), "pages that differ from a fresh load: {differ:?}");
+}
+
+/// `build --no-cache` trusts nothing kept: a cache entry that is whole but wrong (as a
+/// changed encoder would leave) is used by a plain build and made again with the flag,
+/// and every file of the output is written again.
+#[test]
+fn no_cache_makes_everything_again() {
+    let site = SiteTest::new().brief("2025-10-30-a", "title: A\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]", "Alpha.");
+    site.build();
+    let cards = site.root().join(".briefing-cache/cards");
+    let entries: Vec<std::path::PathBuf> =
+        walkdir::WalkDir::new(&cards).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).map(|e| e.into_path()).collect();
+    assert!(!entries.is_empty(), "the build kept its share card");
+    let fake = b"not a png".to_vec();
+    for e in &entries {
+        std::fs::write(e, [fake.clone(), blake3::hash(&fake).as_bytes().to_vec()].concat()).unwrap();
+    }
+    let plain = site.run(&["build", "--output", &site.root().join("plain").to_string_lossy()]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert_eq!(std::fs::read(site.root().join("plain/briefs/a/social.png")).unwrap(), fake, "a whole entry is used as it is");
+    let page = site.root().join("public/briefs/a/index.html");
+    let before = mtime(&page);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    site.build_with(&["--no-cache"]);
+    let card = std::fs::read(site.root().join("public/briefs/a/social.png")).unwrap();
+    assert!(card.starts_with(b"\x89PNG"), "the card is drawn again");
+    assert!(mtime(&page) > before, "every page is written again");
+    let after = site.run(&["build", "--output", &site.root().join("plain").to_string_lossy()]);
+    assert_eq!(after.code, 0);
+    assert!(std::fs::read(site.root().join("plain/briefs/a/social.png")).unwrap().starts_with(b"\x89PNG"), "and the cache holds it again");
 }
