@@ -54,7 +54,14 @@ pub(super) struct Refs<'a> {
     pub zone: chrono_tz::Tz,
 }
 
-impl Refs<'_> {
+impl<'a> Refs<'a> {
+    /// The references of the slug indexes of companies, sources, people, products and
+    /// authors (in that order).
+    pub fn of(indexes: &'a [HashMap<&'a str, u32>; 5], default_author: Option<u32>, zone: chrono_tz::Tz) -> Refs<'a> {
+        let [companies, sources, people, products, authors] = indexes;
+        Refs { companies, sources, people, products, authors, default_author, zone }
+    }
+
     /// A fingerprint of everything a brief's front matter is checked against.
     fn fingerprint(&self) -> u64 {
         fn sorted<'m>(m: &HashMap<&'m str, u32>) -> Vec<(&'m str, u32)> {

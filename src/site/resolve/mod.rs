@@ -78,17 +78,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     steps::add("resolve: entities", t.elapsed());
 
     // Briefs: front matter first, so that links can point at any brief.
-    let (company_index, source_index, person_index) = (ents.companies.index(), ents.sources.index(), ents.people.index());
-    let (product_index, author_index) = (ents.products.index(), ents.authors.index());
-    let refs = briefs::Refs {
-        companies: &company_index,
-        sources: &source_index,
-        people: &person_index,
-        products: &product_index,
-        authors: &author_index,
-        default_author,
-        zone: config.timezone,
-    };
+    let indexes = [ents.companies.index(), ents.sources.index(), ents.people.index(), ents.products.index(), ents.authors.index()];
+    let refs = briefs::Refs::of(&indexes, default_author, config.timezone);
     let t = std::time::Instant::now();
     let (parts, tags) = briefs::check(&briefs, &refs, cache, diags);
     let (parts, scheduled) = briefs::hold_back(&briefs, parts, now, future);
