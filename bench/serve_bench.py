@@ -3,6 +3,7 @@
 
     python3 bench/serve_bench.py                 # 20 edits of each kind
     python3 bench/serve_bench.py --edits 8 --briefs 2000
+    python3 bench/serve_bench.py --binary OLD    # another binary, for before/after figures
 
 Starts `briefing serve` (release build) on the native corpus of bench/gen_corpus.py, listens
 on its event stream (`__briefing/events`, what the pages' live-reload script listens to),
@@ -118,10 +119,14 @@ def main():
     ap.add_argument("--briefs", type=int, default=10000)
     ap.add_argument("--edits", type=int, default=20, help="edits of each kind")
     ap.add_argument("--work", default="/tmp/briefing-serve-bench")
+    ap.add_argument("--binary", help="another briefing binary to measure (e.g. main's, for before/after figures)")
     args = ap.parse_args()
 
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "briefing"], cwd=ROOT, check=True)
-    briefing = os.path.join(ROOT, "target", "release", "briefing")
+    if args.binary:
+        briefing = args.binary
+    else:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "briefing"], cwd=ROOT, check=True)
+        briefing = os.path.join(ROOT, "target", "release", "briefing")
     site = os.path.join(args.work, f"native-{args.briefs}")
     shutil.rmtree(site, ignore_errors=True)
     subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), "--out", site, "--briefs", str(args.briefs),
