@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 static ON: AtomicBool = AtomicBool::new(false);
 static STEPS: Mutex<Vec<(&'static str, Duration)>> = Mutex::new(Vec::new());
+static COUNTS: Mutex<Vec<(&'static str, usize, usize)>> = Mutex::new(Vec::new());
 
 /// Starts recording steps.
 pub fn enable() {
@@ -48,6 +49,27 @@ pub fn add(name: &'static str, d: Duration) {
     }
 }
 
+/// Records that a rebuild did `done` of `of` pieces of work again (`serve`: files read,
+/// front matters checked, bodies rendered, related briefs computed); the rest was reused.
+pub fn count(name: &'static str, done: usize, of: usize) {
+    if !enabled() {
+        return;
+    }
+    if let Ok(mut counts) = COUNTS.lock() {
+        match counts.iter_mut().find(|(n, ..)| *n == name) {
+            Some((_, d, o)) => (*d, *o) = (*d + done, *o + of),
+            None => counts.push((name, done, of)),
+        }
+    }
+}
+
+/// The counts recorded since the last call, as one line: `files read 1 of 10,150, ...`;
+/// empty when there are none (a build reuses nothing of the kind).
+pub fn take_counts() -> String {
+    let counts = COUNTS.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default();
+    counts.iter().map(|(n, d, o)| format!("{n} {d} of {o}")).collect::<Vec<_>>().join(", ")
+}
+
 /// The steps recorded since the last call, in the order they first ran.
 pub fn take() -> Vec<(&'static str, Duration)> {
     STEPS.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default()
@@ -75,5 +97,9 @@ mod tests {
         assert!(steps[0].1 >= Duration::from_millis(5));
         assert!(take().is_empty());
         assert_eq!(line(&[("cards", Duration::from_micros(2500))]), "cards 2.5 ms");
+        count("bodies rendered again", 1, 10);
+        count("bodies rendered again", 2, 5);
+        assert_eq!(take_counts(), "bodies rendered again 3 of 15");
+        assert_eq!(take_counts(), "");
     }
 }

@@ -281,6 +281,7 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
             started.elapsed().as_millis()
         );
         eprintln!("  steps: {}", crate::steps::line(&crate::steps::take()));
+        eprintln!("  done again: {}", crate::steps::take_counts());
     }
     let failed = diags.has_errors() || built.is_none();
     let report = diags.report();

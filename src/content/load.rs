@@ -428,6 +428,7 @@ fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
     };
     type Parsed<R> = Result<Result<Arc<Doc<R>>, Diagnostic>, Error>;
     let kept = cache.map_or_else(|| vec![None; files.len()], |c| c.trusted::<R>(root, &files));
+    let read = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Parsed<R>> = files
         .par_iter()
         .zip(kept)
@@ -447,6 +448,7 @@ fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
             };
             let rel = file.strip_prefix(root).unwrap_or(file);
             let path = shown(rel);
+            read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let bytes = std::fs::read(file).map_err(|e| Error::Read(file.clone(), e))?;
             let doc = parse_doc::<R>(path, content, file, bytes, kind.known).map(Arc::new);
             if let (Some(c), Some(meta), Ok(doc)) = (cache, &meta, &doc) {
@@ -455,6 +457,9 @@ fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
             Ok(doc)
         })
         .collect();
+    if cache.is_some() {
+        crate::steps::count("files read", read.into_inner(), files.len());
+    }
     let mut docs = Vec::with_capacity(results.len());
     for r in results {
         match r? {

@@ -109,6 +109,7 @@ pub(super) fn check(docs: &[Arc<Doc<RawBrief>>], refs: &Refs<'_>, cache: Option<
         })
         .collect();
     if let Some(c) = cache {
+        crate::steps::count("front matters checked", reused.iter().filter(|(r, _)| !r).count(), docs.len());
         keep(c, kept, docs, &reused);
     }
     let checked = reused.into_iter().map(|(_, c)| c);

@@ -105,6 +105,8 @@ pub(super) struct Links<'a> {
     pub shortcodes: markdown::Shortcodes,
     /// The site's folder, where `data/` is.
     pub root: &'a std::path::Path,
+    /// How many bodies were rendered (not taken from the cache), for `--timings`.
+    pub rendered_again: std::sync::atomic::AtomicUsize,
 }
 
 impl Links<'_> {
@@ -168,6 +170,7 @@ impl Links<'_> {
             }
             return rendered;
         }
+        self.rendered_again.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (r, lookups) = super::bodies::render_recording(self, body, content_path);
         if r.problems.is_empty() {
             if let Ok(mut c) = cache.markdown.write() {
@@ -176,6 +179,14 @@ impl Links<'_> {
             }
         }
         r
+    }
+
+    /// For `--timings` in `serve` (with a cache): how many bodies were rendered again, of
+    /// every file a link can name.
+    pub fn count_rendered(&self, cached: bool) {
+        if cached {
+            crate::steps::count("bodies rendered", self.rendered_again.load(std::sync::atomic::Ordering::Relaxed), self.files.len());
+        }
     }
 
     /// Renders the bodies of `docs` and reports their broken links.

@@ -110,6 +110,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         scheduled: scheduled.iter().map(|(slug, date)| (slug.as_str(), *date)).collect(),
         assets: assets::Assets { base: config.base_path(), media: &media, files: &files, widths: &config.images.widths },
         used: Default::default(),
+        rendered_again: Default::default(),
         raw_html: config.markdown.raw_html,
         shortcodes: shortcode_templates(&templates, diags)?,
         root: &root,
@@ -124,6 +125,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let rendered_pages = links.render_docs(&pages, cache, diags);
     let site_images = links.take_images();
     let (statics, assets) = steps::time("bodies: static files", || site_statics(statics, links.assets.attachments()));
+    links.count_rendered(cache.is_some());
     drop(links);
     steps::add("bodies", t.elapsed());
     if diags.has_errors() {

@@ -46,10 +46,12 @@ pub(super) fn cached(site: &crate::site::Site, cache: Option<&super::ResolveCach
     let lists: Vec<(Vec<u32>, Vec<u32>)> =
         site.briefs.iter().map(|b| (b.companies.iter().map(|c| c.0).collect(), b.tags.iter().map(|t| t.0).collect())).collect();
     let kept = cache.related.lock().map(|mut k| std::mem::take(&mut *k)).unwrap_or_default();
+    let mut again_count = lists.len();
     let related = if kept.order == order && kept.lists.len() == lists.len() {
         let changed: Vec<usize> = (0..lists.len()).filter(|&i| kept.lists[i] != lists[i]).collect();
         let mut related = kept.related;
         let again = reach(site, &changed, &kept.lists, &lists);
+        again_count = again.len();
         for (i, r) in again.iter().zip(compute(&site.briefs, &site.companies, &site.tags, &again)) {
             related[*i] = r;
         }
@@ -57,6 +59,7 @@ pub(super) fn cached(site: &crate::site::Site, cache: Option<&super::ResolveCach
     } else {
         all(&site.briefs, &site.companies, &site.tags)
     };
+    crate::steps::count("related briefs computed", again_count, lists.len());
     if let Ok(mut k) = cache.related.lock() {
         *k = KeptRelated { order, lists, related: related.clone() };
     }
