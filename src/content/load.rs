@@ -263,18 +263,16 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
 /// What the media scan depends on besides the files it finds: the bundles and the static
 /// files' names and places.
 fn media_key(bundles: &std::collections::HashSet<String>, statics: &[(String, StaticSource)]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
     let mut names: Vec<&String> = bundles.iter().collect();
     names.sort_unstable();
-    names.hash(&mut h);
-    for (rel, src) in statics {
-        rel.hash(&mut h);
-        if let StaticSource::Disk(p) = src {
-            p.hash(&mut h);
-        }
-    }
-    h.finish()
+    let statics: Vec<(&String, Option<&PathBuf>)> = statics
+        .iter()
+        .map(|(rel, src)| match src {
+            StaticSource::Disk(p) => (rel, Some(p)),
+            StaticSource::Embedded(_) => (rel, None),
+        })
+        .collect();
+    crate::content::model::fingerprint(&(names, statics))
 }
 
 /// The corpus of `docs`: drafts dropped unless asked for, the theme's files, the
@@ -424,7 +422,7 @@ fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
     let dir = content.join(kind.name);
     let files = match cache {
         Some(c) => c.listing(root, &dir, kind.recursive, || markdown_files(&dir, kind.recursive))?,
-        None => markdown_files(&dir, kind.recursive)?,
+        None => Arc::new(markdown_files(&dir, kind.recursive)?),
     };
     type Parsed<R> = Result<Result<Arc<Doc<R>>, Diagnostic>, Error>;
     let kept = cache.map_or_else(|| vec![None; files.len()], |c| c.trusted::<R>(root, &files));

@@ -21,7 +21,7 @@ use crate::content::media::Media;
 #[derive(Default)]
 pub struct LoadCache {
     docs: Mutex<HashMap<PathBuf, Cached>>,
-    listings: Mutex<HashMap<PathBuf, Vec<PathBuf>>>,
+    listings: Mutex<HashMap<PathBuf, Arc<Vec<PathBuf>>>>,
     media: Mutex<Option<(u64, Media)>>,
     /// The paths (relative to the site's root) changed since the last complete load, as
     /// the watcher reported them; `None` when not known (no watcher yet, or it lost track).
@@ -108,15 +108,15 @@ impl LoadCache {
         dir: &Path,
         recursive: bool,
         list: impl FnOnce() -> Result<Vec<PathBuf>, E>,
-    ) -> Result<Vec<PathBuf>, E> {
+    ) -> Result<Arc<Vec<PathBuf>>, E> {
         let kept = self.listings.lock().ok().and_then(|mut l| l.remove(dir));
         let changed = self.changed.read().ok().and_then(|c| c.clone());
         let files = match (kept, changed) {
             (Some(files), Some(changed)) => match patched(files, root, dir, recursive, &changed) {
                 Some(files) => files,
-                None => list()?,
+                None => Arc::new(list()?),
             },
-            _ => list()?,
+            _ => Arc::new(list()?),
         };
         if let Ok(mut l) = self.listings.lock() {
             l.insert(dir.to_path_buf(), files.clone());
@@ -149,7 +149,7 @@ impl LoadCache {
 
 /// `files` (sorted as the load sorts them) with the `changed` paths under `dir` applied;
 /// `None` when a folder came or went (or `dir` itself changed): then it is listed again.
-fn patched(mut files: Vec<PathBuf>, root: &Path, dir: &Path, recursive: bool, changed: &[PathBuf]) -> Option<Vec<PathBuf>> {
+fn patched(mut files: Arc<Vec<PathBuf>>, root: &Path, dir: &Path, recursive: bool, changed: &[PathBuf]) -> Option<Arc<Vec<PathBuf>>> {
     let rel = dir.strip_prefix(root).unwrap_or(dir);
     for p in changed {
         if rel.starts_with(p) {
@@ -162,12 +162,12 @@ fn patched(mut files: Vec<PathBuf>, root: &Path, dir: &Path, recursive: bool, ch
         let at = files.binary_search_by_key(&path_order(&file), |f| path_order(f));
         match at {
             Ok(i) if !file.is_file() => {
-                files.remove(i);
+                Arc::make_mut(&mut files).remove(i);
             }
             Ok(_) => {}
             Err(i) if file.is_file() => {
                 if of_folder(dir, &file, recursive) {
-                    files.insert(i, file);
+                    Arc::make_mut(&mut files).insert(i, file);
                 }
             }
             // A folder made or moved here, or one that is gone with files of the list.

@@ -7,6 +7,15 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// A fingerprint of `value` (for caches that tell whether what something was made from
+/// changed; not stable across versions of the program).
+pub fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
 /// The body `briefing new brief` writes. A brief that still holds its first line was never
 /// written, and must not go live.
 pub const PLACEHOLDER: &str = "What happened, in two or three sentences.\n\n## Why it matters\n\n";

@@ -118,6 +118,17 @@ fn serve_and_listen(site: &SiteTest) -> (Server, mpsc::Receiver<(String, String)
     (server, events)
 }
 
+/// The body of `page` of the server.
+fn body(server: &Server, page: &str) -> String {
+    get(&format!("{}{page}", server.url)).2
+}
+
+/// Waits for the next event, which must be a reload, then gives the body of `page`.
+fn reloaded(server: &Server, events: &mpsc::Receiver<(String, String)>, page: &str) -> String {
+    assert_eq!(next_event(events).0, "reload");
+    body(server, page)
+}
+
 /// Saves `rel` of `site` with `from` replaced by `to`.
 fn edit(site: &SiteTest, rel: &str, from: &str, to: &str) {
     let path = site.root().join(rel);
@@ -310,11 +321,10 @@ fn serves_image_variants_share_cards_and_bundle_files() {
 fn a_retitled_brief_shows_its_new_title_in_the_bodies_that_link_to_it() {
     let site = story_site();
     let (server, events) = serve_and_listen(&site);
-    let (_, _, before) = get(&format!("{}briefs/denial/", server.url));
+    let before = body(&server, "briefs/denial/");
     assert!(before.contains(">Meta held talks with Google</a>"), "{before}");
     edit(&site, "content/briefs/2025-03-01-talks.md", "title: Meta held talks with Google", "title: Meta held early talks with Google");
-    assert_eq!(next_event(&events).0, "reload");
-    let (_, _, after) = get(&format!("{}briefs/denial/", server.url));
+    let after = reloaded(&server, &events, "briefs/denial/");
     assert!(after.contains(">Meta held early talks with Google</a>"), "the linking body is rendered again: {after}");
     // A new company that takes the alias a body links by makes that link ambiguous: an error.
     let company = site.root().join("content/companies/facebook-ai.md");
@@ -335,16 +345,14 @@ fn a_chart_follows_its_data_file_and_a_shortcode_its_template() {
             "{{ chart(title=\"From data\", data=\"prices.csv\") }}\n\n{% callout() %}\nCareful.\n{% end %}\n",
         );
     let (server, events) = serve_and_listen(&site);
-    let (_, _, before) = get(&format!("{}briefs/chart/", server.url));
+    let before = body(&server, "briefs/chart/");
     assert!(before.contains("<th scope=\"row\">9:00</th>"), "{before}");
     // The brief's own text did not change: its kept body must not hide the new data.
     std::fs::write(site.root().join("data/prices.csv"), "time,GOOGL\n8:00,170.5\n9:00,172.4\n10:00,175.0\n").unwrap();
-    assert_eq!(next_event(&events).0, "reload");
-    let (_, _, after) = get(&format!("{}briefs/chart/", server.url));
+    let after = reloaded(&server, &events, "briefs/chart/");
     assert!(after.contains("<th scope=\"row\">10:00</th>"), "the chart is drawn again from the new data: {after}");
     edit(&site, "templates/shortcodes/callout.html", "class=\"callout\"", "class=\"callout warn\"");
-    assert_eq!(next_event(&events).0, "reload");
-    let (_, _, after) = get(&format!("{}briefs/chart/", server.url));
+    let after = reloaded(&server, &events, "briefs/chart/");
     assert!(after.contains("<aside class=\"callout warn\">"), "the shortcode's new template is used: {after}");
 }
 

@@ -43,12 +43,7 @@ impl Shortcodes {
         for (name, _) in &all {
             names.push(name.trim_start_matches("shortcodes/").trim_end_matches(".html").to_string());
         }
-        let fingerprint = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            all.hash(&mut h);
-            h.finish()
-        };
+        let fingerprint = crate::content::model::fingerprint(&all);
         tera.add_raw_templates(all)?;
         for (n, _, _) in BUILT_IN {
             if !names.iter().any(|x| x == n) {

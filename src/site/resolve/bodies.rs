@@ -20,7 +20,6 @@ pub struct Lookup {
 }
 
 /// A rendered body and the links it used.
-#[derive(Clone)]
 pub struct Kept {
     text: Arc<str>,
     pub rendered: Rendered,
@@ -50,7 +49,11 @@ impl Kept {
             FILE => Class::Files,
             _ => Class::Assets,
         } as usize;
-        let links_same = self.lookups.iter().filter(|l| l.how != DATA).all(|l| self.checked[class(l)] == targets[class(l)] || same(l));
+        let unchanged = |l: &Lookup| {
+            let c = class(l);
+            self.checked[c] == targets[c]
+        };
+        let links_same = self.lookups.iter().filter(|l| l.how != DATA).all(|l| unchanged(l) || same(l));
         links_same && self.lookups.iter().filter(|l| l.how == DATA).all(same)
     }
 }

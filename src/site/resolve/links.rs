@@ -68,12 +68,7 @@ pub(super) fn wiki_class(target: &str) -> Class {
     }
 }
 
-pub(super) fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
-}
+pub(super) use crate::content::model::fingerprint;
 
 /// Everything a link in a body can point at.
 pub(super) struct Links<'a> {
