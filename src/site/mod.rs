@@ -60,9 +60,42 @@ pub struct Citation {
     pub note: Option<String>,
 }
 
-/// One brief, resolved.
+/// One brief, resolved: what comes from its own file (shared between the builds of
+/// `serve` while the file, the entities it names and its body's links stay the same),
+/// and what the rest of the site decides (its tags' and story's ids, its lead image,
+/// corrections, related briefs, story neighbours). Its own fields are read through
+/// `Deref` (`brief.title`).
 #[derive(Debug)]
 pub struct Brief {
+    /// What comes from its own file.
+    pub core: std::sync::Arc<BriefCore>,
+    /// The lead image.
+    pub image: Option<Lead>,
+    /// Tags, in front-matter order.
+    pub tags: Vec<TagId>,
+    /// Story thread.
+    pub story: Option<StoryId>,
+    /// Corrections, oldest first.
+    pub corrections: Vec<Correction>,
+    /// Most related briefs, best first.
+    pub related: Vec<BriefId>,
+    /// Previous (older) brief of its story.
+    pub story_prev: Option<BriefId>,
+    /// Next (newer) brief of its story.
+    pub story_next: Option<BriefId>,
+}
+
+impl std::ops::Deref for Brief {
+    type Target = BriefCore;
+
+    fn deref(&self) -> &BriefCore {
+        &self.core
+    }
+}
+
+/// What a brief's own file makes of it: front matter checked, body rendered.
+#[derive(Debug)]
+pub struct BriefCore {
     /// URL slug.
     pub slug: Slug,
     /// File it came from.
@@ -75,8 +108,6 @@ pub struct Brief {
     pub updated: Option<Date>,
     /// Summary: from front matter, or the first paragraph.
     pub summary: String,
-    /// The lead image.
-    pub image: Option<Lead>,
     /// Whether the summary came from front matter.
     pub has_summary: bool,
     /// Body HTML, links resolved.
@@ -87,12 +118,8 @@ pub struct Brief {
     pub companies: Vec<CompanyId>,
     /// Citations, in front-matter order.
     pub citations: Vec<Citation>,
-    /// Tags, in front-matter order.
-    pub tags: Vec<TagId>,
     /// How sure the news is.
     pub status: Option<Status>,
-    /// Story thread.
-    pub story: Option<StoryId>,
     /// Tickers.
     pub tickers: Vec<String>,
     /// People it is about, in front-matter order.
@@ -101,20 +128,12 @@ pub struct Brief {
     pub products: Vec<ProductId>,
     /// Its writers (its `authors`, or the site's `default_author`).
     pub authors: Vec<AuthorId>,
-    /// Corrections, oldest first.
-    pub corrections: Vec<Correction>,
     /// The entities its body links to with `[[...]]`, each once.
     pub links_to: Vec<EntityId>,
     /// Whether it is a draft (only present with `--drafts`).
     pub draft: bool,
     /// Anything, for templates.
     pub extra: Extra,
-    /// Most related briefs, best first.
-    pub related: Vec<BriefId>,
-    /// Previous (older) brief of its story.
-    pub story_prev: Option<BriefId>,
-    /// Next (newer) brief of its story.
-    pub story_next: Option<BriefId>,
 }
 
 /// What every named entity has (companies, sources...): its file, names, profile and

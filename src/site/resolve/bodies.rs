@@ -22,7 +22,7 @@ pub struct Lookup {
 /// A rendered body and the links it used.
 pub struct Kept {
     text: Arc<str>,
-    pub rendered: Rendered,
+    pub rendered: Arc<Rendered>,
     lookups: Arc<[Lookup]>,
     /// The targets' fingerprints under which the lookups were last found unchanged.
     pub checked: Targets,
@@ -30,7 +30,7 @@ pub struct Kept {
 
 impl Kept {
     /// A body just rendered.
-    pub fn new(text: &str, rendered: Rendered, lookups: Vec<Lookup>, checked: Targets) -> Kept {
+    pub fn new(text: &str, rendered: Arc<Rendered>, lookups: Vec<Lookup>, checked: Targets) -> Kept {
         Kept { text: Arc::from(text), rendered, lookups: lookups.into(), checked }
     }
 

@@ -39,7 +39,7 @@ pub(super) struct BriefParts {
 }
 
 /// Briefs' parts, each with its index among the files.
-pub(super) type Numbered = Vec<(usize, BriefParts)>;
+pub(super) type Numbered = Vec<(usize, Arc<BriefParts>)>;
 
 /// The slug indexes a brief's front matter refers to.
 pub(super) struct Refs<'a> {
@@ -84,9 +84,12 @@ pub(crate) struct FrontCache {
 }
 
 /// A brief's document, its checked parts and its tags.
-type KeptBrief = (Arc<Doc<RawBrief>>, BriefParts, Vec<(Slug, String)>);
+type KeptBrief = (Arc<Doc<RawBrief>>, Arc<BriefParts>, Tags);
 
-type Checked = (Option<BriefParts>, Vec<(Slug, String)>, Diagnostics);
+/// The tags a brief names, each with its spelling there.
+type Tags = Arc<[(Slug, String)]>;
+
+type Checked = (Option<Arc<BriefParts>>, Tags, Diagnostics);
 
 /// Each brief's parts (with its index among `docs`) when its front matter is valid, and
 /// every tag with the first spelling of its name.
@@ -105,7 +108,7 @@ pub(super) fn check(docs: &[Arc<Doc<RawBrief>>], refs: &Refs<'_>, cache: Option<
             }
             let (mut tags, mut found) = (Vec::new(), Diagnostics::new());
             let p = brief_parts(doc, refs, &mut tags, &mut found);
-            (false, (p, tags, found))
+            (false, (p.map(Arc::new), tags.into(), found))
         })
         .collect();
     if let Some(c) = cache {
@@ -118,8 +121,10 @@ pub(super) fn check(docs: &[Arc<Doc<RawBrief>>], refs: &Refs<'_>, cache: Option<
     let mut tags_by_slug: HashMap<Slug, String> = HashMap::new();
     for (i, (p, tags, found)) in checked.into_iter().enumerate() {
         diags.extend(found.into_sorted());
-        for (slug, name) in tags {
-            tags_by_slug.entry(slug).or_insert(name);
+        for (slug, name) in tags.iter() {
+            if !tags_by_slug.contains_key(slug) {
+                tags_by_slug.insert(slug.clone(), name.clone());
+            }
         }
         if let Some(p) = p {
             parts.push((i, p));
@@ -312,7 +317,7 @@ fn tag_slugs(doc: &Doc<RawBrief>, names: &[String], all: &mut Vec<(Slug, String)
 /// (scheduled), unless `future`.
 pub(super) fn hold_back(
     docs: &[Arc<Doc<RawBrief>>],
-    parts: Vec<(usize, BriefParts)>,
+    parts: Numbered,
     now: Date,
     future: bool,
 ) -> (Numbered, Vec<(String, Date)>) {
@@ -329,7 +334,7 @@ pub(super) fn hold_back(
 /// date of their file name. An explicit `slug:` never moves; colliding with one is an
 /// error that names both files. (Briefs come in the order of their paths: among equals,
 /// the first file.)
-pub(super) fn order(docs: &[Arc<Doc<RawBrief>>], mut parts: Vec<(usize, BriefParts)>, diags: &mut Diagnostics) -> Vec<(usize, BriefParts)> {
+pub(super) fn order(docs: &[Arc<Doc<RawBrief>>], mut parts: Numbered, diags: &mut Diagnostics) -> Numbered {
     parts.par_sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
     let explicit: HashSet<String> =
         parts.iter().filter(|(i, _)| docs[*i].raw.slug.is_some()).map(|(_, p)| p.slug.as_str().to_string()).collect();
@@ -339,7 +344,7 @@ pub(super) fn order(docs: &[Arc<Doc<RawBrief>>], mut parts: Vec<(usize, BriefPar
         if is_default && taken.contains(p.slug.as_str()) && !explicit.contains(p.slug.as_str()) {
             if let Ok(dated) = Slug::parse(&docs[*i].stem) {
                 if dated != p.slug && !taken.contains(dated.as_str()) && !explicit.contains(dated.as_str()) {
-                    p.slug = dated;
+                    Arc::make_mut(p).slug = dated;
                 }
             }
         }

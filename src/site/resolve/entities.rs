@@ -49,7 +49,7 @@ impl<R: RawEntity> Checked<'_, R> {
     }
 
     /// The entities, once their profiles are rendered; `None` for a file without a slug.
-    pub fn assemble(self, rendered: Vec<(Rendered, Option<Lead>)>) -> Vec<Option<Entity>> {
+    pub fn assemble(self, rendered: Vec<(std::sync::Arc<Rendered>, Option<Lead>)>) -> Vec<Option<Entity>> {
         let Checked { docs, slugs, names, aliases, websites } = self;
         let fields = slugs.into_iter().zip(names).zip(aliases).zip(websites);
         docs.iter()
@@ -62,7 +62,7 @@ impl<R: RawEntity> Checked<'_, R> {
                     name,
                     aliases,
                     website,
-                    body_html: r.html,
+                    body_html: r.html.clone(),
                     image,
                     briefs: Vec::new(),
                     extra: doc.raw.common().extra.clone(),

@@ -34,11 +34,11 @@ pub(super) struct Entities<'a> {
 
 /// Every entity's rendered profile and image, by kind.
 pub(super) struct Profiles {
-    companies: Vec<(Rendered, Option<Lead>)>,
-    sources: Vec<(Rendered, Option<Lead>)>,
-    people: Vec<(Rendered, Option<Lead>)>,
-    products: Vec<(Rendered, Option<Lead>)>,
-    authors: Vec<(Rendered, Option<Lead>)>,
+    companies: Vec<(Arc<Rendered>, Option<Lead>)>,
+    sources: Vec<(Arc<Rendered>, Option<Lead>)>,
+    people: Vec<(Arc<Rendered>, Option<Lead>)>,
+    products: Vec<(Arc<Rendered>, Option<Lead>)>,
+    authors: Vec<(Arc<Rendered>, Option<Lead>)>,
 }
 
 impl<'a> Entities<'a> {
@@ -150,7 +150,7 @@ fn profiles<R: RawEntity>(
     checked: &Checked<'_, R>,
     cache: Option<&ResolveCache>,
     diags: &mut Diagnostics,
-) -> Vec<(Rendered, Option<Lead>)> {
+) -> Vec<(Arc<Rendered>, Option<Lead>)> {
     let named = checked.docs.iter().zip(&checked.names).map(|(d, name)| {
         let (key, raw) = d.raw.common().image?;
         Some((key, raw, (key == "logo").then_some(name.as_str())))

@@ -25,6 +25,8 @@ pub struct ResolveCache {
     pub(super) related: std::sync::Mutex<super::related::KeptRelated>,
     /// Every brief's checked front matter, with what it was checked against.
     pub(super) front: std::sync::Mutex<super::briefs::FrontCache>,
+    /// Every brief's own part, as last assembled.
+    pub(super) cores: std::sync::Mutex<super::cores::KeptCores>,
 }
 
 #[derive(Default)]
@@ -149,8 +151,8 @@ impl Links<'_> {
 
     /// Renders a body, or takes it from `cache` when its text is the same and every link
     /// it resolved resolves as before.
-    pub fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> Rendered {
-        let Some(cache) = cache else { return markdown::render(body, content_path, self) };
+    pub fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> Arc<Rendered> {
+        let Some(cache) = cache else { return Arc::new(markdown::render(body, content_path, self)) };
         // Checked under a shared lock (bodies are rendered on every thread at once); only a
         // body found valid under new targets takes the lock alone, to note it.
         let kept = cache.markdown.read().ok().and_then(|c| {
@@ -167,6 +169,7 @@ impl Links<'_> {
         }
         self.rendered_again.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (r, lookups) = super::bodies::render_recording(self, body, content_path);
+        let r = Arc::new(r);
         if r.problems.is_empty() {
             if let Ok(mut c) = cache.markdown.write() {
                 let checked = c.targets;
@@ -190,9 +193,9 @@ impl Links<'_> {
         docs: &[Arc<Doc<R>>],
         cache: Option<&ResolveCache>,
         diags: &mut Diagnostics,
-    ) -> Vec<Rendered> {
+    ) -> Vec<Arc<Rendered>> {
         use rayon::prelude::*;
-        let rendered: Vec<Rendered> = docs.par_iter().map(|d| self.render(d.body(), &d.content_path, cache)).collect();
+        let rendered: Vec<Arc<Rendered>> = docs.par_iter().map(|d| self.render(d.body(), &d.content_path, cache)).collect();
         for (doc, r) in docs.iter().zip(&rendered) {
             diags.extend(self.located(doc, r));
         }

@@ -10,6 +10,7 @@ mod assets;
 mod bodies;
 mod briefs;
 mod companies;
+mod cores;
 mod entities;
 mod fields;
 mod images;
@@ -36,7 +37,7 @@ use crate::content::load::{Corpus, Doc, Docs, StaticSource};
 use crate::content::markdown::Rendered;
 use crate::content::model::{Date, Slug};
 use crate::steps;
-use crate::site::{free_later, paths, Brief, CompanyId, Correction, EntityId, Page, Site, StoryId, TagId};
+use crate::site::{free_later, paths, Brief, CompanyId, Correction, Page, Site, TagId};
 use briefs::BriefParts;
 use kinds::Entities;
 use links::Links;
@@ -135,7 +136,8 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     // The site, then its lists.
     let t = std::time::Instant::now();
     let tag_index: HashMap<&str, TagId> = tags.iter().enumerate().map(|(i, (s, _))| (s.as_str(), TagId(i as u32))).collect();
-    let site_briefs = assemble_briefs(&briefs, parts, rendered_briefs, corrections, brief_images, &tag_index, &story_index);
+    let around = cores::Around { corrections, images: brief_images, tag_index: &tag_index, story_index: &story_index };
+    let site_briefs = cores::assemble(&briefs, parts, rendered_briefs, around, cache);
     drop(tag_index);
     let mut site = Site {
         config,
@@ -241,18 +243,18 @@ fn add_page_files<'a, R>(files: &mut HashMap<&'a str, String>, docs: &'a [Arc<Do
 fn render_briefs(
     links: &Links<'_>,
     briefs: &mut [Arc<Doc<RawBrief>>],
-    parts: &[(usize, BriefParts)],
+    parts: &[(usize, Arc<BriefParts>)],
     published: &[bool],
     cache: Option<&ResolveCache>,
     diags: &mut Diagnostics,
-) -> Vec<Rendered> {
-    let mut by_file: Vec<(Rendered, Vec<Diagnostic>)> = briefs
+) -> Vec<Arc<Rendered>> {
+    let mut by_file: Vec<(Arc<Rendered>, Vec<Diagnostic>)> = briefs
         .par_iter_mut()
         .zip(published)
         .map(|(doc, published)| {
             let mut r = links.render(doc.body(), &doc.content_path, cache);
-            if !published {
-                r.pictures.clear();
+            if !published && !r.pictures.is_empty() {
+                Arc::make_mut(&mut r).pictures.clear();
             }
             let problems = links.located(doc, &r);
             if let Some(doc) = Arc::get_mut(doc) {
@@ -272,7 +274,7 @@ fn render_briefs(
 fn render_corrections(
     links: &Links<'_>,
     docs: &[Arc<Doc<RawBrief>>],
-    parts: &[(usize, BriefParts)],
+    parts: &[(usize, Arc<BriefParts>)],
     diags: &mut Diagnostics,
 ) -> Vec<Vec<Correction>> {
     let mut out = Vec::with_capacity(parts.len());
@@ -294,57 +296,8 @@ fn render_corrections(
     out
 }
 
-/// The briefs, newest first; related briefs and story neighbours are filled later.
-fn assemble_briefs(
-    docs: &[Arc<Doc<RawBrief>>],
-    parts: Vec<(usize, BriefParts)>,
-    rendered: Vec<Rendered>,
-    corrections: Vec<Vec<Correction>>,
-    images: Vec<Option<crate::site::Lead>>,
-    tag_index: &HashMap<&str, TagId>,
-    story_index: &HashMap<String, StoryId>,
-) -> Vec<Brief> {
-    parts
-        .into_par_iter()
-        .zip(rendered)
-        .zip(corrections)
-        .map(|(((i, p), r), corrections)| {
-            let doc = &docs[i];
-            let has_summary = p.summary.is_some();
-            Brief {
-                slug: p.slug,
-                path: doc.path.clone(),
-                title: p.title,
-                date: p.date,
-                updated: p.updated,
-                summary: p.summary.unwrap_or(r.first_paragraph),
-                image: images[i].clone(),
-                has_summary,
-                body_html: r.html,
-                toc: if doc.raw.toc { r.headings } else { Vec::new() },
-                companies: p.companies,
-                citations: p.citations,
-                tags: p.tags.iter().filter_map(|t| tag_index.get(t.as_str()).copied()).collect(),
-                status: p.status,
-                story: p.story.as_ref().and_then(|s| story_index.get(s.as_str()).copied()),
-                tickers: p.tickers,
-                people: p.people,
-                products: p.products,
-                authors: p.authors,
-                corrections,
-                links_to: r.mentions.into_iter().map(|(kind, index)| EntityId { kind, index }).collect(),
-                draft: doc.raw.draft,
-                extra: doc.raw.extra.clone(),
-                related: Vec::new(),
-                story_prev: None,
-                story_next: None,
-            }
-        })
-        .collect()
-}
-
 /// The free pages.
-fn assemble_pages(docs: &[Arc<Doc<RawPage>>], slugs: Vec<Option<Slug>>, rendered: Vec<Rendered>) -> Vec<Page> {
+fn assemble_pages(docs: &[Arc<Doc<RawPage>>], slugs: Vec<Option<Slug>>, rendered: Vec<Arc<Rendered>>) -> Vec<Page> {
     docs.iter()
         .zip(rendered)
         .zip(slugs)
@@ -353,7 +306,7 @@ fn assemble_pages(docs: &[Arc<Doc<RawPage>>], slugs: Vec<Option<Slug>>, rendered
                 slug: slug?,
                 path: d.path.clone(),
                 title: d.raw.title.clone().unwrap_or_default(),
-                body_html: r.html,
+                body_html: r.html.clone(),
                 extra: d.raw.extra.clone(),
             })
         })
@@ -389,7 +342,7 @@ fn lead_images(
     links: &Links<'_>,
     briefs: &[Arc<Doc<RawBrief>>],
     stories: &[Arc<Doc<crate::content::frontmatter::RawStory>>],
-    parts: &[(usize, briefs::BriefParts)],
+    parts: &[(usize, Arc<briefs::BriefParts>)],
     diags: &mut Diagnostics,
 ) -> (Vec<bool>, Vec<Option<crate::site::Lead>>, Vec<Option<crate::site::Lead>>) {
     let mut published = vec![false; briefs.len()];

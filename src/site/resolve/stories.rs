@@ -22,7 +22,7 @@ pub(super) type Named = Vec<(Slug, Option<usize>)>;
 /// slug is almost surely a typo: an error with a did-you-mean.
 pub(super) fn named(
     docs: &[Arc<Doc<RawBrief>>],
-    parts: &[(usize, BriefParts)],
+    parts: &[(usize, Arc<BriefParts>)],
     file_slugs: &[Option<Slug>],
     diags: &mut Diagnostics,
 ) -> (HashMap<String, StoryId>, Named) {
@@ -69,7 +69,7 @@ pub(super) fn named(
 pub(super) fn assemble(
     list: Vec<(Slug, Option<usize>)>,
     docs: &[Arc<Doc<RawStory>>],
-    rendered: &[Rendered],
+    rendered: &[Arc<Rendered>],
     images: &[Option<crate::site::Lead>],
 ) -> Vec<Story> {
     list.into_iter()
