@@ -19,9 +19,22 @@ pub struct Lookup {
     result: u64,
 }
 
+/// What has a body: a document of any kind.
+pub trait Source: Send + Sync {
+    /// Its Markdown body.
+    fn body(&self) -> &str;
+}
+
+impl<R: Send + Sync> Source for crate::content::load::Doc<R> {
+    fn body(&self) -> &str {
+        crate::content::load::Doc::body(self)
+    }
+}
+
 /// A rendered body and the links it used.
 pub struct Kept {
-    text: Arc<str>,
+    /// The document it was rendered from (held, so that its text stays where it is).
+    source: Arc<dyn Source>,
     pub rendered: Arc<Rendered>,
     lookups: Arc<[Lookup]>,
     /// The targets' fingerprints under which the lookups were last found unchanged.
@@ -30,13 +43,15 @@ pub struct Kept {
 
 impl Kept {
     /// A body just rendered.
-    pub fn new(text: &str, rendered: Arc<Rendered>, lookups: Vec<Lookup>, checked: Targets) -> Kept {
-        Kept { text: Arc::from(text), rendered, lookups: lookups.into(), checked }
+    pub fn new(source: Arc<dyn Source>, rendered: Arc<Rendered>, lookups: Vec<Lookup>, checked: Targets) -> Kept {
+        Kept { source, rendered, lookups: lookups.into(), checked }
     }
 
-    /// Whether it was rendered from `text`.
+    /// Whether it was rendered from `text`: at once when `text` is the very body it was
+    /// rendered from (a file the load kept as it was), else by comparing them.
     pub fn text_is(&self, text: &str) -> bool {
-        *self.text == *text
+        let kept = self.source.body();
+        std::ptr::eq(kept, text) || kept == text
     }
 
     /// Whether every link resolves as it did (looked up again only when its class of

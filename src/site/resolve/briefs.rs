@@ -336,19 +336,27 @@ pub(super) fn hold_back(
 /// the first file.)
 pub(super) fn order(docs: &[Arc<Doc<RawBrief>>], mut parts: Numbered, diags: &mut Diagnostics) -> Numbered {
     parts.par_sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
-    let explicit: HashSet<String> =
-        parts.iter().filter(|(i, _)| docs[*i].raw.slug.is_some()).map(|(_, p)| p.slug.as_str().to_string()).collect();
-    let mut taken: HashSet<String> = HashSet::new();
-    for (i, p) in parts.iter_mut() {
-        let is_default = docs[*i].raw.slug.is_none();
-        if is_default && taken.contains(p.slug.as_str()) && !explicit.contains(p.slug.as_str()) {
+    let explicit: HashSet<&str> = parts.iter().filter(|(i, _)| docs[*i].raw.slug.is_some()).map(|(_, p)| p.slug.as_str()).collect();
+    let mut taken: HashSet<&str> = HashSet::with_capacity(parts.len());
+    // Moves are rare: their new slugs are held apart, and applied once the loop is done.
+    let (mut moved, mut moved_slugs): (Vec<(usize, Slug)>, HashSet<String>) = Default::default();
+    for (k, (i, p)) in parts.iter().enumerate() {
+        let slug = p.slug.as_str();
+        if docs[*i].raw.slug.is_none() && (taken.contains(slug) || moved_slugs.contains(slug)) && !explicit.contains(slug) {
             if let Ok(dated) = Slug::parse(&docs[*i].stem) {
-                if dated != p.slug && !taken.contains(dated.as_str()) && !explicit.contains(dated.as_str()) {
-                    Arc::make_mut(p).slug = dated;
+                let d = dated.as_str();
+                if dated != p.slug && !taken.contains(d) && !moved_slugs.contains(d) && !explicit.contains(d) {
+                    moved_slugs.insert(d.to_string());
+                    moved.push((k, dated));
+                    continue;
                 }
             }
         }
-        taken.insert(p.slug.as_str().to_string());
+        taken.insert(slug);
+    }
+    drop((explicit, taken, moved_slugs));
+    for (k, slug) in moved {
+        Arc::make_mut(&mut parts[k].1).slug = slug;
     }
     parts.par_sort_by(|a, b| b.1.date.cmp(&a.1.date).then_with(|| a.1.slug.cmp(&b.1.slug)));
     let mut seen: HashMap<&str, usize> = HashMap::new();

@@ -121,7 +121,8 @@ impl Links<'_> {
         t[Class::Assets as usize] = all.wrapping_add(self.assets.fingerprint());
         for (key, named) in &self.names.0 {
             for id in named {
-                t[Class::Names as usize] = t[Class::Names as usize].wrapping_add(fingerprint(&(key, id, self.named(*id).1)));
+                let name = self.entities[id.kind as usize][id.index as usize].1;
+                t[Class::Names as usize] = t[Class::Names as usize].wrapping_add(fingerprint(&(key, id, name)));
             }
         }
         for (slug, title) in &self.briefs {
@@ -151,7 +152,8 @@ impl Links<'_> {
 
     /// Renders a body, or takes it from `cache` when its text is the same and every link
     /// it resolved resolves as before.
-    pub fn render(&self, body: &str, content_path: &str, cache: Option<&ResolveCache>) -> Arc<Rendered> {
+    pub fn render<R: Send + Sync + 'static>(&self, doc: &Arc<Doc<R>>, cache: Option<&ResolveCache>) -> Arc<Rendered> {
+        let (body, content_path) = (doc.body(), doc.content_path.as_str());
         let Some(cache) = cache else { return Arc::new(markdown::render(body, content_path, self)) };
         // Checked under a shared lock (bodies are rendered on every thread at once); only a
         // body found valid under new targets takes the lock alone, to note it.
@@ -173,7 +175,7 @@ impl Links<'_> {
         if r.problems.is_empty() {
             if let Ok(mut c) = cache.markdown.write() {
                 let checked = c.targets;
-                c.bodies.insert(content_path.to_string(), super::bodies::Kept::new(body, r.clone(), lookups, checked));
+                c.bodies.insert(content_path.to_string(), super::bodies::Kept::new(doc.clone(), r.clone(), lookups, checked));
             }
         }
         r
@@ -188,14 +190,14 @@ impl Links<'_> {
     }
 
     /// Renders the bodies of `docs` and reports their broken links.
-    pub fn render_docs<R: Send + Sync>(
+    pub fn render_docs<R: Send + Sync + 'static>(
         &self,
         docs: &[Arc<Doc<R>>],
         cache: Option<&ResolveCache>,
         diags: &mut Diagnostics,
     ) -> Vec<Arc<Rendered>> {
         use rayon::prelude::*;
-        let rendered: Vec<Arc<Rendered>> = docs.par_iter().map(|d| self.render(d.body(), &d.content_path, cache)).collect();
+        let rendered: Vec<Arc<Rendered>> = docs.par_iter().map(|d| self.render(d, cache)).collect();
         for (doc, r) in docs.iter().zip(&rendered) {
             diags.extend(self.located(doc, r));
         }

@@ -252,7 +252,7 @@ fn render_briefs(
         .par_iter_mut()
         .zip(published)
         .map(|(doc, published)| {
-            let mut r = links.render(doc.body(), &doc.content_path, cache);
+            let mut r = links.render(doc, cache);
             if !published && !r.pictures.is_empty() {
                 Arc::make_mut(&mut r).pictures.clear();
             }
