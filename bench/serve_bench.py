@@ -4,6 +4,7 @@
     python3 bench/serve_bench.py                 # 20 edits of each kind
     python3 bench/serve_bench.py --edits 8 --briefs 2000
     python3 bench/serve_bench.py --binary OLD    # another binary, for before/after figures
+    python3 bench/serve_bench.py --log serve.log # the server's --timings lines of each rebuild
 
 Starts `briefing serve` (release build) on the native corpus of bench/gen_corpus.py, listens
 on its event stream (`__briefing/events`, what the pages' live-reload script listens to),
@@ -120,6 +121,7 @@ def main():
     ap.add_argument("--edits", type=int, default=20, help="edits of each kind")
     ap.add_argument("--work", default="/tmp/briefing-serve-bench")
     ap.add_argument("--binary", help="another briefing binary to measure (e.g. main's, for before/after figures)")
+    ap.add_argument("--log", help="write the server's output here, with BRIEFING_TIMINGS=1 (what each rebuild did)")
     args = ap.parse_args()
 
     if args.binary:
@@ -132,7 +134,9 @@ def main():
     subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), "--out", site, "--briefs", str(args.briefs),
                     "--seed", "1", "--format", "native"], check=True, stdout=subprocess.DEVNULL)
     port = free_port()
-    server = subprocess.Popen([briefing, "serve", "--root", site, "--port", str(port)], stderr=subprocess.DEVNULL)
+    log = open(args.log, "w") if args.log else subprocess.DEVNULL
+    env = dict(os.environ, BRIEFING_TIMINGS="1") if args.log else None
+    server = subprocess.Popen([briefing, "serve", "--root", site, "--port", str(port)], stderr=log, stdout=log, env=env)
     try:
         for _ in range(600):
             try:

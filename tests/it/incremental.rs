@@ -169,10 +169,11 @@ proptest! {
     }
 }
 
-/// A brief moved to another company in a long list: serve computes the related briefs of
-/// only the briefs within reach of it again, and the site is still what a fresh load makes.
+/// A brief moved to another company and a new tag in a long list, one added, one
+/// removed: serve computes the related briefs of only the briefs within reach of each
+/// change again (renumbering the others), and the site is still what a fresh load makes.
 #[test]
-fn moving_one_brief_among_hundreds_keeps_related_briefs_right() {
+fn changes_among_hundreds_of_briefs_keep_related_briefs_right() {
     let mut site = SiteTest::new();
     for n in 0..420 {
         let company = ["meta", "google", "alphabet"][n % 3];
@@ -184,15 +185,25 @@ fn moving_one_brief_among_hundreds_keeps_related_briefs_right() {
     assert!(rendered(site.root(), &caches).is_some());
     caches.load.watching();
     rendered(site.root(), &caches);
+    let same_as_fresh = |what: &str, path: &str| {
+        caches.load.saw([std::path::PathBuf::from(path)]);
+        let kept = rendered(site.root(), &caches).unwrap();
+        let fresh = rendered(site.root(), &briefing::Caches::default()).unwrap();
+        let differ: Vec<&String> = fresh.keys().filter(|k| kept.get(*k) != fresh.get(*k)).collect();
+        assert!(differ.is_empty(), "after {what}, pages that differ from a fresh load: {differ:?}");
+    };
     let path = "content/briefs/2025-02-23-b200.md";
     let text = std::fs::read_to_string(site.root().join(path)).unwrap();
     assert!(text.contains("companies: [alphabet]"));
-    std::fs::write(site.root().join(path), text.replace("companies: [alphabet]", "companies: [meta, google]")).unwrap();
-    caches.load.saw([std::path::PathBuf::from(path)]);
-    let kept = rendered(site.root(), &caches).unwrap();
-    let fresh = rendered(site.root(), &briefing::Caches::default()).unwrap();
-    let differ: Vec<&String> = fresh.keys().filter(|k| kept.get(*k) != fresh.get(*k)).collect();
-    assert!(differ.is_empty(), "pages that differ from a fresh load: {differ:?}");
+    let moved = text.replace("companies: [alphabet]", "companies: [meta, google]").replace("tags: [Advertising]", "tags: [Advertising, Chips]");
+    std::fs::write(site.root().join(path), moved).unwrap();
+    same_as_fresh("a move to other companies and a new tag", path);
+    let added = "content/briefs/2025-03-10-added.md";
+    std::fs::write(site.root().join(added), "---\ntitle: Added\ndate: 2025-03-10T02:30:00Z\ncompanies: [google]\ntags: [Markets]\nstatus: analysis\n---\nText.\n").unwrap();
+    same_as_fresh("a brief added in the middle", added);
+    let removed = "content/briefs/2025-02-05-b130.md";
+    std::fs::remove_file(site.root().join(removed)).unwrap();
+    same_as_fresh("a brief removed", removed);
 }
 
 /// `build --no-cache` trusts nothing kept: a cache entry that is whole but wrong (as a

@@ -20,62 +20,113 @@ struct Scratch {
 /// What the related briefs were last computed from (`serve` keeps it between rebuilds).
 #[derive(Default)]
 pub struct KeptRelated {
-    /// A fingerprint of the briefs' slugs in date order, the tags' slugs and the count of
-    /// companies: while it holds, ids mean the same briefs, companies and tags.
-    order: u64,
+    /// A fingerprint of the companies' slugs: while it holds, company ids mean the same.
+    companies: u64,
+    /// The briefs, in date order (their slugs say which brief an old id was).
+    briefs: Vec<std::sync::Arc<crate::site::BriefCore>>,
+    /// The tags' slugs, by id.
+    tags: Vec<crate::content::model::Slug>,
     /// Each brief's companies and tags.
-    lists: Vec<(Vec<u32>, Vec<u32>)>,
+    lists: Vec<Lists>,
     related: Vec<Vec<BriefId>>,
 }
 
-/// Every brief's related briefs. With `cache` (`serve`), when the briefs and their order
-/// are the same as last time and only some briefs' companies or tags changed (a brief
-/// moved to another company), only the briefs whose lists near the changed ones could
-/// see a difference are computed again: those within a window's reach of a changed
-/// brief in one of its old or new lists.
+/// A brief's companies and tags, by id.
+type Lists = (Vec<u32>, Vec<u32>);
+
+/// Every brief's related briefs. With `cache` (`serve`), after briefs were added, removed
+/// or moved to other companies or tags (the others keeping their order), only the briefs
+/// within a window's reach of a change in one of its lists are computed again; the others
+/// keep theirs, with ids renumbered. Ties are broken by time, not by position, so that a
+/// brief added elsewhere changes nothing for them.
 pub(super) fn cached(site: &crate::site::Site, cache: Option<&super::ResolveCache>) -> Vec<Vec<BriefId>> {
     let Some(cache) = cache else { return all(&site.briefs, &site.companies, &site.tags) };
-    let order = {
+    let companies = {
         use std::hash::{Hash, Hasher};
         let mut h = rustc_hash::FxHasher::default();
-        site.briefs.iter().for_each(|b| b.slug.hash(&mut h));
-        site.tags.iter().for_each(|t| t.slug.hash(&mut h));
-        site.companies.len().hash(&mut h);
+        site.companies.iter().for_each(|c| c.slug.hash(&mut h));
         h.finish()
     };
-    let lists: Vec<(Vec<u32>, Vec<u32>)> =
-        site.briefs.iter().map(|b| (b.companies.iter().map(|c| c.0).collect(), b.tags.iter().map(|t| t.0).collect())).collect();
+    let lists: Vec<Lists> = site.briefs.iter().map(|b| (b.companies.iter().map(|c| c.0).collect(), b.tags.iter().map(|t| t.0).collect())).collect();
     let kept = cache.related.lock().map(|mut k| std::mem::take(&mut *k)).unwrap_or_default();
-    let mut again_count = lists.len();
-    let related = if kept.order == order && kept.lists.len() == lists.len() {
-        let changed: Vec<usize> = (0..lists.len()).filter(|&i| kept.lists[i] != lists[i]).collect();
-        let mut related = kept.related;
-        let again = reach(site, &changed, &kept.lists, &lists);
-        again_count = again.len();
-        for (i, r) in again.iter().zip(compute(&site.briefs, &site.companies, &site.tags, &again)) {
-            related[*i] = r;
+    let (related, again) = match (kept.companies == companies).then(|| renumbered(site, kept, &lists)).flatten() {
+        Some((mut related, again)) => {
+            for (i, r) in again.iter().zip(compute(&site.briefs, &site.companies, &site.tags, &again)) {
+                related[*i] = r;
+            }
+            (related, again.len())
         }
-        related
-    } else {
-        all(&site.briefs, &site.companies, &site.tags)
+        None => (all(&site.briefs, &site.companies, &site.tags), lists.len()),
     };
-    crate::steps::count("related briefs computed", again_count, lists.len());
+    crate::steps::count("related briefs computed", again, lists.len());
     if let Ok(mut k) = cache.related.lock() {
-        *k = KeptRelated { order, lists, related: related.clone() };
+        let briefs = site.briefs.iter().map(|b| b.core.clone()).collect();
+        let tags = site.tags.iter().map(|t| t.slug.clone()).collect();
+        *k = KeptRelated { companies, briefs, tags, lists, related: related.clone() };
     }
     related
 }
 
-/// The briefs whose related briefs may differ after `changed` briefs changed lists: the
-/// changed ones, and every brief within a window's reach of one in its old or new lists.
-fn reach(site: &crate::site::Site, changed: &[usize], before: &[(Vec<u32>, Vec<u32>)], after: &[(Vec<u32>, Vec<u32>)]) -> Vec<usize> {
+/// The kept related briefs in this build's ids, and which briefs need theirs computed
+/// again; `None` when kept briefs changed order (a date edited), or nothing was kept.
+fn renumbered(site: &crate::site::Site, kept: KeptRelated, lists: &[Lists]) -> Option<(Vec<Vec<BriefId>>, Vec<usize>)> {
+    if kept.briefs.is_empty() {
+        return None;
+    }
+    let was: ahash::AHashMap<&str, u32> = kept.briefs.iter().enumerate().map(|(i, b)| (b.slug.as_str(), i as u32)).collect();
+    let old_of: Vec<Option<u32>> = site.briefs.iter().map(|b| was.get(b.slug.as_str()).copied()).collect();
+    if !old_of.iter().flatten().is_sorted_by(|a, b| a < b) {
+        return None;
+    }
+    let mut new_of = vec![None; kept.briefs.len()];
+    for (n, o) in old_of.iter().enumerate() {
+        if let Some(o) = o {
+            new_of[*o as usize] = Some(n as u32);
+        }
+    }
+    let tag_at: ahash::AHashMap<&str, u32> = site.tags.iter().enumerate().map(|(i, t)| (t.slug.as_str(), i as u32)).collect();
+    let tag_of: Vec<Option<u32>> = kept.tags.iter().map(|t| tag_at.get(t.as_str()).copied()).collect();
+    let then = |o: usize| -> Lists { (kept.lists[o].0.clone(), kept.lists[o].1.iter().filter_map(|t| tag_of[*t as usize]).collect()) };
+    // Each change, at its place among this build's briefs, with the lists it left and joined.
+    let mut changes: Vec<(usize, Lists, Lists)> = Vec::new();
+    for (n, o) in old_of.iter().enumerate() {
+        match o {
+            None => changes.push((n, Default::default(), lists[n].clone())),
+            Some(o) if then(*o as usize) != lists[n] => changes.push((n, then(*o as usize), lists[n].clone())),
+            Some(_) => {}
+        }
+    }
+    let mut next = site.briefs.len();
+    for o in (0..kept.briefs.len()).rev() {
+        match new_of[o] {
+            Some(n) => next = n as usize,
+            None => changes.push((next, then(o), Default::default())),
+        }
+    }
+    let related = kept
+        .related
+        .iter()
+        .enumerate()
+        .filter_map(|(o, r)| new_of[o].map(|n| (n, r)))
+        .fold(vec![Vec::new(); site.briefs.len()], |mut all, (n, r)| {
+            all[n as usize] = r.iter().filter_map(|b| new_of[b.0 as usize].map(BriefId)).collect();
+            all
+        });
+    Some((related, reach(site, &changes)))
+}
+
+/// The briefs whose related briefs may differ after `changes`: the changed ones, and every
+/// brief within a window's reach of a change's place in the lists it left or joined.
+fn reach(site: &crate::site::Site, changes: &[(usize, Lists, Lists)]) -> Vec<usize> {
     let mut marked = vec![false; site.briefs.len()];
-    for &k in changed {
-        marked[k] = true;
-        let companies = before[k].0.iter().chain(&after[k].0).map(|c| &site.companies[*c as usize].briefs);
-        let tags = before[k].1.iter().chain(&after[k].1).map(|t| &site.tags[*t as usize].briefs);
+    for (k, before, after) in changes {
+        if let Some(m) = marked.get_mut(*k) {
+            *m = true;
+        }
+        let companies = before.0.iter().chain(&after.0).map(|c| &site.companies[*c as usize].briefs);
+        let tags = before.1.iter().chain(&after.1).map(|t| &site.tags[*t as usize].briefs);
         for list in companies.chain(tags) {
-            let at = list.partition_point(|b| (b.0 as usize) < k);
+            let at = list.partition_point(|b| (b.0 as usize) < *k);
             let reach = RELATED_WINDOW / 2 + 2;
             for b in &list[at.saturating_sub(reach)..(at + reach).min(list.len())] {
                 marked[b.0 as usize] = true;
@@ -83,6 +134,14 @@ fn reach(site: &crate::site::Site, changed: &[usize], before: &[(Vec<u32>, Vec<u
         }
     }
     (0..marked.len()).filter(|&i| marked[i]).collect()
+}
+
+/// What related briefs are found with: the companies' and tags' lists of briefs, and each
+/// brief's time (seconds since 1970).
+struct Scope<'a> {
+    companies: &'a [Company],
+    tags: &'a [Tag],
+    times: &'a [i64],
 }
 
 /// Every brief's related briefs, best first (in parallel).
@@ -98,6 +157,8 @@ fn compute(briefs: &[Brief], companies: &[Company], tags: &[Tag], indices: &[usi
     thread_local! {
         static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch { score: Vec::new(), touched: Vec::new() }) };
     }
+    let times: Vec<i64> = briefs.iter().map(|b| b.date.at.timestamp()).collect();
+    let scope = Scope { companies, tags, times: &times };
     indices
         .par_iter()
         .map(|&i| {
@@ -105,7 +166,7 @@ fn compute(briefs: &[Brief], companies: &[Company], tags: &[Tag], indices: &[usi
                 if scratch.score.len() < n {
                     scratch.score = vec![0; n];
                 }
-                related(briefs, companies, tags, i, scratch)
+                related(briefs, &scope, i, scratch)
             })
         })
         .collect()
@@ -113,8 +174,9 @@ fn compute(briefs: &[Brief], companies: &[Company], tags: &[Tag], indices: &[usi
 
 /// The briefs sharing the most companies (2 points each) and tags (1 point) with brief `i`,
 /// among the [`RELATED_WINDOW`] nearest in time in each of its lists; among equals, the
-/// nearest in time. Keeps only the best as it goes.
-fn related(briefs: &[Brief], companies: &[Company], tags: &[Tag], i: usize, scratch: &mut Scratch) -> Vec<BriefId> {
+/// nearest in time (then the newest). Keeps only the best as it goes.
+fn related(briefs: &[Brief], scope: &Scope<'_>, i: usize, scratch: &mut Scratch) -> Vec<BriefId> {
+    let Scope { companies, tags, times } = scope;
     let me = &briefs[i];
     let lists =
         me.companies.iter().map(|c| (&companies[c.0 as usize].briefs, 2)).chain(me.tags.iter().map(|t| (&tags[t.0 as usize].briefs, 1)));
@@ -131,8 +193,8 @@ fn related(briefs: &[Brief], companies: &[Company], tags: &[Tag], i: usize, scra
             *s += points;
         }
     }
-    let key = |b: u32, score: u32| (std::cmp::Reverse(score), b.abs_diff(i as u32), b);
-    let mut best: Vec<(std::cmp::Reverse<u32>, u32, u32)> = Vec::with_capacity(RELATED + 1);
+    let key = |b: u32, score: u32| (std::cmp::Reverse(score), times[b as usize].abs_diff(times[i]), b);
+    let mut best: Vec<(std::cmp::Reverse<u32>, u64, u32)> = Vec::with_capacity(RELATED + 1);
     for &b in &scratch.touched {
         let score = std::mem::take(&mut scratch.score[b as usize]);
         if b as usize == i {
