@@ -17,10 +17,18 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::content::load::{path_order, Doc};
 use crate::content::media::Media;
 
+/// Whether `inner` is `outer` or under it, comparing bytes (paths built the same way, from
+/// the same root): `Path::starts_with` parses both into components.
+fn nested(inner: &Path, outer: &Path) -> bool {
+    let (i, o) = (inner.as_os_str().as_encoded_bytes(), outer.as_os_str().as_encoded_bytes());
+    i.starts_with(o) && (i.len() == o.len() || i[o.len()] == b'/' || o.ends_with(b"/"))
+}
+
 /// Parsed files, folder lists and media kept between loads.
 #[derive(Default)]
 pub struct LoadCache {
-    docs: Mutex<HashMap<PathBuf, Cached>>,
+    /// By path, as bytes (hashing a `Path` walks its components, ten thousand times a save).
+    docs: Mutex<HashMap<std::ffi::OsString, Cached>>,
     listings: Mutex<HashMap<PathBuf, Arc<Vec<PathBuf>>>>,
     media: Mutex<Option<(u64, Media)>>,
     /// The paths (relative to the site's root) changed since the last complete load, as
@@ -71,12 +79,12 @@ impl LoadCache {
     pub(super) fn trusted<R: Send + Sync + 'static>(&self, root: &Path, files: &[PathBuf]) -> Vec<Option<Arc<Doc<R>>>> {
         let changed = self.changed.read().ok().and_then(|c| c.clone());
         let (Some(changed), Ok(docs)) = (changed, self.docs.lock()) else { return vec![None; files.len()] };
+        let changed: Vec<PathBuf> = changed.iter().map(|p| root.join(p)).collect();
         let kept = |file: &PathBuf| {
-            let rel = file.strip_prefix(root).unwrap_or(file);
-            if changed.iter().any(|p| p.starts_with(rel) || rel.starts_with(p)) {
+            if changed.iter().any(|p| nested(p, file) || nested(file, p)) {
                 return None;
             }
-            docs.get(file)?.doc.clone().downcast::<Doc<R>>().ok()
+            docs.get(file.as_os_str())?.doc.clone().downcast::<Doc<R>>().ok()
         };
         files.iter().map(kept).collect()
     }
@@ -85,7 +93,7 @@ impl LoadCache {
     pub(super) fn get<R: Send + Sync + 'static>(&self, file: &Path, meta: &std::fs::Metadata) -> Option<Arc<Doc<R>>> {
         let modified = meta.modified().ok()?;
         let docs = self.docs.lock().ok()?;
-        let c = docs.get(file)?;
+        let c = docs.get(file.as_os_str())?;
         if c.modified != modified || c.len != meta.len() {
             return None;
         }
@@ -95,7 +103,7 @@ impl LoadCache {
     /// Keeps a document just parsed.
     pub(super) fn put<R: Send + Sync + 'static>(&self, file: &Path, meta: &std::fs::Metadata, doc: &Arc<Doc<R>>) {
         if let (Ok(modified), Ok(mut docs)) = (meta.modified(), self.docs.lock()) {
-            docs.insert(file.to_path_buf(), Cached { modified, len: meta.len(), doc: doc.clone() });
+            docs.insert(file.as_os_str().to_owned(), Cached { modified, len: meta.len(), doc: doc.clone() });
         }
     }
 

@@ -26,7 +26,7 @@ impl Assets<'_> {
     /// A fingerprint of what references can resolve to, for the Markdown cache.
     pub fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::content::model::fingerprinter();
         (self.base, self.widths).hash(&mut h);
         for (path, f) in &self.media.bundled {
             (path, f.image.as_ref().map(|i| i.as_ref().ok())).hash(&mut h);
