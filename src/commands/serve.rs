@@ -57,13 +57,15 @@ struct Snapshot {
 struct Built {
     renderer: crate::render::Renderer,
     /// Output path -> the job that renders it (all but the search index's data files).
-    index: HashMap<String, crate::render::Job>,
+    index: Arc<HashMap<String, crate::render::Job>>,
+    /// What the output paths were made from (see [`paths_key`]).
+    paths: u64,
     /// The search index's data files, by output path: the index is built when the search
     /// page first asks for them, not on every rebuild.
     search: std::sync::OnceLock<HashMap<String, crate::render::Job>>,
     statics: HashMap<String, StaticSource>,
     /// Image variants and share cards, made when first asked for.
-    media: HashMap<String, Media>,
+    media: Arc<HashMap<String, Media>>,
     cache: crate::output::cache::Cache,
     pages: std::sync::Mutex<HashMap<String, Arc<Vec<u8>>>>,
 }
@@ -262,15 +264,18 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
             return None;
         }
         let t_index = Instant::now();
-        let index = jobs.par_iter().map(|j| (renderer.output_path(*j), *j)).collect();
+        let paths = paths_key(&renderer, &jobs);
+        let (index, media) = match previous.and_then(|p| p.built.as_ref()).filter(|b| b.paths == paths) {
+            Some(b) => (b.index.clone(), b.media.clone()),
+            None => (Arc::new(jobs.par_iter().map(|j| (renderer.output_path(*j), *j)).collect()), Arc::new(media_index(&renderer))),
+        };
         let statics = renderer.statics().iter().cloned().collect();
-        let media = media_index(&renderer);
         if crate::steps::enabled() {
             eprintln!("timings: {} jobs and {} media indexed in {} ms", jobs.len(), media.len(), t_index.elapsed().as_millis());
         }
         let cache = crate::output::cache::Cache::new(&opts.root);
         let search = std::sync::OnceLock::new();
-        Some(Arc::new(Built { renderer, index, search, statics, media, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
+        Some(Arc::new(Built { renderer, index, paths, search, statics, media, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
     });
     if crate::steps::enabled() {
         eprintln!(
@@ -369,6 +374,25 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
 }
 
 /// Where each media file of a build comes from.
+/// What every output path and media path is made from: the jobs, every slug, which briefs
+/// have a share card, each image's file and widths. A rebuild with the same key (a body
+/// edited) keeps the previous indexes instead of making 30,000 paths again.
+fn paths_key(renderer: &crate::render::Renderer, jobs: &[crate::render::Job]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let site = renderer.site();
+    let mut h = crate::content::model::fingerprinter();
+    jobs.hash(&mut h);
+    site.briefs.iter().for_each(|b| (b.slug.as_str(), site.has_card(b)).hash(&mut h));
+    for kind in crate::content::kinds::Kind::ALL {
+        site.ids(kind).for_each(|id| site.entity(id).slug.hash(&mut h));
+    }
+    site.tags.iter().for_each(|t| t.slug.hash(&mut h));
+    site.stories.iter().for_each(|s| s.slug.hash(&mut h));
+    site.pages.iter().for_each(|p| p.slug.hash(&mut h));
+    site.images.iter().for_each(|i| (&i.picture.out, &i.picture.widths, i.picture.info.format).hash(&mut h));
+    h.finish()
+}
+
 fn media_index(renderer: &crate::render::Renderer) -> HashMap<String, Media> {
     let site = renderer.site();
     let mut media: HashMap<String, Media> = HashMap::new();

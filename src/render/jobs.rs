@@ -6,7 +6,7 @@ use crate::content::kinds::Kind;
 use crate::site::*;
 
 /// One file to produce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
     /// Home page `n`.
     Home(usize),
@@ -53,7 +53,7 @@ pub enum Job {
 }
 
 /// A feed's format: every feed is written in both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     /// Atom (`atom.xml`).
     Atom,
@@ -75,7 +75,7 @@ impl Format {
 }
 
 /// Whose feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FeedOf {
     /// The whole site (full content).
     Site,
