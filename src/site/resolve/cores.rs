@@ -19,7 +19,10 @@ use crate::site::{Brief, BriefCore, Correction, EntityId, Lead, StoryId, TagId};
 /// The cores of the last build, by the address of the front matter they were made from
 /// (kept alive here, so the address is not reused), with the body they were made from.
 #[derive(Default)]
-pub(crate) struct KeptCores(HashMap<usize, (Arc<BriefParts>, Arc<Rendered>, Arc<BriefCore>)>);
+pub(crate) struct KeptCores(HashMap<usize, KeptCore>);
+
+/// A core, with the front matter and body it was made from.
+type KeptCore = (Arc<BriefParts>, Arc<Rendered>, Arc<BriefCore>);
 
 /// What is assembled with each brief besides its parts and body.
 pub(super) struct Around<'a> {
