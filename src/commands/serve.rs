@@ -21,8 +21,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use notify::RecursiveMode;
-use rayon::prelude::*;
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use rayon::prelude::*;
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt as _;
@@ -375,7 +375,6 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
     Ok(keep)
 }
 
-/// Where each media file of a build comes from.
 /// What every output path and media path is made from: the jobs, every slug, which briefs
 /// have a share card, each image's file and widths. A rebuild with the same key (a body
 /// edited) keeps the previous indexes instead of making 30,000 paths again.
@@ -395,6 +394,7 @@ fn paths_key(renderer: &crate::render::Renderer, jobs: &[crate::render::Job]) ->
     h.finish()
 }
 
+/// Where each media file of a build comes from.
 fn media_index(renderer: &crate::render::Renderer) -> HashMap<String, Media> {
     let site = renderer.site();
     let mut media: HashMap<String, Media> = HashMap::new();

@@ -7,7 +7,8 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::links::{fingerprint, wiki_class, Class, Links, Targets};
+use super::links::{wiki_class, Class, Links, Targets};
+use crate::content::model::fingerprint;
 use crate::content::markdown::{self, AssetTarget, LinkError, LinkResolver, Rendered, Shortcodes, WikiTarget};
 
 /// One link a body resolved: how (wiki, file, asset), what was written, and a fingerprint

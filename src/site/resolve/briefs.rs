@@ -70,7 +70,7 @@ impl<'a> Refs<'a> {
             v
         }
         let maps = [self.companies, self.sources, self.people, self.products, self.authors].map(sorted);
-        super::links::fingerprint(&(maps, self.default_author, self.zone.name()))
+        crate::content::model::fingerprint(&(maps, self.default_author, self.zone.name()))
     }
 }
 

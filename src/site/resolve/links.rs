@@ -11,7 +11,7 @@ use crate::content::diag::{did_you_mean, line_col, Diagnostic, Diagnostics};
 use crate::content::kinds::Kind;
 use crate::content::load::Doc;
 use crate::content::markdown::{self, AssetTarget, LinkError, LinkResolver, Rendered, WikiTarget};
-use crate::content::model::Date;
+use crate::content::model::{fingerprint, Date};
 use crate::content::media::Picture;
 use crate::site::{paths, EntityId, SiteImage};
 
@@ -70,7 +70,6 @@ pub(super) fn wiki_class(target: &str) -> Class {
     }
 }
 
-pub(super) use crate::content::model::fingerprint;
 
 /// Everything a link in a body can point at.
 pub(super) struct Links<'a> {

@@ -41,12 +41,7 @@ type Lists = (Vec<u32>, Vec<u32>);
 /// brief added elsewhere changes nothing for them.
 pub(super) fn cached(site: &crate::site::Site, cache: Option<&super::ResolveCache>) -> Vec<Vec<BriefId>> {
     let Some(cache) = cache else { return all(&site.briefs, &site.companies, &site.tags) };
-    let companies = {
-        use std::hash::{Hash, Hasher};
-        let mut h = rustc_hash::FxHasher::default();
-        site.companies.iter().for_each(|c| c.slug.hash(&mut h));
-        h.finish()
-    };
+    let companies = crate::content::model::fingerprint(&site.companies.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>());
     let lists: Vec<Lists> = site.briefs.iter().map(|b| (b.companies.iter().map(|c| c.0).collect(), b.tags.iter().map(|t| t.0).collect())).collect();
     let kept = cache.related.lock().map(|mut k| std::mem::take(&mut *k)).unwrap_or_default();
     let (related, again) = match (kept.companies == companies).then(|| renumbered(site, kept, &lists)).flatten() {
@@ -86,13 +81,18 @@ fn renumbered(site: &crate::site::Site, kept: KeptRelated, lists: &[Lists]) -> O
     }
     let tag_at: ahash::AHashMap<&str, u32> = site.tags.iter().enumerate().map(|(i, t)| (t.slug.as_str(), i as u32)).collect();
     let tag_of: Vec<Option<u32>> = kept.tags.iter().map(|t| tag_at.get(t.as_str()).copied()).collect();
+    // A kept brief's lists in this build's tag ids (a tag no brief names any more is left out).
     let then = |o: usize| -> Lists { (kept.lists[o].0.clone(), kept.lists[o].1.iter().filter_map(|t| tag_of[*t as usize]).collect()) };
+    let same = |o: usize, n: usize| {
+        let (companies, tags) = &kept.lists[o];
+        *companies == lists[n].0 && tags.iter().map(|t| tag_of[*t as usize]).eq(lists[n].1.iter().map(|t| Some(*t)))
+    };
     // Each change, at its place among this build's briefs, with the lists it left and joined.
     let mut changes: Vec<(usize, Lists, Lists)> = Vec::new();
     for (n, o) in old_of.iter().enumerate() {
         match o {
             None => changes.push((n, Default::default(), lists[n].clone())),
-            Some(o) if then(*o as usize) != lists[n] => changes.push((n, then(*o as usize), lists[n].clone())),
+            Some(o) if !same(*o as usize, n) => changes.push((n, then(*o as usize), lists[n].clone())),
             Some(_) => {}
         }
     }
