@@ -486,4 +486,8 @@ fn print_timings(t: &crate::Timings) {
     line += &format!("; total {:.1} ms", ms(t.load + t.resolve + t.render + t.write));
     eprintln!("{line}");
     eprintln!("  steps: {}", crate::steps::line(&crate::steps::take()));
+    let counts = crate::steps::take_counts();
+    if !counts.is_empty() {
+        eprintln!("  done again: {counts}");
+    }
 }

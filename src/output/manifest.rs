@@ -5,52 +5,113 @@
 use std::path::Path;
 
 /// The files an output folder already holds, as its manifest (`.briefing-files`)
-/// lists them: a file whose key and size still match is left as it is, not written again.
+/// lists them: a file whose key and size still match is left as it is, not written again;
+/// a page whose inputs' key ([`crate::render::File::key`]) and size still match is not
+/// even rendered again.
 #[derive(Default)]
 pub struct Prior {
     dir: std::path::PathBuf,
-    files: std::collections::HashMap<String, (String, u64)>,
-    /// Key of every file made or kept in this build, for the next manifest.
-    pub kept: std::sync::Mutex<Vec<(String, String, u64)>>,
+    files: std::collections::HashMap<String, Entry>,
+    /// Whether a manifest was read: then the folder holds exactly the files it lists.
+    listed: bool,
+    /// Every file made or kept in this build, for the next manifest.
+    pub kept: std::sync::Mutex<Vec<(String, Entry)>>,
+}
+
+/// What the manifest says of a file: the key of its bytes (or of what they were made from,
+/// for media), its size, and for a page the key of what it read.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    key: String,
+    size: u64,
+    read: Option<String>,
 }
 
 /// The manifest's name in an output folder: every file a build made (pages, media, static
 /// files), each with the key of what it holds and its size.
 pub const MANIFEST: &str = ".briefing-files";
 
+/// The manifest's first line: a manifest of another format is not read (every file is
+/// made again).
+const FORMAT: &str = "briefing-files 2";
+
 impl Prior {
-    /// What the output folder `dir` holds (nothing when `reused` is false).
+    /// What the output folder `dir` holds (nothing when `reused` is false). The manifest is
+    /// removed from the folder as it is read: a build that stops half way leaves none, and
+    /// the next one does not trust the folder's list of files.
     pub fn read(dir: &Path, reused: bool) -> Prior {
-        let text = if reused { std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default() } else { String::new() };
-        let files = text
-            .lines()
-            .filter_map(|l| {
-                let mut parts = l.splitn(3, '\t');
-                let (key, size, path) = (parts.next()?, parts.next()?.parse().ok()?, parts.next()?);
-                Some((path.to_string(), (key.to_string(), size)))
-            })
-            .collect();
-        Prior { dir: dir.to_path_buf(), files, kept: Default::default() }
+        let path = dir.join(MANIFEST);
+        let text = if reused { std::fs::read_to_string(&path).unwrap_or_default() } else { String::new() };
+        let mut lines = text.lines();
+        let listed = lines.next() == Some(FORMAT) && std::fs::remove_file(&path).is_ok();
+        let files = if listed { lines.filter_map(parse_line).collect() } else { Default::default() };
+        Prior { dir: dir.to_path_buf(), files, listed, kept: Default::default() }
+    }
+
+    /// Every file the folder holds, when its manifest says so.
+    pub fn listed(&self) -> Option<impl Iterator<Item = &str>> {
+        self.listed.then(|| self.files.keys().map(String::as_str))
+    }
+
+    /// The size of the file at `path` on disk when the manifest says it has `size`.
+    fn on_disk(&self, path: &str, size: u64) -> Option<u64> {
+        let on_disk = std::fs::metadata(self.dir.join(path)).ok()?.len();
+        (size == on_disk).then_some(on_disk)
     }
 
     /// The size of the file at `path` when it holds what `key` makes.
     pub fn unchanged(&self, path: &str, key: &str) -> Option<u64> {
-        let (k, size) = self.files.get(path)?;
-        let on_disk = std::fs::metadata(self.dir.join(path)).ok()?.len();
-        (k == key && *size == on_disk).then_some(on_disk)
+        let e = self.files.get(path)?;
+        if e.key != key {
+            return None;
+        }
+        self.on_disk(path, e.size)
+    }
+
+    /// The size of the page at `path` when it was made from what `read` keys, and records
+    /// that it is kept as it is.
+    pub fn keep_if_read(&self, path: &str, read: &str) -> Option<u64> {
+        let e = self.files.get(path)?;
+        if e.read.as_deref() != Some(read) {
+            return None;
+        }
+        let size = self.on_disk(path, e.size)?;
+        self.push(path, e.clone());
+        Some(size)
     }
 
     /// Records that `path` holds what `key` makes, for the next build.
     pub fn keep(&self, path: &str, key: &str, size: u64) {
+        self.push(path, Entry { key: key.to_string(), size, read: None });
+    }
+
+    /// Records that the page at `path` holds bytes of key `key`, made from what `read` keys.
+    pub fn keep_page(&self, path: &str, key: &str, size: u64, read: &str) {
+        self.push(path, Entry { key: key.to_string(), size, read: Some(read.to_string()) });
+    }
+
+    fn push(&self, path: &str, entry: Entry) {
         if let Ok(mut kept) = self.kept.lock() {
-            kept.push((path.to_string(), key.to_string(), size));
+            kept.push((path.to_string(), entry));
         }
     }
 
     /// The manifest of this build.
     pub fn manifest(&self) -> String {
-        let mut kept = self.kept.lock().map(|k| k.clone()).unwrap_or_default();
+        let mut kept = self.kept.lock().map(|mut k| std::mem::take(&mut *k)).unwrap_or_default();
         kept.sort();
-        kept.iter().map(|(path, key, size)| format!("{key}\t{size}\t{path}\n")).collect()
+        let mut text = format!("{FORMAT}\n");
+        for (path, e) in kept {
+            text.push_str(&format!("{}\t{}\t{}\t{path}\n", e.key, e.size, e.read.as_deref().unwrap_or("-")));
+        }
+        text
     }
+}
+
+/// `key<TAB>size<TAB>read<TAB>path` (`read` is `-` for files other than pages).
+fn parse_line(l: &str) -> Option<(String, Entry)> {
+    let mut parts = l.splitn(4, '\t');
+    let (key, size, read, path) = (parts.next()?, parts.next()?.parse().ok()?, parts.next()?, parts.next()?);
+    let read = (read != "-").then(|| read.to_string());
+    Some((path.to_string(), Entry { key: key.to_string(), size, read }))
 }

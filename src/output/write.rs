@@ -75,7 +75,10 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
     let report = WriteReport { files: written.len(), bytes: written.iter().map(|(_, n)| n).sum() };
     if reused {
         let keep: HashSet<PathBuf> = written.into_iter().map(|(p, _)| p).collect();
-        remove_stale(&spare, &keep)?;
+        match prior.listed() {
+            Some(listed) => remove_listed(&spare, listed, &keep)?,
+            None => remove_stale(&spare, &keep)?,
+        }
     }
     fs::write(spare.join(manifest::MANIFEST), prior.manifest()).map_err(|e| Error::Write(spare.join(manifest::MANIFEST), e))?;
     fs::write(spare.join(MARKER), b"This folder is written by `briefing build`; it is replaced on every build.\n")
@@ -113,21 +116,25 @@ pub struct WriteOptions {
 
 /// Writes `bytes` to `rel` under `dir` unless the file there already holds them (by the
 /// manifest of the folder's last build and the file's size): an unchanged page keeps its
-/// modification time, and is not written again.
-fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], prior: &manifest::Prior) -> Result<(), Error> {
+/// modification time, and is not written again. `read` is the key of what a page read.
+fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], read: Option<&str>, prior: &manifest::Prior) -> Result<(), Error> {
     let key = blake3::hash(bytes).to_hex();
     let name = rel.to_string_lossy();
     let key = &key.as_str()[..32];
     if prior.unchanged(&name, key).is_none() {
         put(&dir.join(rel), bytes)?;
     }
-    prior.keep(&name, key, bytes.len() as u64);
+    match read {
+        Some(read) => prior.keep_page(&name, key, bytes.len() as u64, read),
+        None => prior.keep(&name, key, bytes.len() as u64),
+    }
     Ok(())
 }
 
 /// Renders every file into `dir` (each written from the buffer it was rendered into, when
-/// it changed) and copies the static files; returns what the folder holds (path relative
-/// to `dir`, bytes) and the render errors.
+/// it changed; a page the folder holds made from the same inputs is not even rendered) and
+/// copies the static files; returns what the folder holds (path relative to `dir`, bytes)
+/// and the render errors.
 fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior) -> Result<Filled, Error> {
     type Written = Result<Result<(PathBuf, u64), Diagnostic>, Error>;
     let statics = renderer.statics();
@@ -135,9 +142,17 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior) -> Result<Fill
         .jobs()
         .into_par_iter()
         .map(|job| {
-            let written = renderer.render_with(job, |f| {
+            let kept = |path: &str, read: &str| {
+                let size = prior.keep_if_read(path, read)?;
+                crate::steps::count("pages rendered again", 0, 1);
+                Some(Ok((safe_rel(path).ok()?, size)))
+            };
+            let written = renderer.render_unless(job, Some(&kept), |f| {
                 let rel = safe_rel(f.path)?;
-                put_changed(dir, &rel, f.bytes, prior)?;
+                if f.key.is_some() {
+                    crate::steps::count("pages rendered again", 1, 1);
+                }
+                put_changed(dir, &rel, f.bytes, f.key, prior)?;
                 Ok((rel, f.bytes.len() as u64))
             });
             match written {
@@ -160,12 +175,12 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior) -> Result<Fill
             let rel_path = safe_rel(rel)?;
             let n = match src {
                 StaticSource::Embedded(b) => {
-                    put_changed(dir, &rel_path, b, prior)?;
+                    put_changed(dir, &rel_path, b, None, prior)?;
                     b.len() as u64
                 }
                 StaticSource::Disk(from) => {
                     let bytes = fs::read(from).map_err(|e| Error::Read(from.clone(), e))?;
-                    put_changed(dir, &rel_path, &bytes, prior)?;
+                    put_changed(dir, &rel_path, &bytes, None, prior)?;
                     bytes.len() as u64
                 }
             };
@@ -220,7 +235,32 @@ fn put(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     }
 }
 
-/// Removes files (and then empty folders) under `dir` that this build did not write.
+/// Removes the files of `listed` (all that `dir` holds) that this build did not write, and
+/// the folders they leave empty.
+fn remove_listed<'a>(dir: &Path, listed: impl Iterator<Item = &'a str>, keep: &HashSet<PathBuf>) -> Result<(), Error> {
+    for rel in listed {
+        let Ok(rel) = safe_rel(rel) else { continue };
+        if keep.contains(&rel) {
+            continue;
+        }
+        let path = dir.join(&rel);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::Write(path, e)),
+        }
+        // Folders left empty, innermost first (stops at the first that is not).
+        for parent in rel.ancestors().skip(1).filter(|p| !p.as_os_str().is_empty()) {
+            if fs::remove_dir(dir.join(parent)).is_err() {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes files (and then empty folders) under `dir` that this build did not write: for
+/// a folder without a manifest to say what it holds.
 fn remove_stale(dir: &Path, keep: &HashSet<PathBuf>) -> Result<(), Error> {
     let mut dirs = Vec::new();
     for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {

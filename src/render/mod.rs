@@ -11,6 +11,7 @@ mod entity_views;
 mod jobs;
 mod media_views;
 mod jsonld;
+mod keys;
 mod pages;
 mod rss;
 mod sitemaps;
@@ -66,6 +67,8 @@ pub struct File<'a> {
     pub bytes: &'a [u8],
     /// The content file it shows, if one (for messages about the page).
     pub source: Option<&'a Path>,
+    /// The key of what a page read, when it was asked for ([`Renderer::render_unless`]).
+    pub key: Option<&'a str>,
 }
 
 impl File<'_> {
@@ -74,6 +77,10 @@ impl File<'_> {
         OutFile { path: self.path.to_string(), bytes: self.bytes.to_vec(), source: self.source.map(Path::to_path_buf) }
     }
 }
+
+/// Asked with a page's path and the key of what it read: the answer to give instead of
+/// rendering it, when the output already holds that page made from the same inputs.
+pub type Kept<'a, T> = &'a dyn Fn(&str, &str) -> Option<T>;
 
 /// Everything a build produces.
 #[derive(Debug)]
@@ -99,17 +106,21 @@ pub struct Renderer {
     site: Arc<Site>,
     tera: Tera,
     cards: Vec<OnceLock<Result<Value, Diagnostic>>>,
+    /// The key of each card, when a build asks for pages' keys.
+    card_keys: Vec<OnceLock<[u8; 16]>>,
     /// The chip of every company, tag and story, shared by the cards that name it.
     chips: Chips,
     entries: feeds::EntryCache,
     items: feeds::EntryCache,
     search: OnceLock<(crate::render::search::Index, std::time::Duration)>,
+    /// The key of what every page shares (templates, globals, settings, the program).
+    shared_key: [u8; 32],
 }
 
 impl Renderer {
     /// Loads the templates. Template errors land in `diags` and give `None`.
     pub fn new(site: Arc<Site>, diags: &mut Diagnostics) -> Option<Renderer> {
-        let tera = environment(&site, diags)?;
+        let (tera, shared_key) = environment(&site, diags)?;
         let n = site.briefs.len();
         let views = Views::new(&site);
         let chips = Chips {
@@ -120,10 +131,12 @@ impl Renderer {
         Some(Renderer {
             tera,
             cards: (0..n).map(|_| OnceLock::new()).collect(),
+            card_keys: (0..n).map(|_| OnceLock::new()).collect(),
             chips,
             entries: feeds::EntryCache::new(n),
             items: feeds::EntryCache::new(n),
             search: OnceLock::new(),
+            shared_key,
             site,
         })
     }
@@ -196,6 +209,13 @@ impl Renderer {
 
     /// Renders one file and lends it to `f`.
     pub fn render_with<T>(&self, job: Job, f: impl FnOnce(File<'_>) -> T) -> Result<T, Diagnostic> {
+        self.render_unless(job, None, f)
+    }
+
+    /// Renders one file and lends it to `f`, unless it is a page and `kept` answers for its
+    /// path and key (the output already holds a page made from what this one reads):
+    /// then that answer, and nothing rendered.
+    pub fn render_unless<T>(&self, job: Job, kept: Option<Kept<'_, T>>, f: impl FnOnce(File<'_>) -> T) -> Result<T, Diagnostic> {
         let site = &*self.site;
         let (path, bytes): (String, Vec<u8>) = match job {
             Job::Feed(of, format) => {
@@ -209,9 +229,9 @@ impl Renderer {
             Job::SearchMeta => ("search/meta.json".into(), crate::render::search::meta_json(site, self.search_index())),
             Job::SearchShard(i) => (self.output_path(job), self.search_index().shard_json(self.shard_key(i))),
             Job::SearchDocs(n) => (self.output_path(job), crate::render::search::docs_json(site, n)),
-            page => return self.page(page, f),
+            page => return self.page(page, kept, f),
         };
-        Ok(f(File { path: &path, bytes: &bytes, source: None }))
+        Ok(f(File { path: &path, bytes: &bytes, source: None, key: None }))
     }
 
     /// Renders every file in parallel and hands each to `keep`; render errors go to `diags`

@@ -7,6 +7,7 @@ use tera::value::Key;
 use tera::{Context, Value};
 
 use super::feeds::newest;
+use super::keys::Keyed;
 use super::templates::{template_error, template_origin};
 use super::{feeds, FeedOf, File, Format, Job, Renderer};
 use crate::content::diag::Diagnostic;
@@ -56,6 +57,26 @@ impl Renderer {
 
     pub(super) fn cards(&self, ids: &[BriefId]) -> Result<Value, Diagnostic> {
         Ok(Value::from(ids.iter().map(|b| self.card(*b)).collect::<Result<Vec<Value>, Diagnostic>>()?))
+    }
+
+    /// The key of a brief's list card (made once).
+    fn card_key(&self, id: BriefId) -> Result<[u8; 16], Diagnostic> {
+        if let Some(key) = self.card_keys[id.0 as usize].get() {
+            return Ok(*key);
+        }
+        let key = super::keys::value_key(&self.card(id)?);
+        Ok(*self.card_keys[id.0 as usize].get_or_init(|| key))
+    }
+
+    /// Puts `value`, made of the cards of `ids` (and of nothing else), in `ctx` as `name`.
+    fn insert_cards(&self, ctx: &mut Keyed, name: &'static str, value: Value, ids: &[BriefId]) -> Result<(), Diagnostic> {
+        if !ctx.keyed() {
+            ctx.insert_value(name, value);
+            return Ok(());
+        }
+        let parts = ids.iter().map(|id| self.card_key(*id)).collect::<Result<Vec<_>, Diagnostic>>()?;
+        ctx.insert_made_of(name, value, &parts);
+        Ok(())
     }
 
     /// The slice of `ids` on page `n` and its paginator.
@@ -122,23 +143,25 @@ impl Renderer {
     }
 
     /// Fills `ctx` with what the page of `job` shows; returns its template.
-    fn context(&self, job: Job, ctx: &mut Context) -> Result<&'static str, Diagnostic> {
+    fn context(&self, job: Job, ctx: &mut Keyed) -> Result<&'static str, Diagnostic> {
         let site = &*self.site;
         let v = &self.views();
         Ok(match job {
             Job::Home(n) => {
                 let (range, p) = self.page_range("", site.briefs.len(), n);
                 let ids: Vec<BriefId> = range.map(|i| BriefId(i as u32)).collect();
-                ctx.insert_value("briefs", self.cards(&ids)?);
+                self.insert_cards(ctx, "briefs", self.cards(&ids)?, &ids)?;
                 ctx.insert("paginator", &p);
                 "index.html"
             }
             Job::Brief(id) => {
                 let b = site.brief(id);
                 ctx.insert_value("brief", merge(&self.card(id)?, Value::from_serializable(&v.brief(id))));
-                ctx.insert_value("related", self.cards(&b.related)?);
-                ctx.insert_value("story_prev", b.story_prev.map_or_else(|| Ok(Value::none()), |p| self.card(p))?);
-                ctx.insert_value("story_next", b.story_next.map_or_else(|| Ok(Value::none()), |p| self.card(p))?);
+                self.insert_cards(ctx, "related", self.cards(&b.related)?, &b.related)?;
+                for (name, id) in [("story_prev", b.story_prev), ("story_next", b.story_next)] {
+                    let card = id.map_or_else(|| Ok(Value::none()), |p| self.card(p))?;
+                    self.insert_cards(ctx, name, card, id.as_slice())?;
+                }
                 "brief.html"
             }
             Job::Index(kind) => {
@@ -153,7 +176,7 @@ impl Renderer {
                 if let Some((name, value)) = v.page_extras(id, ids) {
                     ctx.insert_value(name, value);
                 }
-                ctx.insert_value("briefs", self.cards(ids)?);
+                self.insert_cards(ctx, "briefs", self.cards(ids)?, ids)?;
                 ctx.insert("paginator", &p);
                 id.kind.decl().template
             }
@@ -167,7 +190,7 @@ impl Renderer {
                 let base = paths::tag(t.slug.as_str());
                 let (ids, p) = self.paginate(&base, &t.briefs, n);
                 ctx.insert("tag", &v.tag(id));
-                ctx.insert_value("briefs", self.cards(ids)?);
+                self.insert_cards(ctx, "briefs", self.cards(ids)?, ids)?;
                 ctx.insert("paginator", &p);
                 "tag.html"
             }
@@ -179,7 +202,7 @@ impl Renderer {
             Job::Story(id) => {
                 let s = site.story(id);
                 ctx.insert("story", &v.story(id));
-                ctx.insert_value("briefs", self.cards(&s.briefs)?);
+                self.insert_cards(ctx, "briefs", self.cards(&s.briefs)?, &s.briefs)?;
                 "story.html"
             }
             Job::Corrections => {
@@ -187,7 +210,10 @@ impl Renderer {
                 "corrections.html"
             }
             Job::Archive => {
-                ctx.insert_value("months", self.archive()?);
+                // Months are made of the cards of every brief, in the site's order, and
+                // their dates (on the cards).
+                let all: Vec<BriefId> = (0..site.briefs.len()).map(|i| BriefId(i as u32)).collect();
+                self.insert_cards(ctx, "months", self.archive()?, &all)?;
                 "archive.html"
             }
             Job::Page(i) => {
@@ -203,11 +229,11 @@ impl Renderer {
         })
     }
 
-    /// Renders a page and lends it to `f`.
-    pub(super) fn page<T>(&self, job: Job, f: impl FnOnce(File<'_>) -> T) -> Result<T, Diagnostic> {
+    /// Renders a page and lends it to `f`, unless `kept` answers for its path and key.
+    pub(super) fn page<T>(&self, job: Job, kept: Option<super::Kept<'_, T>>, f: impl FnOnce(File<'_>) -> T) -> Result<T, Diagnostic> {
         let site = &*self.site;
         let v = &self.views();
-        let mut ctx = Context::new();
+        let mut ctx = Keyed::new(kept.is_some());
         let path = self.page_path(job);
         let template = self.context(job, &mut ctx)?;
         ctx.insert("current_path", &path);
@@ -217,6 +243,12 @@ impl Renderer {
         ctx.insert("rss_url", &feed(Format::Rss));
         ctx.insert("feed_title", &self.feed_of(job).map(|f| self.feed_title(f)));
         let out_path = self.output_path(job);
+        let (ctx, key) = ctx.key(&self.shared_key, template);
+        if let (Some(kept), Some(key)) = (kept, &key) {
+            if let Some(answer) = kept(&out_path, key) {
+                return Ok(answer);
+            }
+        }
         let source = match job {
             Job::Brief(id) => Some(&site.brief(id).path),
             Job::Entity(id, _) => Some(&site.entity(id).path),
@@ -234,7 +266,7 @@ impl Renderer {
         buf.clear();
         let rendered = self.tera.render_to(template, &ctx, &mut buf);
         let out = match rendered {
-            Ok(()) => Ok(f(File { path: &out_path, bytes: &buf, source: source.map(PathBuf::as_path) })),
+            Ok(()) => Ok(f(File { path: &out_path, bytes: &buf, source: source.map(PathBuf::as_path), key: key.as_deref() })),
             Err(e) => {
                 let origin = |name: &str| template_origin(site, name);
                 Err(template_error(&e, &origin, Some(&path)))

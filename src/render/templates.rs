@@ -29,8 +29,9 @@ pub(super) fn template_origin(site: &Site, name: &str) -> PathBuf {
     site.templates.iter().find(|t| t.name == name).map_or_else(|| PathBuf::from(name), |t| t.origin.clone())
 }
 
-/// Tera with our filters, the theme's templates and the site's overrides.
-pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> {
+/// Tera with our filters, the theme's templates and the site's overrides, and the key of
+/// all that every page shares ([`super::keys::shared`]).
+pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<(Tera, [u8; 32])> {
     let mut tera = Tera::new();
     tera.register_filter("date", super::dates::DateFilter::new(site.config.timezone, &site.config.language));
     tera.register_filter("json_encode", json_encode);
@@ -66,7 +67,7 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
     tera.global_context().insert("site", &site_view);
     let origin = |name: &str| template_origin(site, name);
     let sources: Vec<(&str, &str)> = site.templates.iter().map(|t| (t.name.as_str(), t.text.as_str())).collect();
-    if let Err(e) = tera.add_raw_templates(sources) {
+    if let Err(e) = tera.add_raw_templates(sources.iter().copied()) {
         diags.push(template_error(&e, &origin, None));
         return None;
     }
@@ -79,7 +80,11 @@ pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<Tera> 
         );
         return None;
     }
-    Some(tera)
+    let mut assets: Vec<String> = site.assets.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    assets.sort_unstable();
+    let settings = [site.config.timezone.name(), &site.config.language, base_path, &assets.join("\n")];
+    let key = super::keys::shared(&sources, tera.global_context(), &["t", "data", "site"], &settings);
+    Some((tera, key))
 }
 
 /// A located diagnostic out of a Tera error.

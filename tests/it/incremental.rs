@@ -42,6 +42,77 @@ fn unchanged_pages_are_not_written_again() {
     assert_eq!(mtime(&google), google_time, "a page the edit does not touch keeps its time");
 }
 
+/// How many pages a build rendered, of how many, from its `--timings` report.
+fn rendered_again(run: &Run) -> (usize, usize) {
+    let line = run.stderr.lines().find_map(|l| l.split("pages rendered again ").nth(1)).unwrap_or_else(|| panic!("no count in:\n{}", run.stderr));
+    let mut parts = line.split(" of ");
+    let n = |p: Option<&str>| p.unwrap().trim_end_matches(|c: char| !c.is_ascii_digit()).parse::<usize>().unwrap();
+    (n(parts.next()), n(parts.next()))
+}
+
+/// A build into a kept output folder renders again only the pages whose inputs changed (a
+/// brief's title reaches the lists that show it; a template or the site's settings reach
+/// every page), and what it leaves is what a clean build makes.
+#[test]
+fn pages_are_rendered_again_only_when_what_they_read_changed() {
+    let front = |title: &str, company: &str| format!("title: {title}\ndate: 2025-10-30\ncompanies: [{company}]\nsources: [threads]");
+    let site = SiteTest::new().brief("2025-10-30-a", &front("A", "meta"), "Alpha.").brief("2025-10-29-b", &front("B", "google"), "Beta.");
+    let clean = |site: &SiteTest| {
+        let out = tempfile::tempdir().unwrap();
+        let run = site.run(&["build", "--output", &out.path().join("public").to_string_lossy()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        tree(&out.path().join("public"))
+    };
+    site.build();
+    site.build();
+    let same = site.build_with(&["--timings"]);
+    let (n, of) = rendered_again(&same);
+    assert_eq!(n, 0, "nothing changed, nothing rendered ({n} of {of})");
+    assert!(of > 10);
+    assert_eq!(tree(&same.out), clean(&site));
+
+    let site = site.brief("2025-10-29-b", &front("B, renamed", "google"), "Beta.");
+    let renamed = site.build_with(&["--timings"]);
+    let (n, _) = rendered_again(&renamed);
+    assert!(n > 0 && n < of / 2, "the pages that show B: {n} of {of}");
+    assert!(renamed.read("index.html").contains("B, renamed"));
+    assert!(renamed.read("companies/google/index.html").contains("B, renamed"));
+    assert_eq!(tree(&renamed.out), clean(&site));
+
+    let site = site.file("site.toml", &CONFIG.replace("Test Briefing", "The Other Briefing"));
+    let retitled = site.build_with(&["--timings"]);
+    assert_eq!(rendered_again(&retitled), (of, of), "the site's title is on every page");
+    assert!(retitled.read("briefs/a/index.html").contains("The Other Briefing"));
+    assert_eq!(tree(&retitled.out), clean(&site));
+
+    let theme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/templates/brief.html")).unwrap();
+    let site = site.file("templates/brief.html", &theme.replace("{% block content %}", "{% block content %}<p class=\"edited\">Edited template.</p>"));
+    let themed = site.build_with(&["--timings"]);
+    assert!(themed.read("briefs/b/index.html").contains("Edited template."));
+    assert_eq!(tree(&themed.out), clean(&site));
+}
+
+/// A build that fails half way through writing leaves the spare folder without its list
+/// of files: the next build does not trust it, and still makes what a clean build makes.
+#[test]
+fn a_build_that_failed_while_writing_is_not_trusted() {
+    let front = |title: &str| format!("title: {title}\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]");
+    let site = SiteTest::new().brief("2025-10-30-a", &front("A"), "Alpha.").brief("2025-10-29-b", &front("B"), "Beta.");
+    site.build();
+    site.build();
+    let theme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/templates/brief.html")).unwrap();
+    let broken = theme.replace("{% block content %}", "{% block content %}{% if brief.slug == \"c\" %}{{ nothing.here }}{% endif %}");
+    let site = site.brief("2025-10-28-c", &front("C"), "Gamma.").file("templates/brief.html", &broken);
+    let failed = site.build_fails();
+    assert!(failed.stderr.contains("brief.html"), "{}", failed.stderr);
+    let site = site.remove("content/briefs/2025-10-28-c.md").remove("templates/brief.html").brief("2025-10-30-a", &front("A, again"), "Alpha.");
+    let fixed = site.build();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(site.run(&["build", "--output", &out.path().join("public").to_string_lossy()]).code, 0);
+    assert_eq!(tree(&fixed.out), tree(&out.path().join("public")));
+    assert!(!fixed.out.join("briefs/c").exists());
+}
+
 /// One step of an editor's day on a small site.
 #[derive(Debug, Clone)]
 enum Step {

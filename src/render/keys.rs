@@ -1,0 +1,229 @@
+//! What a page read, as one key: a build into an output folder that already holds a page
+//! made from the same key leaves it as it is, without rendering it again.
+//!
+//! A page's bytes are a function of its template context (the values its template is
+//! given), of the templates and their shared context (`site`, `t`, `data`), of our filters'
+//! settings and of the program itself. The key hashes all of it (BLAKE3, 128 bits), so a
+//! page is rendered again exactly when something it reads changed: a brief's title shown on
+//! the home page, a company's name on its briefs' cards, a template. Nothing is trusted
+//! that was not hashed.
+
+use tera::{Context, Value};
+
+/// Bump when a page's bytes can change with the same context (never needed for changes of
+/// the program: its size and modification time are part of every key).
+const VERSION: &str = "briefing-pages-1";
+
+/// A page's context, with the key of everything put in it.
+pub(super) struct Keyed {
+    pub ctx: Context,
+    /// What was put in, hashed as it comes, when a key is wanted (`build`); `serve` and
+    /// `check` do without.
+    sink: Option<Sink>,
+}
+
+impl Keyed {
+    /// An empty context; `keyed` says whether its key is wanted.
+    pub fn new(keyed: bool) -> Keyed {
+        Keyed { ctx: Context::new(), sink: keyed.then(Sink::default) }
+    }
+
+    /// Whether a key is wanted.
+    pub fn keyed(&self) -> bool {
+        self.sink.is_some()
+    }
+
+    /// Puts `value` in the context as `name`.
+    pub fn insert_value(&mut self, name: &'static str, value: Value) {
+        if let Some(sink) = &mut self.sink {
+            sink.str(name);
+            encode(&value, sink);
+        }
+        self.ctx.insert_value(name, value);
+    }
+
+    /// Puts `value` in the context as `name`.
+    pub fn insert<T: serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.insert_value(name, Value::from_serializable(value));
+    }
+
+    /// Puts `value` in the context as `name`, keyed by `parts` instead of its contents:
+    /// the keys of the cards it is made of, in order, when they make all of it.
+    pub fn insert_made_of(&mut self, name: &'static str, value: Value, parts: &[[u8; 16]]) {
+        if let Some(sink) = &mut self.sink {
+            sink.str(name);
+            sink.bytes(b"made of");
+            sink.bytes(&(parts.len() as u64).to_le_bytes());
+            parts.iter().for_each(|p| sink.bytes(p));
+        }
+        self.ctx.insert_value(name, value);
+    }
+
+    /// The key of this context rendered with `template` under `shared` (the key of
+    /// everything the pages share), as 32 hex digits; `None` when no key was wanted.
+    pub fn key(self, shared: &[u8; 32], template: &str) -> (Context, Option<String>) {
+        let key = self.sink.map(|mut sink| {
+            sink.bytes(shared);
+            sink.str(template);
+            sink.finish().to_hex()[..32].to_string()
+        });
+        (self.ctx, key)
+    }
+}
+
+/// The key of one value (a brief's list card, shared by the pages that list it).
+pub(super) fn value_key(v: &Value) -> [u8; 16] {
+    let mut sink = Sink::default();
+    encode(v, &mut sink);
+    let mut key = [0; 16];
+    key.copy_from_slice(&sink.finish().as_bytes()[..16]);
+    key
+}
+
+/// A hasher fed in pieces large enough for BLAKE3's SIMD: small pieces are gathered first.
+#[derive(Default)]
+struct Sink {
+    hasher: blake3::Hasher,
+    buf: Vec<u8>,
+}
+
+impl Sink {
+    const GATHER: usize = 16 * 1024;
+
+    fn bytes(&mut self, b: &[u8]) {
+        if b.len() >= Self::GATHER {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+            self.hasher.update(b);
+            return;
+        }
+        if self.buf.len() + b.len() > Self::GATHER {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+        }
+        self.buf.extend_from_slice(b);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.bytes(&(s.len() as u64).to_le_bytes());
+        self.bytes(s.as_bytes());
+    }
+
+    fn finish(mut self) -> blake3::Hash {
+        self.hasher.update(&self.buf);
+        self.hasher.finalize()
+    }
+}
+
+/// The key of what every page shares: the program, the templates, their shared context
+/// and the filters' settings (`settings`, given in a fixed order).
+pub(super) fn shared(templates: &[(&str, &str)], globals: &Context, names: &[&str], settings: &[&str]) -> [u8; 32] {
+    let mut sink = Sink::default();
+    sink.str(VERSION);
+    sink.str(&program());
+    for (name, text) in templates {
+        sink.str(name);
+        sink.str(text);
+    }
+    for name in names {
+        sink.str(name);
+        encode(globals.get(name).unwrap_or(&Value::none()), &mut sink);
+    }
+    for s in settings {
+        sink.str(s);
+    }
+    *sink.finish().as_bytes()
+}
+
+/// The program that renders: its version, and its executable's size and modification
+/// time (a rebuilt binary renders everything again).
+fn program() -> String {
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    let stamp = exe.map(|m| format!("{} {:?}", m.len(), m.modified().ok())).unwrap_or_else(|_| "unknown".into());
+    format!("{} {stamp}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Feeds `v` to `out` unambiguously: a tag for its kind (strings: and whether they are
+/// safe, i.e. not escaped), lengths before contents.
+fn encode(v: &Value, out: &mut Sink) {
+    if let Some(s) = v.as_str() {
+        out.bytes(if v.is_safe() { b"S" } else { b"s" });
+        out.str(s);
+    } else if let Some(items) = v.as_array() {
+        out.bytes(b"[");
+        out.bytes(&(items.len() as u64).to_le_bytes());
+        items.iter().for_each(|i| encode(i, out));
+    } else if let Some(map) = v.as_map() {
+        out.bytes(b"{");
+        out.bytes(&(map.len() as u64).to_le_bytes());
+        for (k, v) in map {
+            match k.as_str() {
+                Some(k) => out.str(k),
+                None => out.str(&format!("{k:?}")),
+            }
+            encode(v, out);
+        }
+    } else if let Some(b) = v.as_bool() {
+        out.bytes(if b { b"T" } else { b"F" });
+    } else if v.is_none() || v.is_undefined() {
+        out.bytes(b"0");
+    } else {
+        // Numbers and bytes: their kind and their text.
+        out.bytes(b"#");
+        out.str(&format!("{:?}:{v}", v.kind()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_of(pairs: &[(&'static str, Value)]) -> String {
+        let mut k = Keyed::new(true);
+        for (n, v) in pairs {
+            k.insert_value(n, v.clone());
+        }
+        k.key(&[0; 32], "brief.html").1.unwrap()
+    }
+
+    #[test]
+    fn keys_change_with_anything_a_page_reads() {
+        let title = |t: &str| Value::from_serializable(&serde_json::json!({"title": t, "tags": ["a", "b"], "n": 3}));
+        let base = key_of(&[("brief", title("Meta talks to Google"))]);
+        assert_eq!(base, key_of(&[("brief", title("Meta talks to Google"))]), "the same context, the same key");
+        assert_ne!(base, key_of(&[("brief", title("Meta talks to Googl"))]));
+        assert_ne!(base, key_of(&[("page", title("Meta talks to Google"))]), "the name counts");
+        assert_ne!(key_of(&[("a", Value::from("bc"))]), key_of(&[("ab", Value::from("c"))]), "no ambiguity");
+        assert_ne!(key_of(&[("a", Value::from("<b>"))]), key_of(&[("a", Value::safe_string("<b>"))]), "escaping counts");
+        assert_ne!(key_of(&[("a", Value::from(1u64))]), key_of(&[("a", Value::from(1.0f64))]));
+        assert_ne!(key_of(&[("a", Value::none())]), key_of(&[("a", Value::from(false))]));
+        let key = |shared: &[u8; 32], template: &str| {
+            let mut k = Keyed::new(true);
+            k.insert_value("brief", title("x"));
+            k.key(shared, template).1
+        };
+        assert_ne!(key(&[0; 32], "brief.html"), key(&[1; 32], "brief.html"), "what pages share counts");
+        assert_ne!(key(&[0; 32], "brief.html"), key(&[0; 32], "page.html"), "the template counts");
+        assert_eq!(Keyed::new(false).key(&[0; 32], "brief.html").1, None);
+        let cards = |parts: &[[u8; 16]]| {
+            let mut k = Keyed::new(true);
+            k.insert_made_of("briefs", Value::none(), parts);
+            k.key(&[0; 32], "index.html").1
+        };
+        let (a, b) = (value_key(&Value::from("card a")), value_key(&Value::from("card b")));
+        assert_ne!(cards(&[a, b]), cards(&[b, a]), "the order of cards counts");
+        assert_ne!(cards(&[a]), cards(&[a, a]));
+    }
+
+    #[test]
+    fn shared_keys_change_with_templates_and_globals() {
+        let mut globals = Context::new();
+        globals.insert("site", &serde_json::json!({"title": "AI Briefing"}));
+        let one = shared(&[("base.html", "<html>")], &globals, &["site"], &["Europe/Paris"]);
+        assert_eq!(one, shared(&[("base.html", "<html>")], &globals, &["site"], &["Europe/Paris"]));
+        assert_ne!(one, shared(&[("base.html", "<html lang>")], &globals, &["site"], &["Europe/Paris"]));
+        assert_ne!(one, shared(&[("base.html", "<html>")], &globals, &["site"], &["UTC"]));
+        globals.insert("site", &serde_json::json!({"title": "AI Briefing!"}));
+        assert_ne!(one, shared(&[("base.html", "<html>")], &globals, &["site"], &["Europe/Paris"]));
+    }
+}
