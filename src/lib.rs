@@ -96,11 +96,12 @@ pub struct Caches {
     pub resolve: resolve::ResolveCache,
 }
 
-fn prepare(opts: &load::LoadOptions) -> Result<Prepared, Error> {
-    prepare_cached(opts, None)
+/// Loads and resolves, reusing the bodies `stored` by the last build.
+fn prepare(opts: &load::LoadOptions, stored: &resolve::Stored) -> Result<Prepared, Error> {
+    prepare_cached(opts, None, Some(stored))
 }
 
-fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>) -> Result<Prepared, Error> {
+fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>, stored: Option<&resolve::Stored>) -> Result<Prepared, Error> {
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
     let t = Instant::now();
@@ -112,7 +113,7 @@ fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>) -> Result<P
     let base_path = corpus.config.base_path().to_string();
     let base_url = corpus.config.base_url.clone();
     let t = Instant::now();
-    let site = resolve::resolve_cached(corpus, caches.map(|c| &c.resolve), &mut diags);
+    let site = resolve::resolve_cached(corpus, caches.map(|c| &c.resolve), stored, &mut diags);
     timings.resolve = t.elapsed();
     let scheduled = site.as_ref().map(|s| s.scheduled.clone()).unwrap_or_default();
     Ok(Prepared { diags, timings, site, base_path, base_url, scheduled })
@@ -132,7 +133,7 @@ pub struct Ready {
 
 /// Loads and resolves with `caches`, and prepares a renderer without rendering anything.
 pub fn prepare_renderer(opts: &load::LoadOptions, caches: &Caches) -> Result<Ready, Error> {
-    let mut p = prepare_cached(opts, Some(caches))?;
+    let mut p = prepare_cached(opts, Some(caches), None)?;
     let t = Instant::now();
     let renderer = match p.site.take() {
         Some(site) if !p.diags.has_errors() => render::Renderer::new(std::sync::Arc::new(site), &mut p.diags),
@@ -151,7 +152,7 @@ impl Prepared {
 
 /// Runs load, resolve and render, keeping every file in memory (what `serve` shows).
 pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
-    let mut p = prepare(opts)?;
+    let mut p = prepare_cached(opts, None, None)?;
     let Some(site) = p.site.take() else { return Ok(p.finish(None, 0)) };
     let t = Instant::now();
     let briefs = site.briefs.len();
@@ -163,7 +164,8 @@ pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
 /// Runs load, resolve and render, and checks every internal link and anchor of every
 /// page. Writes nothing and keeps no page in memory.
 pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
-    let mut p = prepare(opts)?;
+    // Reads the bodies the last build kept; writes nothing.
+    let mut p = prepare(opts, &resolve::Stored::open(&opts.root, false, false))?;
     let Some(site) = p.site.take() else { return Ok(p.finish(None, 0)) };
     let t = Instant::now();
     let base_url = site.config.base_url.clone();
@@ -179,7 +181,12 @@ pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
 
 /// Loads, resolves and, when there was no error, renders straight into the output folder.
 pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>), Error> {
-    let mut p = prepare(&opts.load)?;
+    let stored = resolve::Stored::open(&opts.load.root, opts.no_cache, true);
+    let mut p = prepare(&opts.load, &stored)?;
+    if !p.diags.has_errors() {
+        stored.save();
+    }
+    drop(stored);
     let Some(site) = p.site.take() else { return Ok((p.finish(None, 0), None)) };
     let briefs = site.briefs.len();
     if p.diags.has_errors() || (opts.strict && p.diags.warning_count() > 0) {

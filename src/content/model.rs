@@ -15,6 +15,20 @@ pub fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
     keys().hash_one(value)
 }
 
+/// The program that runs: its version, and its executable's size and modification time.
+/// What a build keeps for the next one is keyed by it: a rebuilt binary trusts nothing its
+/// predecessor kept (fingerprints and rendering may differ).
+pub fn program_stamp() -> String {
+    static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STAMP
+        .get_or_init(|| {
+            let exe = std::env::current_exe().and_then(std::fs::metadata);
+            let stamp = exe.map(|m| format!("{} {:?}", m.len(), m.modified().ok())).unwrap_or_else(|_| "unknown".into());
+            format!("{} {stamp}", env!("CARGO_PKG_VERSION"))
+        })
+        .clone()
+}
+
 /// A hasher that makes [`fingerprint`]s piece by piece.
 pub fn fingerprinter() -> ahash::AHasher {
     std::hash::BuildHasher::build_hasher(keys())

@@ -120,7 +120,7 @@ impl Sink {
 pub(super) fn shared(templates: &[(&str, &str)], globals: &Context, names: &[&str], settings: &[&str]) -> [u8; 32] {
     let mut sink = Sink::default();
     sink.str(VERSION);
-    sink.str(&program());
+    sink.str(&crate::content::model::program_stamp());
     for (name, text) in templates {
         sink.str(name);
         sink.str(text);
@@ -133,14 +133,6 @@ pub(super) fn shared(templates: &[(&str, &str)], globals: &Context, names: &[&st
         sink.str(s);
     }
     *sink.finish().as_bytes()
-}
-
-/// The program that renders: its version, and its executable's size and modification
-/// time (a rebuilt binary renders everything again).
-fn program() -> String {
-    let exe = std::env::current_exe().and_then(std::fs::metadata);
-    let stamp = exe.map(|m| format!("{} {:?}", m.len(), m.modified().ok())).unwrap_or_else(|_| "unknown".into());
-    format!("{} {stamp}", env!("CARGO_PKG_VERSION"))
 }
 
 /// Feeds `v` to `out` unambiguously: a tag for its kind (strings: and whether they are

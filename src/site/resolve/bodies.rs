@@ -20,6 +20,18 @@ pub struct Lookup {
     result: u64,
 }
 
+impl Lookup {
+    /// A lookup read back: how, what was written, where it led.
+    pub fn new(how: u8, target: String, result: u64) -> Lookup {
+        Lookup { how, target, result }
+    }
+
+    /// How, what was written, where it led.
+    pub fn parts(&self) -> (u8, &str, u64) {
+        (self.how, &self.target, self.result)
+    }
+}
+
 /// What has a body: a document of any kind.
 pub trait Source: Send + Sync {
     /// Its Markdown body.
@@ -32,10 +44,20 @@ impl<R: Send + Sync> Source for crate::content::load::Doc<R> {
     }
 }
 
+/// What a kept body was rendered from.
+#[derive(Clone)]
+enum Text {
+    /// The document itself (held, so that its text stays where it is): `serve`.
+    Doc(Arc<dyn Source>),
+    /// A hash of its text: bodies kept on disk ([`super::stored`]).
+    Hash([u8; 16]),
+}
+
 /// A rendered body and the links it used.
+#[derive(Clone)]
 pub struct Kept {
-    /// The document it was rendered from (held, so that its text stays where it is).
-    source: Arc<dyn Source>,
+    /// What it was rendered from.
+    source: Text,
     pub rendered: Arc<Rendered>,
     lookups: Arc<[Lookup]>,
     /// The targets' fingerprints under which the lookups were last found unchanged.
@@ -45,14 +67,38 @@ pub struct Kept {
 impl Kept {
     /// A body just rendered.
     pub fn new(source: Arc<dyn Source>, rendered: Arc<Rendered>, lookups: Vec<Lookup>, checked: Targets) -> Kept {
-        Kept { source, rendered, lookups: lookups.into(), checked }
+        Kept { source: Text::Doc(source), rendered, lookups: lookups.into(), checked }
+    }
+
+    /// A body known by the hash of its text.
+    pub fn hashed(hash: [u8; 16], rendered: Arc<Rendered>, lookups: Vec<Lookup>, checked: Targets) -> Kept {
+        Kept { source: Text::Hash(hash), rendered, lookups: lookups.into(), checked }
+    }
+
+    /// The hash of its text, when it is known by one.
+    pub fn hash(&self) -> Option<[u8; 16]> {
+        match self.source {
+            Text::Hash(h) => Some(h),
+            Text::Doc(_) => None,
+        }
+    }
+
+    /// The links it resolved.
+    pub fn lookups(&self) -> &[Lookup] {
+        &self.lookups
     }
 
     /// Whether it was rendered from `text`: at once when `text` is the very body it was
-    /// rendered from (a file the load kept as it was), else by comparing them.
+    /// rendered from (a file the load kept as it was), else by comparing them (or their
+    /// hashes).
     pub fn text_is(&self, text: &str) -> bool {
-        let kept = self.source.body();
-        std::ptr::eq(kept, text) || kept == text
+        match &self.source {
+            Text::Doc(doc) => {
+                let kept = doc.body();
+                std::ptr::eq(kept, text) || kept == text
+            }
+            Text::Hash(h) => *h == super::stored::text_hash(text),
+        }
     }
 
     /// Whether every link resolves as it did (looked up again only when its class of

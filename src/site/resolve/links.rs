@@ -103,6 +103,8 @@ pub(super) struct Links<'a> {
     pub root: &'a std::path::Path,
     /// How many bodies were rendered (not taken from the cache), for `--timings`.
     pub rendered_again: std::sync::atomic::AtomicUsize,
+    /// The bodies kept on disk by the last build (`build`, `check`).
+    pub stored: Option<&'a super::stored::Stored>,
 }
 
 impl Links<'_> {
@@ -139,8 +141,14 @@ impl Links<'_> {
     /// Notes the link targets of this build in `cache`; it is emptied only when what
     /// changes every body changed (a body is checked against the targets it used).
     pub fn refresh(&self, cache: Option<&ResolveCache>) {
-        let Some(c) = cache else { return };
+        if cache.is_none() && self.stored.is_none() {
+            return;
+        }
         let (targets, global) = (self.fingerprint(), fingerprint(&(&self.base, self.raw_html, self.shortcodes.fingerprint)));
+        if let Some(stored) = self.stored {
+            stored.begin(targets, global);
+        }
+        let Some(c) = cache else { return };
         if let Ok(mut m) = c.markdown.write() {
             if m.global != global {
                 *m = MarkdownCache { targets, global, bodies: HashMap::new() };
@@ -153,7 +161,7 @@ impl Links<'_> {
     /// it resolved resolves as before.
     pub fn render<R: Send + Sync + 'static>(&self, doc: &Arc<Doc<R>>, cache: Option<&ResolveCache>) -> Arc<Rendered> {
         let (body, content_path) = (doc.body(), doc.content_path.as_str());
-        let Some(cache) = cache else { return Arc::new(markdown::render(body, content_path, self)) };
+        let Some(cache) = cache else { return self.render_stored(body, content_path) };
         // Checked under a shared lock (bodies are rendered on every thread at once); only a
         // body found valid under new targets takes the lock alone, to note it.
         let kept = cache.markdown.read().ok().and_then(|c| {
@@ -177,6 +185,20 @@ impl Links<'_> {
                 c.bodies.insert(content_path.to_string(), super::bodies::Kept::new(doc.clone(), r.clone(), lookups, checked));
             }
         }
+        r
+    }
+
+    /// Renders a body, or takes it from the bodies stored on disk (when there are) when its
+    /// text is the same and every link it resolved resolves as before.
+    fn render_stored(&self, body: &str, content_path: &str) -> Arc<Rendered> {
+        let Some(stored) = self.stored else { return Arc::new(markdown::render(body, content_path, self)) };
+        if let Some(r) = stored.reuse(self, content_path, body) {
+            return r;
+        }
+        self.rendered_again.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (r, lookups) = super::bodies::render_recording(self, body, content_path);
+        let r = Arc::new(r);
+        stored.keep(content_path, body, &r, lookups);
         r
     }
 

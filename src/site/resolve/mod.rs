@@ -22,6 +22,7 @@ mod products;
 mod related;
 mod sources;
 mod stories;
+mod stored;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ use ahash::AHashMap as HashMap;
 use rayon::prelude::*;
 
 pub use links::ResolveCache;
+pub use stored::Stored;
 
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontmatter::{RawBrief, RawPage};
@@ -62,11 +64,12 @@ const RESERVED: [&str; 14] = [
 
 /// Resolves the corpus. Returns `None` when any error was found.
 pub fn resolve(corpus: Corpus, diags: &mut Diagnostics) -> Option<Site> {
-    resolve_cached(corpus, None, diags)
+    resolve_cached(corpus, None, None, diags)
 }
 
-/// Like [`resolve`], reusing the Markdown of `cache` where nothing changed.
-pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut Diagnostics) -> Option<Site> {
+/// Like [`resolve`], reusing what `cache` kept in memory (`serve`) or the bodies `stored`
+/// on disk (`build`, `check`) where nothing changed.
+pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, stored: Option<&Stored>, diags: &mut Diagnostics) -> Option<Site> {
     let Corpus { root, now, future, config, docs, dropped_drafts, templates, translations, statics, media, data } = corpus;
     let Docs { mut briefs, companies, sources, people, products, authors, stories, pages } = docs;
 
@@ -115,6 +118,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
         raw_html: config.markdown.raw_html,
         shortcodes: shortcode_templates(&templates, diags)?,
         root: &root,
+        stored,
     };
     links.refresh(cache);
     steps::add("bodies: targets", t.elapsed());
@@ -126,7 +130,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, diags: &mut 
     let rendered_pages = links.render_docs(&pages, cache, diags);
     let site_images = links.take_images();
     let (statics, assets) = steps::time("bodies: static files", || site_statics(statics, links.assets.attachments()));
-    links.count_rendered(cache.is_some());
+    links.count_rendered(cache.is_some() || stored.is_some());
     drop(links);
     steps::add("bodies", t.elapsed());
     if diags.has_errors() {
