@@ -113,6 +113,48 @@ fn a_build_that_failed_while_writing_is_not_trusted() {
     assert!(!fixed.out.join("briefs/c").exists());
 }
 
+/// The bodies a build keeps in `.briefing-cache/bodies` are used by the next build only
+/// while their text and every link they resolved are the same; a damaged file is not read
+/// (and is written again whole); `check` reads it and writes nothing.
+#[test]
+fn stored_bodies_are_reused_only_while_what_they_link_is_the_same() {
+    let front = "title: A\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]";
+    let site = SiteTest::new().brief("2025-10-30-a", front, "About [[meta]], and [[brief:b]].").brief(
+        "2025-10-29-b",
+        "title: Bee\ndate: 2025-10-29\ncompanies: [google]\nsources: [threads]",
+        "Beta.",
+    );
+    let store = site.root().join(".briefing-cache/bodies");
+    assert_eq!(site.run(&["check"]).code, 0);
+    assert!(!store.exists(), "check writes nothing");
+    site.build();
+    assert!(store.exists());
+    let count = |run: &Run| run.stderr.lines().find_map(|l| l.split("bodies rendered ").nth(1).map(|c| c.split(',').next().unwrap().to_string())).unwrap();
+    let again = site.build_with(&["--timings"]);
+    assert!(count(&again).starts_with("0 of"), "{}", again.stderr);
+    let checked = site.run(&["check", "--timings"]);
+    assert!(count(&checked).starts_with("0 of"), "check reads the stored bodies: {}", checked.stderr);
+
+    // What a link shows changed: the body that links it is rendered again, the other not.
+    let site = site.file("content/companies/meta.md", "---\nname: Meta Inc\nticker: META\n---\nAds.\n");
+    let renamed = site.build_with(&["--timings"]);
+    assert!(renamed.read("briefs/a/index.html").contains(">Meta Inc</a>"), "{}", renamed.read("briefs/a/index.html"));
+    let site = site.brief("2025-10-29-b", "title: Bee, renamed\ndate: 2025-10-29\ncompanies: [google]\nsources: [threads]", "Beta.");
+    let retitled = site.build_with(&["--timings"]);
+    assert!(retitled.read("briefs/a/index.html").contains("Bee, renamed"), "a link to a brief shows its new title");
+    assert!(count(&retitled).starts_with("1 of"), "only the body linking it: {}", retitled.stderr);
+
+    // A damaged file is not trusted, and is written again.
+    let mut bytes = std::fs::read(&store).unwrap();
+    let at = bytes.windows(4).position(|w| w == b"Beta").unwrap();
+    bytes[at] = b'Z';
+    std::fs::write(&store, &bytes).unwrap();
+    let repaired = site.build_with(&["--timings"]);
+    assert!(repaired.read("briefs/b/index.html").contains("Beta."));
+    assert!(!count(&repaired).starts_with("0 of"), "nothing read from a damaged file");
+    assert!(count(&site.build_with(&["--timings"])).starts_with("0 of"), "and it was written again whole");
+}
+
 /// One step of an editor's day on a small site.
 #[derive(Debug, Clone)]
 enum Step {
