@@ -11,6 +11,7 @@
 //! bodies without problems and without images are kept: messages and images are found
 //! again by rendering.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -46,7 +47,7 @@ impl Stored {
     /// whether [`Stored::save`] writes them back.
     pub fn open(root: &Path, fresh: bool, write: bool) -> Stored {
         let path = root.join(".briefing-cache").join(NAME);
-        let read = if fresh { None } else { std::fs::read(&path).ok().and_then(|b| decode(&b)) };
+        let read = if fresh { None } else { read(&path) };
         let (global, entries) = read.unwrap_or_default();
         Stored { path, write, global, entries, now: OnceLock::new(), this_build: Mutex::new(Vec::new()) }
     }
@@ -92,10 +93,9 @@ impl Stored {
             return;
         }
         all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let bytes = encode(*global, &all);
         let Some(dir) = self.path.parent() else { return };
         let tmp = dir.join(format!(".{NAME}.{}.tmp", std::process::id()));
-        let written = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&tmp, &bytes)).and_then(|_| std::fs::rename(&tmp, &self.path));
+        let written = std::fs::create_dir_all(dir).and_then(|_| write(&tmp, *global, &all)).and_then(|_| std::fs::rename(&tmp, &self.path));
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -115,9 +115,11 @@ pub(super) fn text_hash(text: &str) -> [u8; 16] {
     h
 }
 
-fn encode(global: u64, all: &[(String, Kept)]) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(all.len() * 4096));
-    w.0.extend_from_slice(FORMAT);
+/// Writes the file (streamed: a big site's bodies are never all in one buffer).
+fn write(path: &Path, global: u64, all: &[(String, Kept)]) -> std::io::Result<()> {
+    let file = Hashing { inner: std::fs::File::create(path)?, hasher: blake3::Hasher::new() };
+    let mut w = Writer { out: std::io::BufWriter::with_capacity(1 << 16, file), failed: None };
+    w.bytes(FORMAT);
     w.str(&crate::content::model::program_stamp());
     w.u64(global);
     w.u64(all.len() as u64);
@@ -125,39 +127,79 @@ fn encode(global: u64, all: &[(String, Kept)]) -> Vec<u8> {
         w.str(path);
         k.encode(&mut w);
     }
-    let hash = blake3::hash(&w.0);
-    w.0.extend_from_slice(hash.as_bytes());
-    w.0
+    if let Some(e) = w.failed {
+        return Err(e);
+    }
+    let mut file = w.out.into_inner().map_err(|e| e.into_error())?;
+    let hash = file.hasher.finalize();
+    file.inner.write_all(hash.as_bytes())?;
+    file.inner.sync_data()
 }
 
-fn decode(bytes: &[u8]) -> Option<(u64, HashMap<String, Kept>)> {
-    let split = bytes.len().checked_sub(32)?;
-    let (body, hash) = bytes.split_at(split);
-    if blake3::hash(body).as_bytes()[..] != *hash {
-        return None;
-    }
-    let mut r = Reader(body.strip_prefix(FORMAT)?);
-    if r.str()? != crate::content::model::program_stamp() {
+/// Reads the file (streamed), or nothing when it is not whole and of this program.
+fn read(path: &Path) -> Option<(u64, HashMap<String, Kept>)> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len().checked_sub(32)?;
+    let hashing = Hashing { inner: (&mut file).take(len), hasher: blake3::Hasher::new() };
+    let mut r = Reader(std::io::BufReader::with_capacity(1 << 16, hashing));
+    if r.take(FORMAT.len())? != FORMAT || r.str()? != crate::content::model::program_stamp() {
         return None;
     }
     let global = r.u64()?;
     let n = r.u64()?;
     let mut entries = HashMap::with_capacity(n.min(1 << 20) as usize);
     for _ in 0..n {
-        let path = r.str()?.to_string();
+        let path = r.str()?;
         entries.insert(path, Kept::decode(&mut r)?);
     }
-    r.0.is_empty().then_some((global, entries))
+    if !r.0.buffer().is_empty() {
+        return None;
+    }
+    let hashing = r.0.into_inner();
+    if hashing.inner.limit() != 0 {
+        return None;
+    }
+    let computed = hashing.hasher.finalize();
+    let mut hash = [0; 32];
+    file.read_exact(&mut hash).ok()?;
+    (computed.as_bytes()[..] == hash).then_some((global, entries))
+}
+
+/// A reader or writer that hashes what goes through it (in the large pieces its buffer
+/// hands it, which BLAKE3 hashes fastest).
+struct Hashing<T> {
+    inner: T,
+    hasher: blake3::Hasher,
+}
+
+impl<T: Read> Read for Hashing<T> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<T: Write> Write for Hashing<T> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Kept {
-    fn encode(&self, w: &mut Writer) {
-        w.0.extend_from_slice(&self.hash().unwrap_or_default());
+    fn encode<W: Write>(&self, w: &mut Writer<W>) {
+        w.bytes(&self.hash().unwrap_or_default());
         self.checked.iter().for_each(|t| w.u64(*t));
         w.u64(self.lookups().len() as u64);
         for l in self.lookups() {
             let (how, target, result) = l.parts();
-            w.0.push(how);
+            w.bytes(&[how]);
             w.str(target);
             w.u64(result);
         }
@@ -166,70 +208,83 @@ impl Kept {
         w.str(&r.first_paragraph);
         w.u64(r.mentions.len() as u64);
         for (kind, i) in &r.mentions {
-            w.0.push(*kind as u8);
+            w.bytes(&[*kind as u8]);
             w.u64(u64::from(*i));
         }
         w.u64(r.headings.len() as u64);
         for h in &r.headings {
-            w.0.push(h.level);
+            w.bytes(&[h.level]);
             w.str(&h.id);
             w.str(&h.text);
         }
     }
 
-    fn decode(r: &mut Reader<'_>) -> Option<Kept> {
+    fn decode<R: Read>(r: &mut Reader<R>) -> Option<Kept> {
         let hash: [u8; 16] = r.take(16)?.try_into().ok()?;
         let mut checked = [0; CLASSES];
         for c in &mut checked {
             *c = r.u64()?;
         }
-        let lookups = (0..r.u64()?).map(|_| Some(Lookup::new(r.byte()?, r.str()?.to_string(), r.u64()?))).collect::<Option<Vec<_>>>()?;
+        let lookups = (0..r.u64()?).map(|_| Some(Lookup::new(r.byte()?, r.str()?, r.u64()?))).collect::<Option<Vec<_>>>()?;
         let html: Arc<str> = r.str()?.into();
-        let first_paragraph = r.str()?.to_string();
+        let first_paragraph = r.str()?;
         let kind = |b: u8| Kind::ALL.get(usize::from(b)).copied();
         let mentions = (0..r.u64()?).map(|_| Some((kind(r.byte()?)?, u32::try_from(r.u64()?).ok()?))).collect::<Option<Vec<_>>>()?;
         let headings =
-            (0..r.u64()?).map(|_| Some(Heading { level: r.byte()?, id: r.str()?.to_string(), text: r.str()?.to_string() })).collect::<Option<Vec<_>>>()?;
+            (0..r.u64()?).map(|_| Some(Heading { level: r.byte()?, id: r.str()?, text: r.str()? })).collect::<Option<Vec<_>>>()?;
         let rendered = Rendered { html, first_paragraph, mentions, headings, ..Rendered::default() };
         Some(Kept::hashed(hash, Arc::new(rendered), lookups, checked))
     }
 }
 
-struct Writer(Vec<u8>);
+/// Writes pieces, remembering the first failure.
+struct Writer<W: Write> {
+    out: W,
+    failed: Option<std::io::Error>,
+}
 
-impl Writer {
+impl<W: Write> Writer<W> {
+    fn bytes(&mut self, b: &[u8]) {
+        if self.failed.is_none() {
+            self.failed = self.out.write_all(b).err();
+        }
+    }
+
     fn u64(&mut self, n: u64) {
-        self.0.extend_from_slice(&n.to_le_bytes());
+        self.bytes(&n.to_le_bytes());
     }
 
     fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
-        self.0.extend_from_slice(s.as_bytes());
+        self.bytes(s.as_bytes());
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+/// Reads pieces; `None` at the end of the file or on anything malformed.
+struct Reader<R: Read>(R);
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.0.len() {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
+impl<R: Read> Reader<R> {
+    fn take(&mut self, n: usize) -> Option<Vec<u8>> {
+        // A length is checked against what can still be read before anything is allocated.
+        let mut buf = Vec::new();
+        (&mut self.0).take(n as u64).read_to_end(&mut buf).ok()?;
+        (buf.len() == n).then_some(buf)
     }
 
     fn byte(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
+        let mut b = [0];
+        self.0.read_exact(&mut b).ok()?;
+        Some(b[0])
     }
 
     fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+        let mut b = [0; 8];
+        self.0.read_exact(&mut b).ok()?;
+        Some(u64::from_le_bytes(b))
     }
 
-    fn str(&mut self) -> Option<&'a str> {
+    fn str(&mut self) -> Option<String> {
         let n = usize::try_from(self.u64()?).ok()?;
-        std::str::from_utf8(self.take(n)?).ok()
+        String::from_utf8(self.take(n)?).ok()
     }
 }
