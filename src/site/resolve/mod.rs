@@ -99,9 +99,7 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, stored: Opti
     let mut files: HashMap<&str, String> = ents.files();
     add_page_files(&mut files, &stories, &story_slugs, paths::story);
     add_page_files(&mut files, &pages, &page_slugs, paths::page);
-    for (path, (_, p)) in brief_paths.iter().zip(&parts) {
-        files.insert(path, paths::brief(p.slug.as_str()));
-    }
+    files.extend(brief_paths.iter().zip(&parts).map(|(path, (_, p))| (path.as_str(), paths::brief(p.slug.as_str()))));
     let links = Links {
         base: config.base_path().to_string(),
         names: &names,
