@@ -16,7 +16,7 @@ const VERSION: &str = "briefing-pages-1";
 
 /// A page's context, with the key of everything put in it.
 pub(super) struct Keyed {
-    pub ctx: Context,
+    ctx: Context,
     /// What was put in, hashed as it comes, when a key is wanted (`build`); `serve` and
     /// `check` do without.
     sink: Option<Sink>,
