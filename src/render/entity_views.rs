@@ -270,7 +270,13 @@ impl<'a> Views<'a> {
     /// source's claims among the briefs of that page (`claims`).
     pub fn page_extras(&self, id: EntityId, page: &[BriefId]) -> Option<(&'static str, tera::Value)> {
         let Kind::Source = id.kind else { return None };
-        let claims: Vec<ClaimView<'a>> = (self.site.source(SourceId(id.index)).record.claims.iter())
+        let all = &self.site.source(SourceId(id.index)).record.claims;
+        // Claims are in the order of the source's briefs, as pages are: this page's claims
+        // lie between its first and last brief (found without reading every claim).
+        let (first, last) = (page.first().copied(), page.last().copied());
+        let from = all.partition_point(|c| Some(c.brief) < first);
+        let to = all.partition_point(|c| Some(c.brief) <= last);
+        let claims: Vec<ClaimView<'a>> = (all[from..to.max(from)].iter())
             .filter(|c| page.binary_search(&c.brief).is_ok())
             .map(|c| {
                 let (outcome, by) = match c.outcome {
