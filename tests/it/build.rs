@@ -443,3 +443,22 @@ fn a_paywall_is_said_once() {
     assert_eq!(texts(&run.page("briefs/a/"), ".citations .note"), ["paywalled"], "not \"paywall paywalled\"");
     assert_eq!(texts(&run.page("briefs/b/"), ".citations .note"), ["paywall"]);
 }
+
+#[test]
+fn each_page_of_a_source_shows_the_claims_of_its_own_briefs() {
+    // Three briefs a page, newest first: claims (reports, rumors) and analyses mixed, so a
+    // page's claims are not a fixed share of the source's.
+    let statuses = ["reported", "analysis", "rumor", "reported", "analysis", "reported", "reported"];
+    let mut site = SiteTest::new();
+    for (i, status) in statuses.iter().enumerate() {
+        let day = i + 1;
+        let front = format!("title: Brief {day}\ndate: 2025-04-{day:02}T09:00:00Z\nsources: [the-info]\nstatus: {status}");
+        site = site.brief(&format!("2025-04-{day:02}-b{day}"), &front, "Text.");
+    }
+    let run = site.build();
+    let claims = |path: &str| texts(&run.page(path), ".record tbody tr td:first-child a");
+    assert_eq!(claims("sources/the-info/"), ["Brief 7", "Brief 6"]);
+    assert_eq!(claims("sources/the-info/page/2/"), ["Brief 4", "Brief 3"]);
+    assert_eq!(claims("sources/the-info/page/3/"), ["Brief 1"]);
+    assert_eq!(texts(&run.page("sources/the-info/page/3/"), ".card h2"), ["Brief 1"]);
+}
