@@ -212,7 +212,7 @@ def main():
             print(f"{size} briefs: cold / hugo      = {res['briefing cold'][0] / res['hugo'][0]:.2f}x   (empty cache; target <= 1.0)")
         print(f"{size} briefs: check / build    = {res['briefing check'][0] / b:.2f}x   (target <= 0.7)")
         print(f"{size} briefs: rebuild / cold   = {res['briefing rebuild'][0] / res['briefing cold'][0]:.2f}x   (one body edited, output kept; target <= 0.25)")
-        print(f"{size} briefs: peak memory      = {res['briefing build'][1]:.0f} MiB warm, {res['briefing cold'][1]:.0f} MiB cold (target <= 300 at 10,000)")
+        print(f"{size} briefs: peak memory      = {res['briefing build'][1]:.0f} MiB warm, {res['briefing cold'][1]:.0f} MiB cold (target <= {300 if size <= 10000 else 1024} MiB)")
         if "baseline build" in res:
             base = res["baseline build"]
             print(f"{size} briefs: build / baseline = {b / base[0]:.2f}x time, {res['briefing build'][1] / base[1]:.2f}x memory")
