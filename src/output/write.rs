@@ -62,6 +62,7 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
     let prior = manifest::Prior::read(&spare, reused);
     // Pages and media side by side: the media are mostly reading and writing files.
     let cache = if fresh { Cache::refill(root) } else { Cache::new(root) };
+    let known = known_shards(renderer, &cache);
     let (pages, media) = rayon::join(
         || crate::steps::time("write: pages, feeds, static files", || fill(&spare, renderer, &prior)),
         || fill_media(&spare, renderer, &cache, &prior),
@@ -71,6 +72,9 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
     errors.extend(media_errors);
     if crate::render::report_render_errors(errors, diags) {
         return Ok(None);
+    }
+    if !known && renderer.search_time().is_some() {
+        cache.put("search", renderer.search_inputs(), "shards", renderer.shard_names().join("\n").as_bytes());
     }
     let report = WriteReport { files: written.len(), bytes: written.iter().map(|(_, n)| n).sum() };
     if reused {
@@ -101,6 +105,14 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
         fs::rename(&spare, out_dir).map_err(|e| Error::Write(out_dir.to_path_buf(), e))?;
     }
     Ok(Some(report))
+}
+
+/// Hands the renderer the search shards' names that the cache keeps for an index made of
+/// the same inputs, if it keeps them: then the index is built only if a shard must be
+/// written. Whether it did.
+fn known_shards(renderer: &Renderer, cache: &Cache) -> bool {
+    let names = cache.get("search", renderer.search_inputs(), "shards").and_then(|b| String::from_utf8(b).ok());
+    names.map(|n| renderer.know_shards(n.lines().map(String::from).collect())).is_some()
 }
 
 type Filled = (Vec<(PathBuf, u64)>, Vec<Diagnostic>);
@@ -142,14 +154,17 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior) -> Result<Fill
         .jobs()
         .into_par_iter()
         .map(|job| {
+            let page = Renderer::is_page(job);
             let kept = |path: &str, read: &str| {
                 let size = prior.keep_if_read(path, read)?;
-                crate::steps::count("pages rendered again", 0, 1);
+                if page {
+                    crate::steps::count("pages rendered again", 0, 1);
+                }
                 Some(Ok((safe_rel(path).ok()?, size)))
             };
             let written = renderer.render_unless(job, Some(&kept), |f| {
                 let rel = safe_rel(f.path)?;
-                if f.key.is_some() {
+                if page && f.key.is_some() {
                     crate::steps::count("pages rendered again", 1, 1);
                 }
                 put_changed(dir, &rel, f.bytes, f.key, prior)?;

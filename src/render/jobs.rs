@@ -100,7 +100,7 @@ impl Renderer {
     /// The search index's data files (building the index, the first time).
     pub fn search_data_jobs(&self) -> Vec<Job> {
         let mut jobs = vec![Job::SearchMeta];
-        jobs.extend((0..self.search_index().shards.len()).map(Job::SearchShard));
+        jobs.extend((0..self.shard_names().len()).map(Job::SearchShard));
         jobs.extend((0..self.site.briefs.len().div_ceil(crate::render::search::CHUNK)).map(Job::SearchDocs));
         jobs
     }
@@ -216,7 +216,7 @@ impl Renderer {
             Job::NewsSitemap => "news-sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
             Job::SearchMeta => "search/meta.json".into(),
-            Job::SearchShard(i) => format!("search/t/{}.json", self.shard_key(i)),
+            Job::SearchShard(i) => format!("search/t/{}.json", self.shard_name(i)),
             Job::SearchDocs(n) => format!("search/d/{n}.json"),
             page => format!("{}index.html", self.page_path(page)),
         }

@@ -22,6 +22,7 @@ pub mod cards;
 pub mod feeds;
 pub mod images;
 pub mod search;
+mod search_files;
 pub mod views;
 
 pub use entity_views::{CompanyView, EntityView, SourceView};
@@ -113,6 +114,10 @@ pub struct Renderer {
     entries: feeds::EntryCache,
     items: feeds::EntryCache,
     search: OnceLock<(crate::render::search::Index, std::time::Duration)>,
+    /// The key of what the search index is made of, once asked for.
+    search_inputs: OnceLock<String>,
+    /// The search shards' names, when known without building the index.
+    known_shards: OnceLock<Vec<String>>,
     /// The key of what every page shares (templates, globals, settings, the program).
     shared_key: [u8; 32],
 }
@@ -136,6 +141,8 @@ impl Renderer {
             entries: feeds::EntryCache::new(n),
             items: feeds::EntryCache::new(n),
             search: OnceLock::new(),
+            search_inputs: OnceLock::new(),
+            known_shards: OnceLock::new(),
             shared_key,
             site,
         })
@@ -155,11 +162,6 @@ impl Renderer {
     /// How long building the search index took, if it was built.
     pub fn search_time(&self) -> Option<std::time::Duration> {
         self.search.get().map(|(_, d)| *d)
-    }
-
-    /// The key of the `i`-th search shard.
-    fn shard_key(&self, i: usize) -> &str {
-        self.search_index().keys.get(i).map_or("", String::as_str)
     }
 
     /// The site being rendered.
@@ -226,8 +228,8 @@ impl Renderer {
             Job::Sitemap => ("sitemap.xml".into(), sitemaps::sitemap(site, &sitemap_entries(site))),
             Job::NewsSitemap => ("news-sitemap.xml".into(), sitemaps::news_sitemap(site)),
             Job::Robots => ("robots.txt".into(), sitemaps::robots(site)),
-            Job::SearchMeta => ("search/meta.json".into(), crate::render::search::meta_json(site, self.search_index())),
-            Job::SearchShard(i) => (self.output_path(job), self.search_index().shard_json(self.shard_key(i))),
+            Job::SearchMeta => ("search/meta.json".into(), crate::render::search::meta_json(site, self.shard_names())),
+            Job::SearchShard(i) => return Ok(self.shard(i, kept, f)),
             Job::SearchDocs(n) => (self.output_path(job), crate::render::search::docs_json(site, n)),
             page => return self.page(page, kept, f),
         };

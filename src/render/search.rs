@@ -305,10 +305,16 @@ impl Postings {
     }
 }
 
-impl Index {
-    /// Indexes every brief of the site. Each thread indexes runs of consecutive briefs into
-    /// its own map; the maps are then joined in brief order, so no list needs sorting.
-    pub fn build(site: &Site) -> Index {
+/// The words of each entity's names (name, slug, aliases), made once rather than once per
+/// brief.
+struct Names {
+    companies: Vec<String>,
+    people: Vec<String>,
+    products: Vec<String>,
+}
+
+impl Names {
+    fn of(site: &Site) -> Names {
         let names = |e: &crate::site::Entity| {
             let mut t = format!("{} {}", e.name, e.slug.as_str());
             e.aliases.iter().for_each(|a| {
@@ -317,10 +323,57 @@ impl Index {
             });
             t
         };
-        // The words of each entity's names, tokenised once rather than once per brief.
-        let company_text: Vec<String> = site.companies.iter().map(|c| names(c)).collect();
-        let person_text: Vec<String> = site.people.iter().map(|p| names(p)).collect();
-        let product_text: Vec<String> = site.products.iter().map(|p| names(p)).collect();
+        Names {
+            companies: site.companies.iter().map(|c| names(c)).collect(),
+            people: site.people.iter().map(|p| names(p)).collect(),
+            products: site.products.iter().map(|p| names(p)).collect(),
+        }
+    }
+}
+
+/// What the index reads of brief `b`: its body's HTML, and its other texts (title, summary,
+/// the names of what it names, its tags and its sources). The index and [`inputs_key`] both
+/// read through here, so the key covers exactly what the index is made of.
+fn brief_texts<'a>(site: &'a Site, names: &'a Names, b: &'a crate::site::Brief) -> (&'a str, impl Iterator<Item = &'a str>) {
+    let plain = [b.title.as_str(), b.summary.as_str()]
+        .into_iter()
+        .chain(b.companies.iter().map(|c| names.companies[c.0 as usize].as_str()))
+        .chain(b.tags.iter().map(|t| site.tag(*t).name.as_str()))
+        .chain(b.people.iter().map(|p| names.people[p.0 as usize].as_str()))
+        .chain(b.products.iter().map(|p| names.products[p.0 as usize].as_str()))
+        .chain(b.citations.iter().map(|c| site.source(c.source).name.as_str()));
+    (&b.body_html, plain)
+}
+
+/// The key of everything the index is made of, in brief order, and of the program making
+/// it: two builds with the same key make the same shards (so a build can know them without
+/// indexing anything).
+pub fn inputs_key(site: &Site) -> String {
+    let names = Names::of(site);
+    let per_brief: Vec<[u8; 32]> = (site.briefs.par_iter().with_min_len(256))
+        .map(|b| {
+            let mut h = blake3::Hasher::new();
+            let (html, plain) = brief_texts(site, &names, b);
+            for t in std::iter::once(html).chain(plain) {
+                h.update(&(t.len() as u64).to_le_bytes());
+                h.update(t.as_bytes());
+            }
+            *h.finalize().as_bytes()
+        })
+        .collect();
+    let mut h = blake3::Hasher::new();
+    h.update(crate::content::model::program_stamp().as_bytes());
+    per_brief.iter().for_each(|k| {
+        h.update(k);
+    });
+    h.finalize().to_hex()[..32].to_string()
+}
+
+impl Index {
+    /// Indexes every brief of the site. Each thread indexes runs of consecutive briefs into
+    /// its own map; the maps are then joined in brief order, so no list needs sorting.
+    pub fn build(site: &Site) -> Index {
+        let names = Names::of(site);
         let postings = site
             .briefs
             .par_iter()
@@ -330,25 +383,10 @@ impl Index {
                 || (Postings::default(), String::new(), String::new()),
                 |(mut postings, mut buf, mut text), (id, b)| {
                     let id = id as u32;
-                    postings.add(id, &b.title, &mut buf);
-                    postings.add(id, &b.summary, &mut buf);
-                    strip_tags(&b.body_html, &mut text);
+                    let (html, plain) = brief_texts(site, &names, b);
+                    strip_tags(html, &mut text);
                     postings.add(id, &text, &mut buf);
-                    for c in &b.companies {
-                        postings.add(id, &company_text[c.0 as usize], &mut buf);
-                    }
-                    for t in &b.tags {
-                        postings.add(id, &site.tag(*t).name, &mut buf);
-                    }
-                    for p in &b.people {
-                        postings.add(id, &person_text[p.0 as usize], &mut buf);
-                    }
-                    for p in &b.products {
-                        postings.add(id, &product_text[p.0 as usize], &mut buf);
-                    }
-                    for c in &b.citations {
-                        postings.add(id, &site.source(c.source).name, &mut buf);
-                    }
+                    plain.for_each(|t| postings.add(id, t, &mut buf));
                     (postings, buf, text)
                 },
             )
@@ -420,7 +458,7 @@ struct Meta<'a> {
 }
 
 /// `search/meta.json`.
-pub fn meta_json(site: &Site, index: &Index) -> Vec<u8> {
+pub fn meta_json(site: &Site, shards: &[String]) -> Vec<u8> {
     use chrono::Datelike;
     let mut years: Vec<i32> = site.briefs.iter().map(|b| b.date.day().year()).collect::<BTreeSet<_>>().into_iter().collect();
     years.reverse();
@@ -428,7 +466,7 @@ pub fn meta_json(site: &Site, index: &Index) -> Vec<u8> {
     let meta = Meta {
         n: site.briefs.len(),
         chunk: CHUNK,
-        shards: index.keys.iter().map(String::as_str).collect(),
+        shards: shards.iter().map(String::as_str).collect(),
         companies: site.companies.iter().map(|c| [c.slug.as_str(), c.name.as_str()]).collect(),
         sources: site.sources.iter().map(|s| [s.slug.as_str(), s.name.as_str()]).collect(),
         people: site.people.iter().map(|p| [p.slug.as_str(), p.name.as_str()]).collect(),

@@ -155,6 +155,53 @@ fn stored_bodies_are_reused_only_while_what_they_link_is_the_same() {
     assert!(count(&site.build_with(&["--timings"])).starts_with("0 of"), "and it was written again whole");
 }
 
+/// The search index is built only when a shard must be written: not when a build into a
+/// kept folder finds every shard made from the same inputs (a template changed), but when a
+/// brief's words changed, and not from a damaged list of shards.
+#[test]
+fn the_search_index_is_built_only_when_what_it_is_made_of_changed() {
+    let front = |title: &str| format!("title: {title}\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]");
+    let site = SiteTest::new().brief("2025-10-30-a", &front("Alpha"), "Alpha text.").brief("2025-10-29-b", &front("Beta"), "Beta text.");
+    let indexed = |run: &Run| run.stderr.contains("search index");
+    let clean = |site: &SiteTest| {
+        let dir = tempfile::tempdir().unwrap();
+        copy_sources(site.root(), dir.path());
+        assert!(build_into(dir.path(), &dir.path().join("public")));
+        tree(&dir.path().join("public"))
+    };
+    assert!(indexed(&site.build_with(&["--timings"])));
+    assert!(indexed(&site.build_with(&["--timings"])), "a new spare folder holds no shard yet");
+    let same = site.build_with(&["--timings"]);
+    assert!(!indexed(&same), "{}", same.stderr);
+    assert_eq!(tree(&same.out), clean(&site));
+
+    let theme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/templates/brief.html")).unwrap();
+    let site = site.file("templates/brief.html", &theme.replace("{% block content %}", "{% block content %}<p>Edited.</p>"));
+    let themed = site.build_with(&["--timings"]);
+    assert!(!indexed(&themed), "a template is not what the index is made of");
+    assert_eq!(tree(&themed.out), clean(&site));
+
+    // In a second paragraph: the summary (the first) stays the same.
+    let site = site.brief("2025-10-29-b", &front("Beta"), "Beta text.\n\nA second paragraph with zyzzyva.");
+    let worded = site.build_with(&["--timings"]);
+    assert!(indexed(&worded), "{}", worded.stderr);
+    let shards: String = tree(&worded.out.join("search/t")).into_values().map(|b| String::from_utf8(b).unwrap()).collect();
+    assert!(shards.contains("\"zyzzyva\""), "the new word is found");
+    assert_eq!(tree(&worded.out), clean(&site));
+
+    // A damaged list of shards is not read: the index is built again.
+    let lists: Vec<_> = walkdir::WalkDir::new(site.root().join(".briefing-cache/search")).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).collect();
+    assert!(!lists.is_empty());
+    for e in &lists {
+        let mut bytes = std::fs::read(e.path()).unwrap();
+        bytes[0] ^= 1;
+        std::fs::write(e.path(), bytes).unwrap();
+    }
+    let repaired = site.build_with(&["--timings"]);
+    assert!(indexed(&repaired));
+    assert_eq!(tree(&repaired.out), clean(&site));
+}
+
 /// One step of an editor's day on a small site.
 #[derive(Debug, Clone)]
 enum Step {
