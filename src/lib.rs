@@ -133,7 +133,13 @@ pub struct Ready {
 
 /// Loads and resolves with `caches`, and prepares a renderer without rendering anything.
 pub fn prepare_renderer(opts: &load::LoadOptions, caches: &Caches) -> Result<Ready, Error> {
-    let mut p = prepare_cached(opts, Some(caches), None)?;
+    prepare_renderer_from(opts, caches, None)
+}
+
+/// Like [`prepare_renderer`], taking a body from `stored` (the bodies a build kept) when
+/// `caches` has not got it: `serve`'s first build renders only what changed since.
+pub fn prepare_renderer_from(opts: &load::LoadOptions, caches: &Caches, stored: Option<&resolve::Stored>) -> Result<Ready, Error> {
+    let mut p = prepare_cached(opts, Some(caches), stored)?;
     let t = Instant::now();
     let renderer = match p.site.take() {
         Some(site) if !p.diags.has_errors() => render::Renderer::new(std::sync::Arc::new(site), &mut p.diags),

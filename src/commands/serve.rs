@@ -183,7 +183,10 @@ pub fn serve(mut opts: ServeOptions) -> std::process::ExitCode {
         opts.load.origin = Some(format!("http://{addr}"));
     }
     let caches = Arc::new(crate::Caches::default());
-    let (snapshot, base_path) = build_snapshot(&opts.load, &caches, None, true);
+    // The first build takes the bodies the last `briefing build` kept (read, never written).
+    let stored = crate::site::resolve::Stored::open(&opts.load.root, false, false);
+    let (snapshot, base_path) = build_snapshot(&opts.load, &caches, None, Some(&stored), true);
+    drop(stored);
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared { snapshot: RwLock::new(Arc::new(snapshot)), events, base_path });
     let url = format!("http://{addr}{}", shared.base_path);
@@ -226,11 +229,11 @@ pub fn serve(mut opts: ServeOptions) -> std::process::ExitCode {
     }
 }
 
-/// Loads and resolves the site (reusing `caches`), and with `validate` checks that every
+/// Loads and resolves the site (reusing `caches`, and the bodies in `stored`), and with `validate` checks that every
 /// template renders; on failure keeps the `previous` build and records the errors.
-fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&Snapshot>, validate: bool) -> (Snapshot, String) {
+fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&Snapshot>, stored: Option<&crate::site::resolve::Stored>, validate: bool) -> (Snapshot, String) {
     let keep = || previous.and_then(|p| p.built.clone());
-    let ready = match crate::prepare_renderer(opts, caches) {
+    let ready = match crate::prepare_renderer_from(opts, caches, stored) {
         Ok(r) => r,
         Err(e) => {
             let msg = format!("error: {e}");
@@ -354,7 +357,7 @@ fn watch(opts: &LoadOptions, shared: Arc<Shared>, caches: Arc<crate::Caches>) ->
                 let rel = p.strip_prefix(&root).unwrap_or(p);
                 rel.starts_with("templates") || rel.starts_with("themes") || rel.starts_with("data") || rel == Path::new("site.toml")
             });
-            let (snap, _) = build_snapshot(&opts, &caches, previous.as_deref(), templates_changed);
+            let (snap, _) = build_snapshot(&opts, &caches, previous.as_deref(), None, templates_changed);
             let signal = match &snap.error {
                 Some(e) => Signal::Error(e.clone()),
                 None if css_only => Signal::Css,

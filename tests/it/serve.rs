@@ -24,15 +24,22 @@ impl Drop for Server {
 }
 
 fn start(site: &SiteTest) -> Server {
+    start_env(site, &[]).0
+}
+
+/// Starts a server with `env` set; also gives every line it prints on stderr.
+fn start_env(site: &SiteTest, env: &[(&str, &str)]) -> (Server, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_briefing"))
         .args(["serve", "--port", &free_port().to_string(), "--root"])
         .arg(site.root())
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = mpsc::channel();
+    let (lines_tx, lines) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(rest) = line.split(" at ").nth(1) {
@@ -40,11 +47,12 @@ fn start(site: &SiteTest) -> Server {
                     let _ = tx.send(rest.split(' ').next().unwrap_or("").to_string());
                 }
             }
+            let _ = lines_tx.send(line);
         }
     });
     let url = rx.recv_timeout(Duration::from_secs(20)).expect("server announced its address");
     let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
-    Server { child, url, addr }
+    (Server { child, url, addr }, lines)
 }
 
 /// Sends a raw request line (no client-side path normalisation) and returns status and body.
@@ -398,4 +406,22 @@ fn new_renamed_and_removed_files_and_bundles_are_seen_while_serving() {
     let (_, body) = until(&server, "briefs/bundle/", 200, "height=\"120\"");
     assert!(body.contains("height=\"120\""), "{body}");
     drop(events);
+}
+
+/// The first build of `serve` takes the bodies the last `briefing build` kept: it renders
+/// none of them again, shows them as a build does, and still sees the next edit.
+#[test]
+fn the_first_build_takes_the_bodies_a_build_kept() {
+    let site = story_site();
+    let built = site.build();
+    let (server, lines) = start_env(&site, &[("BRIEFING_TIMINGS", "1")]);
+    let report = lines.iter().find(|l| l.contains("bodies rendered")).expect("a report of what was done again");
+    assert!(report.contains("bodies rendered 0 of"), "{report}");
+    let served = body(&server, "briefs/denial/");
+    let linked = ">Meta held talks with Google</a>";
+    assert!(served.contains(linked) && built.read("briefs/denial/index.html").contains(linked), "{served}");
+    let events = listen(&server.url);
+    wait_connected(&site, &events);
+    edit(&site, "content/briefs/2025-03-01-talks.md", "[[Meta]] talked", "[[Meta]] quietly talked");
+    assert!(reloaded(&server, &events, "briefs/talks/").contains("quietly talked"));
 }

@@ -75,6 +75,12 @@ impl Kept {
         Kept { source: Text::Hash(hash), rendered, lookups: lookups.into(), checked }
     }
 
+    /// The same body, known by `source` (the file it was rendered from) rather than by a
+    /// hash: what `serve` keeps of a body read from disk.
+    pub fn with_source(self, source: Arc<dyn Source>) -> Kept {
+        Kept { source: Text::Doc(source), ..self }
+    }
+
     /// The hash of its text, when it is known by one.
     pub fn hash(&self) -> Option<[u8; 16]> {
         match self.source {

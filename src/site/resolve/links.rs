@@ -176,6 +176,16 @@ impl Links<'_> {
             }
             return rendered;
         }
+        // Not kept in memory (serve's first build): the body a build stored, if it still holds.
+        if let Some(k) = self.stored.and_then(|s| s.reuse(self, content_path, body)) {
+            let rendered = k.rendered.clone();
+            if let Ok(mut c) = cache.markdown.write() {
+                let mut k = k.with_source(doc.clone());
+                k.checked = c.targets;
+                c.bodies.insert(content_path.to_string(), k);
+            }
+            return rendered;
+        }
         self.rendered_again.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (r, lookups) = super::bodies::render_recording(self, body, content_path);
         let r = Arc::new(r);
@@ -192,8 +202,8 @@ impl Links<'_> {
     /// text is the same and every link it resolved resolves as before.
     fn render_stored(&self, body: &str, content_path: &str) -> Arc<Rendered> {
         let Some(stored) = self.stored else { return Arc::new(markdown::render(body, content_path, self)) };
-        if let Some(r) = stored.reuse(self, content_path, body) {
-            return r;
+        if let Some(k) = stored.reuse(self, content_path, body) {
+            return k.rendered;
         }
         self.rendered_again.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (r, lookups) = super::bodies::render_recording(self, body, content_path);

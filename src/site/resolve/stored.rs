@@ -58,7 +58,7 @@ impl Stored {
     }
 
     /// The body at `path` as kept, when its text is `body` and every link resolves as before.
-    pub(super) fn reuse(&self, links: &super::links::Links<'_>, path: &str, body: &str) -> Option<Arc<Rendered>> {
+    pub(super) fn reuse(&self, links: &super::links::Links<'_>, path: &str, body: &str) -> Option<Kept> {
         let (targets, global) = *self.now.get()?;
         let kept = self.entries.get(path).filter(|_| global == self.global)?;
         if !(kept.text_is(body) && kept.still_valid(links, path, &targets)) {
@@ -66,8 +66,10 @@ impl Stored {
         }
         let mut again = kept.clone();
         again.checked = targets;
-        self.note(path, again);
-        Some(kept.rendered.clone())
+        if self.write {
+            self.note(path, again.clone());
+        }
+        Some(again)
     }
 
     /// Keeps a body just rendered, when it can be kept.
