@@ -97,7 +97,7 @@ impl Renderer {
         jobs
     }
 
-    /// The search index's data files (building the index, the first time).
+    /// The search index's data files (building the index unless the shards' names are known).
     pub fn search_data_jobs(&self) -> Vec<Job> {
         let mut jobs = vec![Job::SearchMeta];
         jobs.extend((0..self.shard_names().len()).map(Job::SearchShard));
