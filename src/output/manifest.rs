@@ -96,15 +96,18 @@ impl Prior {
         }
     }
 
-    /// The manifest of this build.
-    pub fn manifest(&self) -> String {
+    /// Writes the manifest of this build to `path`, line by line (at 50,000 briefs it
+    /// lists 172,000 files: it is never held whole in memory).
+    pub fn write_manifest(&self, path: &Path) -> std::io::Result<()> {
+        use std::io::Write;
         let mut kept = self.kept.lock().map(|mut k| std::mem::take(&mut *k)).unwrap_or_default();
-        kept.sort();
-        let mut text = format!("{FORMAT}\n");
+        kept.sort_unstable();
+        let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+        writeln!(w, "{FORMAT}")?;
         for (path, e) in kept {
-            text.push_str(&format!("{}\t{}\t{}\t{path}\n", e.key, e.size, e.read.as_deref().unwrap_or("-")));
+            writeln!(w, "{}\t{}\t{}\t{path}", e.key, e.size, e.read.as_deref().unwrap_or("-"))?;
         }
-        text
+        w.flush()
     }
 }
 

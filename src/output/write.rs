@@ -83,8 +83,10 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
             Some(listed) => remove_listed(&spare, listed, &keep)?,
             None => remove_stale(&spare, &keep)?,
         }
+    } else {
+        drop(written); // before the manifest is written: the peak of a big build's memory
     }
-    fs::write(spare.join(manifest::MANIFEST), prior.manifest()).map_err(|e| Error::Write(spare.join(manifest::MANIFEST), e))?;
+    prior.write_manifest(&spare.join(manifest::MANIFEST)).map_err(|e| Error::Write(spare.join(manifest::MANIFEST), e))?;
     fs::write(spare.join(MARKER), b"This folder is written by `briefing build`; it is replaced on every build.\n")
         .map_err(|e| Error::Write(spare.join(MARKER), e))?;
 
