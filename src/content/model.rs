@@ -15,6 +15,10 @@ pub fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
     keys().hash_one(value)
 }
 
+/// The folder, at a site's root, of what a build keeps for the next one (image variants,
+/// share cards, rendered bodies, the search shards' list).
+pub const CACHE_DIR: &str = ".briefing-cache";
+
 /// The program that runs: its version, and its executable's size and modification time.
 /// What a build keeps for the next one is keyed by it: a rebuilt binary trusts nothing its
 /// predecessor kept (fingerprints and rendering may differ).

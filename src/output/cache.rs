@@ -23,7 +23,7 @@ pub struct Cache {
 impl Cache {
     /// The cache of the site at `root`.
     pub fn new(root: &Path) -> Cache {
-        Cache { dir: root.join(".briefing-cache"), read: true }
+        Cache { dir: root.join(crate::content::model::CACHE_DIR), read: true }
     }
 
     /// The cache of the site at `root`, filled again from scratch: nothing is read from

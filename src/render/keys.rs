@@ -80,6 +80,13 @@ pub(super) fn value_key(v: &Value) -> [u8; 16] {
     key
 }
 
+/// The key of `parts` (each length-prefixed, in order), as 32 hex digits.
+pub(super) fn hex_key(parts: &[&str]) -> String {
+    let mut sink = Sink::default();
+    parts.iter().for_each(|p| sink.str(p));
+    sink.finish().to_hex()[..32].to_string()
+}
+
 /// A hasher fed in pieces large enough for BLAKE3's SIMD: small pieces are gathered first.
 #[derive(Default)]
 struct Sink {

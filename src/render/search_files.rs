@@ -36,12 +36,7 @@ impl Renderer {
     pub(super) fn shard<T>(&self, i: usize, kept: Option<Kept<'_, T>>, f: impl FnOnce(File<'_>) -> T) -> T {
         let path = self.output_path(Job::SearchShard(i));
         let name = self.shard_name(i);
-        let key = kept.is_some().then(|| {
-            let mut h = blake3::Hasher::new();
-            h.update(self.search_inputs().as_bytes());
-            h.update(name.as_bytes());
-            h.finalize().to_hex()[..32].to_string()
-        });
+        let key = kept.is_some().then(|| super::keys::hex_key(&[self.search_inputs(), name]));
         if let (Some(kept), Some(key)) = (kept, &key) {
             if let Some(answer) = kept(&path, key) {
                 return answer;

@@ -180,9 +180,7 @@ impl Links<'_> {
         if let Some(k) = self.stored.and_then(|s| s.reuse(self, content_path, body)) {
             let rendered = k.rendered.clone();
             if let Ok(mut c) = cache.markdown.write() {
-                let mut k = k.with_source(doc.clone());
-                k.checked = c.targets;
-                c.bodies.insert(content_path.to_string(), k);
+                c.bodies.insert(content_path.to_string(), k.with_source(doc.clone()));
             }
             return rendered;
         }

@@ -46,7 +46,7 @@ impl Stored {
     /// The bodies kept in the cache of the site at `root` (none with `fresh`); `write` says
     /// whether [`Stored::save`] writes them back.
     pub fn open(root: &Path, fresh: bool, write: bool) -> Stored {
-        let path = root.join(".briefing-cache").join(NAME);
+        let path = root.join(crate::content::model::CACHE_DIR).join(NAME);
         let read = if fresh { None } else { read(&path) };
         let (global, entries) = read.unwrap_or_default();
         Stored { path, write, global, entries, now: OnceLock::new(), this_build: Mutex::new(Vec::new()) }
