@@ -7,4 +7,5 @@ pub mod cache;
 pub mod linkcheck;
 pub mod manifest;
 pub mod media;
+pub mod pages;
 pub mod write;

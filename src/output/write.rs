@@ -21,6 +21,7 @@ use crate::content::load::StaticSource;
 use crate::output::cache::Cache;
 use crate::output::manifest;
 use crate::output::media;
+use crate::output::pages::Pages;
 use crate::render::Renderer;
 
 /// The file that marks an output folder as briefing's own.
@@ -63,8 +64,9 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
     // Pages and media side by side: the media are mostly reading and writing files.
     let cache = if fresh { Cache::refill(root) } else { Cache::new(root) };
     let known = known_shards(renderer, &cache);
+    let store = Pages::open(root, fresh);
     let (pages, media) = rayon::join(
-        || crate::steps::time("write: pages, feeds, static files", || fill(&spare, renderer, &prior)),
+        || crate::steps::time("write: pages, feeds, static files", || fill(&spare, renderer, &prior, &store)),
         || fill_media(&spare, renderer, &cache, &prior),
     );
     let ((mut written, mut errors), (media, media_errors)) = (pages?, media?);
@@ -73,6 +75,7 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
     if crate::render::report_render_errors(errors, diags) {
         return Ok(None);
     }
+    store.save();
     if !known && renderer.search_time().is_some() {
         cache.put("search", renderer.search_inputs(), "shards", renderer.shard_names().join("\n").as_bytes());
     }
@@ -132,7 +135,12 @@ pub struct WriteOptions {
 /// manifest of the folder's last build and the file's size): an unchanged page keeps its
 /// modification time, and is not written again. `read` is the key of what a page read.
 fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], read: Option<&str>, prior: &manifest::Prior) -> Result<(), Error> {
-    let key = blake3::hash(bytes).to_hex();
+    put_hashed(dir, rel, bytes, blake3::hash(bytes), read, prior)
+}
+
+/// [`put_changed`] for bytes whose BLAKE3 hash is known.
+fn put_hashed(dir: &Path, rel: &Path, bytes: &[u8], hash: blake3::Hash, read: Option<&str>, prior: &manifest::Prior) -> Result<(), Error> {
+    let key = hash.to_hex();
     let name = rel.to_string_lossy();
     let key = &key.as_str()[..32];
     if prior.unchanged(&name, key).is_none() {
@@ -146,10 +154,10 @@ fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], read: Option<&str>, prior: 
 }
 
 /// Renders every file into `dir` (each written from the buffer it was rendered into, when
-/// it changed; a page the folder holds made from the same inputs is not even rendered) and
-/// copies the static files; returns what the folder holds (path relative to `dir`, bytes)
-/// and the render errors.
-fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior) -> Result<Filled, Error> {
+/// it changed; a page made from the same inputs as one the folder holds, or one the store
+/// of pages keeps, is not even rendered) and copies the static files; returns what the
+/// folder holds (path relative to `dir`, bytes) and the render errors.
+fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior, store: &Pages) -> Result<Filled, Error> {
     type Written = Result<Result<(PathBuf, u64), Diagnostic>, Error>;
     let statics = renderer.statics();
     let results: Vec<Written> = renderer
@@ -158,18 +166,32 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior) -> Result<Fill
         .map(|job| {
             let page = Renderer::is_page(job);
             let kept = |path: &str, read: &str| {
-                let size = prior.keep_if_read(path, read)?;
+                let found = match prior.keep_if_read(path, read) {
+                    Some(size) => {
+                        store.keep(read);
+                        safe_rel(path).map(|rel| (rel, size))
+                    }
+                    None => {
+                        let taken = store.take(read)?;
+                        let hash = blake3::Hash::from_bytes(taken.hash);
+                        safe_rel(path).and_then(|rel| put_hashed(dir, &rel, &taken.bytes, hash, Some(read), prior).map(|()| (rel, taken.bytes.len() as u64)))
+                    }
+                };
                 if page {
                     crate::steps::count("pages rendered again", 0, 1);
                 }
-                Some(Ok((safe_rel(path).ok()?, size)))
+                Some(found)
             };
             let written = renderer.render_unless(job, Some(&kept), |f| {
                 let rel = safe_rel(f.path)?;
                 if page && f.key.is_some() {
                     crate::steps::count("pages rendered again", 1, 1);
                 }
-                put_changed(dir, &rel, f.bytes, f.key, prior)?;
+                let hash = blake3::hash(f.bytes);
+                if let Some(read) = f.key {
+                    store.add(read, f.bytes, *hash.as_bytes());
+                }
+                put_hashed(dir, &rel, f.bytes, hash, f.key, prior)?;
                 Ok((rel, f.bytes.len() as u64))
             });
             match written {

@@ -92,6 +92,55 @@ fn pages_are_rendered_again_only_when_what_they_read_changed() {
     assert_eq!(tree(&themed.out), clean(&site));
 }
 
+/// A build into a new output folder (a fresh clone with `.briefing-cache/` restored, or
+/// another `--output`) takes every page whose inputs did not change from the cache's store
+/// of pages instead of rendering it; a damaged store is not trusted, `--no-cache` reads
+/// nothing; each output is what a clean build makes.
+#[test]
+fn a_new_output_folder_takes_the_pages_the_cache_keeps() {
+    let front = |title: &str, company: &str| format!("title: {title}\ndate: 2025-10-30\ncompanies: [{company}]\nsources: [threads]");
+    let site = SiteTest::new().brief("2025-10-30-a", &front("A", "meta"), "Alpha.").brief("2025-10-29-b", &front("B", "google"), "Beta.");
+    let clean = |site: &SiteTest| {
+        let dir = tempfile::tempdir().unwrap();
+        copy_sources(site.root(), dir.path());
+        assert!(build_into(dir.path(), &dir.path().join("public")));
+        tree(&dir.path().join("public"))
+    };
+    let outs = tempfile::tempdir().unwrap();
+    let into = |site: &SiteTest, name: &str, more: &[&str]| {
+        let out = outs.path().join(name);
+        let mut args = vec!["--timings", "--output", out.to_str().unwrap()];
+        args.extend_from_slice(more);
+        let run = site.build_with(&args);
+        (rendered_again(&run), tree(&out))
+    };
+    let ((n, of), first) = into(&site, "first", &[]);
+    assert_eq!(n, of, "an empty cache: every page rendered");
+    let ((n, _), second) = into(&site, "second", &[]);
+    assert_eq!(n, 0, "a new folder, nothing changed: every page from the cache");
+    assert_eq!(second, first);
+    assert_eq!(second, clean(&site));
+
+    let site = site.brief("2025-10-29-b", &front("B, renamed", "google"), "Beta.");
+    let ((n, _), renamed) = into(&site, "renamed", &[]);
+    assert!(n > 0 && n < of / 2, "only the pages that show B: {n} of {of}");
+    assert_eq!(renamed, clean(&site));
+
+    let data = site.root().join(".briefing-cache/pages/data");
+    let len = std::fs::metadata(&data).unwrap().len() as usize;
+    std::fs::write(&data, vec![b' '; len]).unwrap();
+    let ((n, _), damaged) = into(&site, "damaged", &[]);
+    assert_eq!(n, of, "nothing taken from a damaged store");
+    assert_eq!(damaged, clean(&site));
+    let ((n, _), _) = into(&site, "repaired", &[]);
+    assert_eq!(n, 0, "the store was made again");
+    let index = site.root().join(".briefing-cache/pages/index");
+    let bytes = std::fs::read(&index).unwrap();
+    std::fs::write(&index, &bytes[..bytes.len() - 1]).unwrap();
+    assert_eq!(into(&site, "cut", &[]).0 .0, of, "an index cut short is not read");
+    assert_eq!(into(&site, "no-cache", &["--no-cache"]).0 .0, of);
+}
+
 /// A build that fails half way through writing leaves the spare folder without its list
 /// of files: the next build does not trust it, and still makes what a clean build makes.
 #[test]
@@ -170,7 +219,7 @@ fn the_search_index_is_built_only_when_what_it_is_made_of_changed() {
         tree(&dir.path().join("public"))
     };
     assert!(indexed(&site.build_with(&["--timings"])));
-    assert!(indexed(&site.build_with(&["--timings"])), "a new spare folder holds no shard yet");
+    assert!(!indexed(&site.build_with(&["--timings"])), "a new spare folder takes the shards from the cache");
     let same = site.build_with(&["--timings"]);
     assert!(!indexed(&same), "{}", same.stderr);
     assert_eq!(tree(&same.out), clean(&site));
@@ -335,8 +384,12 @@ proptest! {
             copy_sources(site.root(), clean.path());
             let fresh = clean.path().join(format!("out{i}"));
             prop_assert_eq!(built, build_into(clean.path(), &fresh));
+            // A new folder with the cache kept: pages from the cache's store.
+            let moved = clean.path().join(format!("moved{i}"));
+            prop_assert_eq!(built, build_into(site.root(), &moved));
             if built {
                 prop_assert!(tree(&kept) == tree(&fresh), "after {:?}, the kept output differs from a clean build", &steps[..=i]);
+                prop_assert!(tree(&moved) == tree(&fresh), "after {:?}, a new folder built with the cache differs from a clean build", &steps[..=i]);
             }
         }
     }

@@ -1,0 +1,205 @@
+//! Pages kept between builds (`.briefing-cache/pages/`): the bytes of every page a build
+//! made, by the key of what the page read ([`crate::render::File::key`]), so that a build
+//! into a new output folder (a fresh clone with the cache restored, `--output` elsewhere)
+//! writes a page that nothing it reads changed without rendering it again.
+//!
+//! Two files: `data`, the pages' bytes one after another, only ever appended to; and
+//! `index`, a format line, then for each page its key, where its bytes are in `data`, how
+//! many there are and their BLAKE3 hash, and a BLAKE3 hash of the whole index. An index cut
+//! short, changed by hand or of another format is not read; bytes whose hash does not match
+//! (another build appended at the same time, a disk error) are not trusted: the page is
+//! rendered again. When more than half of `data` is pages no build needs any longer, it is
+//! written again with only the others.
+
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ahash::AHashMap as HashMap;
+
+/// The index's first bytes: an index of another format is not read.
+const FORMAT: &[u8] = b"briefing-pages 1\n";
+
+/// A key as it comes (32 hex digits).
+type Key = [u8; 32];
+
+/// Where a page's bytes are in `data`, how many, and their hash.
+#[derive(Clone, Copy)]
+struct Loc {
+    at: u64,
+    len: u64,
+    hash: [u8; 32],
+}
+
+const RECORD: usize = 32 + 8 + 8 + 32;
+
+/// The pages of the last build, and those of this one.
+pub struct Pages {
+    dir: PathBuf,
+    old: HashMap<Key, Loc>,
+    data: Option<File>,
+    /// Where this build appends, and how far it got.
+    append: Mutex<Option<(File, u64)>>,
+    /// Every page this build made or kept, for the next index.
+    now: Mutex<HashMap<Key, Loc>>,
+}
+
+/// A page's bytes taken from the store, with the hash they were checked against.
+pub struct Taken {
+    /// The page.
+    pub bytes: Vec<u8>,
+    /// Their BLAKE3 hash.
+    pub hash: [u8; 32],
+}
+
+impl Pages {
+    /// The pages kept in the cache of the site at `root` (none read with `fresh`).
+    pub fn open(root: &Path, fresh: bool) -> Pages {
+        let dir = root.join(crate::content::model::CACHE_DIR).join("pages");
+        let data = if fresh { None } else { File::open(dir.join("data")).ok() };
+        let old = match (&data, std::fs::read(dir.join("index"))) {
+            (Some(data), Ok(index)) => read_index(&index, data.metadata().map_or(0, |m| m.len())).unwrap_or_default(),
+            _ => HashMap::default(),
+        };
+        Pages { dir, old, data, append: Mutex::new(None), now: Mutex::new(HashMap::default()) }
+    }
+
+    /// The bytes of the page made from what `key` keys, when the store has them whole.
+    pub fn take(&self, key: &str) -> Option<Taken> {
+        let k = as_key(key)?;
+        let loc = *self.old.get(&k)?;
+        let mut bytes = vec![0; usize::try_from(loc.len).ok()?];
+        self.data.as_ref()?.read_exact_at(&mut bytes, loc.at).ok()?;
+        let hash = *blake3::hash(&bytes).as_bytes();
+        if hash != loc.hash {
+            return None;
+        }
+        self.note(k, loc);
+        Some(Taken { bytes, hash })
+    }
+
+    /// Notes that this build keeps the page made from what `key` keys as the last build
+    /// made it (an output folder holds it): the store keeps it too, when it has it.
+    pub fn keep(&self, key: &str) {
+        if let Some(k) = as_key(key) {
+            if let Some(loc) = self.old.get(&k) {
+                self.note(k, *loc);
+            }
+        }
+    }
+
+    /// Adds a page this build rendered (best effort: a store that cannot be written only
+    /// costs time); `hash` is the BLAKE3 hash of `bytes`.
+    pub fn add(&self, key: &str, bytes: &[u8], hash: [u8; 32]) {
+        let Some(k) = as_key(key) else { return };
+        let Ok(mut append) = self.append.lock() else { return };
+        if append.is_none() {
+            *append = self.start().ok();
+        }
+        let Some((file, end)) = append.as_mut() else { return };
+        if file.write_all(bytes).is_err() {
+            *append = None;
+            return;
+        }
+        let loc = Loc { at: *end, len: bytes.len() as u64, hash };
+        *end += loc.len;
+        drop(append);
+        self.note(k, loc);
+    }
+
+    fn note(&self, k: Key, loc: Loc) {
+        if let Ok(mut now) = self.now.lock() {
+            now.insert(k, loc);
+        }
+    }
+
+    /// The data file opened for appending, and its end.
+    fn start(&self) -> std::io::Result<(File, u64)> {
+        std::fs::create_dir_all(&self.dir)?;
+        // With nothing read, start afresh: what `data` holds is no page of this build.
+        let fresh = self.data.is_none();
+        let file = std::fs::OpenOptions::new().create(true).append(!fresh).write(true).truncate(fresh).open(self.dir.join("data"))?;
+        let end = file.metadata()?.len();
+        Ok((file, end))
+    }
+
+    /// Writes the index of this build's pages, when it differs from the last one, and
+    /// compacts `data` when more than half of it is no longer needed (best effort).
+    pub fn save(self) {
+        let Pages { dir, old, data, append, now } = self;
+        let appended = append.into_inner().ok().flatten();
+        let now = now.into_inner().unwrap_or_default();
+        if appended.is_none() && now.len() == old.len() {
+            return; // every page came from the store: the index says it all already
+        }
+        drop(appended);
+        let live: u64 = now.values().map(|l| l.len).sum();
+        let size = std::fs::metadata(dir.join("data")).map_or(0, |m| m.len());
+        let now = if size > 2 * live + (1 << 20) { compact(&dir, data, now).unwrap_or_default() } else { now };
+        let _ = write_index(&dir, &now);
+    }
+}
+
+/// A key in its 32 hex digits.
+fn as_key(key: &str) -> Option<Key> {
+    key.as_bytes().try_into().ok()
+}
+
+fn read_index(index: &[u8], data_len: u64) -> Option<HashMap<Key, Loc>> {
+    let body = index.strip_prefix(FORMAT)?;
+    let split = body.len().checked_sub(32)?;
+    let (records, hash) = body.split_at(split);
+    if blake3::hash(&index[..FORMAT.len() + split]).as_bytes() != hash || records.len() % RECORD != 0 {
+        return None;
+    }
+    let mut map = HashMap::with_capacity(records.len() / RECORD);
+    for r in records.chunks_exact(RECORD) {
+        let u64_at = |i: usize| r[i..i + 8].try_into().map(u64::from_le_bytes).ok();
+        let loc = Loc { at: u64_at(32)?, len: u64_at(40)?, hash: r[48..80].try_into().ok()? };
+        if loc.at.checked_add(loc.len)? > data_len {
+            return None;
+        }
+        map.insert(r[..32].try_into().ok()?, loc);
+    }
+    Some(map)
+}
+
+fn write_index(dir: &Path, pages: &HashMap<Key, Loc>) -> std::io::Result<()> {
+    let mut out = Vec::with_capacity(FORMAT.len() + pages.len() * RECORD + 32);
+    out.extend_from_slice(FORMAT);
+    for (k, loc) in pages {
+        out.extend_from_slice(k);
+        out.extend_from_slice(&loc.at.to_le_bytes());
+        out.extend_from_slice(&loc.len.to_le_bytes());
+        out.extend_from_slice(&loc.hash);
+    }
+    let hash = *blake3::hash(&out).as_bytes();
+    out.extend_from_slice(&hash);
+    let tmp = dir.join(format!(".index.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &out)?;
+    std::fs::rename(&tmp, dir.join("index"))
+}
+
+/// Writes `data` again with only the pages of `pages`; where they are now.
+fn compact(dir: &Path, data: Option<File>, pages: HashMap<Key, Loc>) -> std::io::Result<HashMap<Key, Loc>> {
+    drop(data); // the file as it was when the build began: what was appended is not in it
+    let from = File::open(dir.join("data"))?;
+    let tmp = dir.join(format!(".data.{}.tmp", std::process::id()));
+    let mut to = std::io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+    let mut moved = HashMap::with_capacity(pages.len());
+    let (mut at, mut buf) = (0, Vec::new());
+    let mut sorted: Vec<(Key, Loc)> = pages.into_iter().collect();
+    sorted.sort_unstable_by_key(|(_, l)| l.at);
+    for (k, loc) in sorted {
+        buf.resize(usize::try_from(loc.len).map_err(std::io::Error::other)?, 0);
+        from.read_exact_at(&mut buf, loc.at)?;
+        to.write_all(&buf)?;
+        moved.insert(k, Loc { at, ..loc });
+        at += loc.len;
+    }
+    to.flush()?;
+    std::fs::rename(&tmp, dir.join("data"))?;
+    Ok(moved)
+}
