@@ -33,9 +33,11 @@ pub struct Stored {
     path: PathBuf,
     /// Whether this build writes the file back (`build`; `check` only reads it).
     write: bool,
-    /// The fingerprint of what changes every body, when the file was written.
-    global: u64,
-    entries: HashMap<String, Kept>,
+    /// The file being read beside the load (it takes a while on a big site).
+    reading: Mutex<Option<std::thread::JoinHandle<Option<Bodies>>>>,
+    /// What it holds: the fingerprint of what changes every body when it was written, and
+    /// the bodies by path.
+    read: OnceLock<Bodies>,
     /// This build's targets and global fingerprint, once known.
     now: OnceLock<(Targets, u64)>,
     /// Every body of this build that can be kept, by path.
@@ -47,9 +49,17 @@ impl Stored {
     /// whether [`Stored::save`] writes them back.
     pub fn open(root: &Path, fresh: bool, write: bool) -> Stored {
         let path = root.join(crate::content::model::CACHE_DIR).join(NAME);
-        let read = if fresh { None } else { read(&path) };
-        let (global, entries) = read.unwrap_or_default();
-        Stored { path, write, global, entries, now: OnceLock::new(), this_build: Mutex::new(Vec::new()) }
+        let from = path.clone();
+        let reading = (!fresh).then(|| std::thread::spawn(move || read(&from)));
+        Stored { path, write, reading: Mutex::new(reading), read: OnceLock::new(), now: OnceLock::new(), this_build: Mutex::new(Vec::new()) }
+    }
+
+    /// What the file holds (waiting for it to be read).
+    fn kept(&self) -> &Bodies {
+        self.read.get_or_init(|| {
+            let reading = self.reading.lock().ok().and_then(|mut r| r.take());
+            reading.and_then(|r| r.join().ok().flatten()).unwrap_or_default()
+        })
     }
 
     /// Notes this build's link targets and what changes every body.
@@ -60,7 +70,8 @@ impl Stored {
     /// The body at `path` as kept, when its text is `body` and every link resolves as before.
     pub(super) fn reuse(&self, links: &super::links::Links<'_>, path: &str, body: &str) -> Option<Kept> {
         let (targets, global) = *self.now.get()?;
-        let kept = self.entries.get(path).filter(|_| global == self.global)?;
+        let (was, entries) = self.kept();
+        let kept = entries.get(path).filter(|_| global == *was)?;
         if !(kept.text_is(body) && kept.still_valid(links, path, &targets)) {
             return None;
         }
@@ -91,7 +102,8 @@ impl Stored {
     pub fn save(&self) {
         let Some((_, global)) = self.now.get() else { return };
         let mut all = self.this_build.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
-        if !self.write || (*global == self.global && all.len() == self.entries.len() && all.iter().all(|(p, k)| self.same(p, k))) {
+        let (was, entries) = self.kept();
+        if !self.write || (global == was && all.len() == entries.len() && all.iter().all(|(p, k)| self.same(p, k))) {
             return;
         }
         all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -106,7 +118,7 @@ impl Stored {
     /// Whether `kept` is what the file holds for `path` (read, not rendered again, and
     /// checked against the same targets).
     fn same(&self, path: &str, kept: &Kept) -> bool {
-        self.entries.get(path).is_some_and(|k| Arc::ptr_eq(&k.rendered, &kept.rendered) && k.checked == kept.checked)
+        self.kept().1.get(path).is_some_and(|k| Arc::ptr_eq(&k.rendered, &kept.rendered) && k.checked == kept.checked)
     }
 }
 
@@ -139,7 +151,10 @@ fn write(path: &Path, global: u64, all: &[(String, Kept)]) -> std::io::Result<()
 }
 
 /// Reads the file (streamed), or nothing when it is not whole and of this program.
-fn read(path: &Path) -> Option<(u64, HashMap<String, Kept>)> {
+/// What the file holds: the fingerprint of what changes every body, and the bodies.
+type Bodies = (u64, HashMap<String, Kept>);
+
+fn read(path: &Path) -> Option<Bodies> {
     let mut file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len().checked_sub(32)?;
     let hashing = Hashing { inner: (&mut file).take(len), hasher: blake3::Hasher::new() };
