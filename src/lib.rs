@@ -96,16 +96,41 @@ pub struct Caches {
     pub resolve: resolve::ResolveCache,
 }
 
-/// Loads and resolves, reusing the bodies `stored` by the last build.
-fn prepare(opts: &load::LoadOptions, stored: &resolve::Stored) -> Result<Prepared, Error> {
-    prepare_cached(opts, None, Some(stored))
+/// What a build keeps in `.briefing-cache/` for the next one to read: front matter and
+/// rendered bodies.
+pub struct Kept {
+    /// Front matter, by its YAML text.
+    pub front: content::frontcache::FrontCache,
+    /// Rendered bodies.
+    pub bodies: resolve::Stored,
 }
 
-fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>, stored: Option<&resolve::Stored>) -> Result<Prepared, Error> {
+impl Kept {
+    /// What the cache of the site at `root` keeps (nothing read with `fresh`); `write`
+    /// says whether [`Kept::save`] writes this build's back (`build` only).
+    pub fn open(root: &std::path::Path, fresh: bool, write: bool) -> Kept {
+        Kept { front: content::frontcache::FrontCache::open(root, fresh, write), bodies: resolve::Stored::open(root, fresh, write) }
+    }
+
+    /// Writes this build's front matter and bodies (best effort).
+    pub fn save(self) {
+        self.bodies.save();
+        self.front.save();
+    }
+}
+
+/// Loads and resolves, reusing what the last build `kept`.
+fn prepare(opts: &load::LoadOptions, kept: &Kept) -> Result<Prepared, Error> {
+    prepare_cached(opts, None, Some(kept))
+}
+
+fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>, kept: Option<&Kept>) -> Result<Prepared, Error> {
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
     let t = Instant::now();
-    let corpus = load::load_cached(opts, caches.map(|c| &c.load), &mut diags)?;
+    let reuse = load::Reuse { docs: caches.map(|c| &c.load), front: kept.map(|k| &k.front) };
+    let stored = kept.map(|k| &k.bodies);
+    let corpus = load::load_cached(opts, reuse, &mut diags)?;
     timings.load = t.elapsed();
     let Some(corpus) = corpus else {
         return Ok(Prepared { diags, timings, site: None, base_path: "/".into(), base_url: String::new(), scheduled: Vec::new() });
@@ -138,8 +163,8 @@ pub fn prepare_renderer(opts: &load::LoadOptions, caches: &Caches) -> Result<Rea
 
 /// Like [`prepare_renderer`], taking a body from `stored` (the bodies a build kept) when
 /// `caches` has not got it: `serve`'s first build renders only what changed since.
-pub fn prepare_renderer_from(opts: &load::LoadOptions, caches: &Caches, stored: Option<&resolve::Stored>) -> Result<Ready, Error> {
-    let mut p = prepare_cached(opts, Some(caches), stored)?;
+pub fn prepare_renderer_from(opts: &load::LoadOptions, caches: &Caches, kept: Option<&Kept>) -> Result<Ready, Error> {
+    let mut p = prepare_cached(opts, Some(caches), kept)?;
     let t = Instant::now();
     let renderer = match p.site.take() {
         Some(site) if !p.diags.has_errors() => render::Renderer::new(std::sync::Arc::new(site), &mut p.diags),
@@ -171,7 +196,7 @@ pub fn generate(opts: &load::LoadOptions) -> Result<Outcome, Error> {
 /// page. Writes nothing and keeps no page in memory.
 pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
     // Reads the bodies the last build kept; writes nothing.
-    let mut p = prepare(opts, &resolve::Stored::open(&opts.root, false, false))?;
+    let mut p = prepare(opts, &Kept::open(&opts.root, false, false))?;
     let Some(site) = p.site.take() else { return Ok(p.finish(None, 0)) };
     let t = Instant::now();
     let base_url = site.config.base_url.clone();
@@ -187,12 +212,11 @@ pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
 
 /// Loads, resolves and, when there was no error, renders straight into the output folder.
 pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>), Error> {
-    let stored = resolve::Stored::open(&opts.load.root, opts.no_cache, true);
-    let mut p = prepare(&opts.load, &stored)?;
+    let kept = Kept::open(&opts.load.root, opts.no_cache, true);
+    let mut p = prepare(&opts.load, &kept)?;
     if !p.diags.has_errors() {
-        stored.save();
+        kept.save();
     }
-    drop(stored);
     let Some(site) = p.site.take() else { return Ok((p.finish(None, 0), None)) };
     let briefs = site.briefs.len();
     if p.diags.has_errors() || (opts.strict && p.diags.warning_count() > 0) {

@@ -184,7 +184,7 @@ pub fn serve(mut opts: ServeOptions) -> std::process::ExitCode {
     }
     let caches = Arc::new(crate::Caches::default());
     // The first build takes the bodies the last `briefing build` kept (read, never written).
-    let stored = crate::site::resolve::Stored::open(&opts.load.root, false, false);
+    let stored = crate::Kept::open(&opts.load.root, false, false);
     let (snapshot, base_path) = build_snapshot(&opts.load, &caches, None, Some(&stored), true);
     drop(stored);
     let (events, _) = broadcast::channel(16);
@@ -231,7 +231,7 @@ pub fn serve(mut opts: ServeOptions) -> std::process::ExitCode {
 
 /// Loads and resolves the site (reusing `caches`, and the bodies in `stored`), and with `validate` checks that every
 /// template renders; on failure keeps the `previous` build and records the errors.
-fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&Snapshot>, stored: Option<&crate::site::resolve::Stored>, validate: bool) -> (Snapshot, String) {
+fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&Snapshot>, stored: Option<&crate::Kept>, validate: bool) -> (Snapshot, String) {
     let keep = || previous.and_then(|p| p.built.clone());
     let ready = match crate::prepare_renderer_from(opts, caches, stored) {
         Ok(r) => r,

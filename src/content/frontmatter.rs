@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::Path;
 
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::content::config::unknown_field;
 use crate::content::diag::{did_you_mean, Diagnostic};
@@ -174,7 +174,8 @@ pub fn locate(text: &str, split: &Split<'_>, key: &str, needle: Option<&str>) ->
 }
 
 /// One entry of a brief's `sources`: a bare slug or a full citation.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
 pub enum RawCitation {
     /// `- reuters`
     Slug(String),
@@ -183,7 +184,7 @@ pub enum RawCitation {
 }
 
 /// The long form of a citation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCitationMap {
     /// Slug of a file in `content/sources/`.
@@ -218,7 +219,7 @@ impl<'de> Deserialize<'de> for RawCitation {
 }
 
 /// Front matter of a brief, exactly as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBrief {
     /// Headline. Required.
@@ -296,7 +297,7 @@ pub const BRIEF_KEYS: &[&str] = &[
 ];
 
 /// Front matter of a company.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCompany {
     /// Display name. Required.
@@ -323,7 +324,7 @@ pub struct RawCompany {
 pub const COMPANY_KEYS: &[&str] = &["name", "aliases", "ticker", "exchange", "website", "parent", "logo", "extra"];
 
 /// Front matter of a source.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     /// Display name. Required.
@@ -344,7 +345,7 @@ pub struct RawSource {
 pub const SOURCE_KEYS: &[&str] = &["name", "kind", "website", "paywalled", "extra"];
 
 /// An image named in front matter (`image:` or `logo:`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawImage {
     /// The file: relative to the content file, or `/`-rooted at the site root.
@@ -358,7 +359,7 @@ pub struct RawImage {
 }
 
 /// A correction to a brief, as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCorrection {
     /// When it was made: a date or date-time. Required.
@@ -368,7 +369,7 @@ pub struct RawCorrection {
 }
 
 /// Front matter of a person.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPerson {
     /// Full name. Required.
@@ -392,7 +393,7 @@ pub struct RawPerson {
 pub const PERSON_KEYS: &[&str] = &["name", "aliases", "roles", "website", "image", "extra"];
 
 /// One position a person holds or held.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRole {
     /// Slug of the company.
@@ -406,7 +407,7 @@ pub struct RawRole {
 }
 
 /// Front matter of a product (a model, a chip, an app...).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProduct {
     /// Name. Required.
@@ -433,7 +434,7 @@ pub struct RawProduct {
 pub const PRODUCT_KEYS: &[&str] = &["name", "company", "aliases", "kind", "released", "website", "image", "extra"];
 
 /// Front matter of an author (one of the briefing's own writers); the body is the bio.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAuthor {
     /// Name, as in bylines. Required.
@@ -451,7 +452,7 @@ pub struct RawAuthor {
 pub const AUTHOR_KEYS: &[&str] = &["name", "website", "image", "extra"];
 
 /// Front matter of a story.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStory {
     /// Title of the thread. Required.
@@ -469,7 +470,7 @@ pub struct RawStory {
 pub const STORY_KEYS: &[&str] = &["title", "summary", "image", "extra"];
 
 /// Front matter of a free page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPage {
     /// Title. Required.

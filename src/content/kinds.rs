@@ -133,7 +133,7 @@ pub struct RawCommon<'a> {
 }
 
 /// Front matter of a named entity: what every kind has, read the same way.
-pub trait RawEntity: serde::de::DeserializeOwned + Send + Sync + 'static {
+pub trait RawEntity: crate::content::frontcache::Front + Send + Sync + 'static {
     /// Its kind.
     const KIND: Kind;
     /// The fields every kind has.

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::de::DeserializeOwned;
 use walkdir::WalkDir;
 
 use crate::content::config::Config;
 use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
+use crate::content::frontcache::{Front, FrontCache};
 use crate::content::frontmatter::{self, RawAuthor, RawBrief, RawCompany, RawPage, RawPerson, RawProduct, RawSource, RawStory, Split};
 use crate::content::kinds::RawEntity;
 use crate::content::theme;
@@ -192,11 +192,22 @@ pub use crate::content::loadcache::LoadCache;
 
 /// Reads the site at `opts.root`. Content mistakes land in `diags`; `Err` is for I/O.
 pub fn load(opts: &LoadOptions, diags: &mut Diagnostics) -> Result<Option<Corpus>, Error> {
-    load_cached(opts, None, diags)
+    load_cached(opts, Reuse::default(), diags)
 }
 
-/// Like [`load`], reusing the files of `cache` that did not change.
-pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Diagnostics) -> Result<Option<Corpus>, Error> {
+/// What a load may reuse.
+#[derive(Clone, Copy, Default)]
+pub struct Reuse<'a> {
+    /// The files `serve` parsed before ([`LoadCache`]).
+    pub docs: Option<&'a LoadCache>,
+    /// The front matter a build kept on disk.
+    pub front: Option<&'a FrontCache>,
+}
+
+/// Like [`load`], reusing the files of `reuse.docs` that did not change and the front
+/// matter of `reuse.front`.
+pub fn load_cached(opts: &LoadOptions, reuse: Reuse<'_>, diags: &mut Diagnostics) -> Result<Option<Corpus>, Error> {
+    let cache = reuse.docs;
     let root = &opts.root;
     let shown = |rel: &Path| -> PathBuf {
         if root == Path::new(".") || root.as_os_str().is_empty() {
@@ -232,14 +243,14 @@ pub fn load_cached(opts: &LoadOptions, cache: Option<&LoadCache>, diags: &mut Di
     let t = std::time::Instant::now();
     let folder = |name: &'static str, recursive: bool, known: &'static [&'static str]| Folder { name, recursive, known };
     let docs = Docs {
-        briefs: read_folder::<RawBrief>(root, &content, folder("briefs", true, frontmatter::BRIEF_KEYS), &shown, cache, diags)?,
-        companies: read_folder::<RawCompany>(root, &content, entity_folder::<RawCompany>(), &shown, cache, diags)?,
-        sources: read_folder::<RawSource>(root, &content, entity_folder::<RawSource>(), &shown, cache, diags)?,
-        people: read_folder::<RawPerson>(root, &content, entity_folder::<RawPerson>(), &shown, cache, diags)?,
-        products: read_folder::<RawProduct>(root, &content, entity_folder::<RawProduct>(), &shown, cache, diags)?,
-        authors: read_folder::<RawAuthor>(root, &content, entity_folder::<RawAuthor>(), &shown, cache, diags)?,
-        stories: read_folder::<RawStory>(root, &content, folder("stories", false, frontmatter::STORY_KEYS), &shown, cache, diags)?,
-        pages: read_folder::<RawPage>(root, &content, folder("pages", false, frontmatter::PAGE_KEYS), &shown, cache, diags)?,
+        briefs: read_folder::<RawBrief>(root, &content, folder("briefs", true, frontmatter::BRIEF_KEYS), &shown, reuse, diags)?,
+        companies: read_folder::<RawCompany>(root, &content, entity_folder::<RawCompany>(), &shown, reuse, diags)?,
+        sources: read_folder::<RawSource>(root, &content, entity_folder::<RawSource>(), &shown, reuse, diags)?,
+        people: read_folder::<RawPerson>(root, &content, entity_folder::<RawPerson>(), &shown, reuse, diags)?,
+        products: read_folder::<RawProduct>(root, &content, entity_folder::<RawProduct>(), &shown, reuse, diags)?,
+        authors: read_folder::<RawAuthor>(root, &content, entity_folder::<RawAuthor>(), &shown, reuse, diags)?,
+        stories: read_folder::<RawStory>(root, &content, folder("stories", false, frontmatter::STORY_KEYS), &shown, reuse, diags)?,
+        pages: read_folder::<RawPage>(root, &content, folder("pages", false, frontmatter::PAGE_KEYS), &shown, reuse, diags)?,
     };
     crate::steps::add("load: content", t.elapsed());
     let Some(config) = config else { return Ok(None) };
@@ -306,7 +317,7 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
             }
         };
         let r = if rel.starts_with("content/briefs/") {
-            parse_doc::<RawBrief>(path, content, file, bytes, frontmatter::BRIEF_KEYS).map(|d| docs.briefs.push(Arc::new(d)))
+            parse_doc::<RawBrief>(path, content, file, bytes, frontmatter::BRIEF_KEYS, None).map(|d| docs.briefs.push(Arc::new(d)))
         } else if in_folder::<RawCompany>(rel) {
             parse_into(&mut docs.companies, path, content, file, bytes)
         } else if in_folder::<RawSource>(rel) {
@@ -318,9 +329,9 @@ pub fn load_texts(config: &str, files: &[(&str, &str)], drafts: bool, diags: &mu
         } else if in_folder::<RawAuthor>(rel) {
             parse_into(&mut docs.authors, path, content, file, bytes)
         } else if rel.starts_with("content/stories/") {
-            parse_doc::<RawStory>(path, content, file, bytes, frontmatter::STORY_KEYS).map(|d| docs.stories.push(Arc::new(d)))
+            parse_doc::<RawStory>(path, content, file, bytes, frontmatter::STORY_KEYS, None).map(|d| docs.stories.push(Arc::new(d)))
         } else {
-            parse_doc::<RawPage>(path, content, file, bytes, frontmatter::PAGE_KEYS).map(|d| docs.pages.push(Arc::new(d)))
+            parse_doc::<RawPage>(path, content, file, bytes, frontmatter::PAGE_KEYS, None).map(|d| docs.pages.push(Arc::new(d)))
         };
         push(r, diags);
     }
@@ -389,7 +400,7 @@ fn parse_into<R: RawEntity>(
     file: &Path,
     bytes: Vec<u8>,
 ) -> Result<(), Diagnostic> {
-    list.push(Arc::new(parse_doc::<R>(path, content, file, bytes, R::KIND.decl().keys)?));
+    list.push(Arc::new(parse_doc::<R>(path, content, file, bytes, R::KIND.decl().keys, None)?));
     Ok(())
 }
 
@@ -411,14 +422,15 @@ struct Folder {
     known: &'static [&'static str],
 }
 
-fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
+fn read_folder<R: Front + Send + Sync + 'static>(
     root: &Path,
     content: &Path,
     kind: Folder,
     shown: &(dyn Fn(&Path) -> PathBuf + Sync),
-    cache: Option<&LoadCache>,
+    reuse: Reuse<'_>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<Arc<Doc<R>>>, Error> {
+    let cache = reuse.docs;
     let dir = content.join(kind.name);
     let files = match cache {
         Some(c) => c.listing(root, &dir, kind.recursive, || markdown_files(&dir, kind.recursive))?,
@@ -448,7 +460,7 @@ fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
             let path = shown(rel);
             read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let bytes = std::fs::read(file).map_err(|e| Error::Read(file.clone(), e))?;
-            let doc = parse_doc::<R>(path, content, file, bytes, kind.known).map(Arc::new);
+            let doc = parse_doc::<R>(path, content, file, bytes, kind.known, reuse.front).map(Arc::new);
             if let (Some(c), Some(meta), Ok(doc)) = (cache, &meta, &doc) {
                 c.put(file, meta, doc);
             }
@@ -468,12 +480,13 @@ fn read_folder<R: DeserializeOwned + Send + Sync + 'static>(
     Ok(docs)
 }
 
-fn parse_doc<R: DeserializeOwned>(
+fn parse_doc<R: Front>(
     path: PathBuf,
     content: &Path,
     file: &Path,
     bytes: Vec<u8>,
     known: &[&str],
+    front: Option<&FrontCache>,
 ) -> Result<Doc<R>, Diagnostic> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
@@ -484,7 +497,11 @@ fn parse_doc<R: DeserializeOwned>(
             .with_hint("save the file as UTF-8 (most editors offer it under \"Save with encoding\")")
     })?;
     let split = frontmatter::split(&path, &text)?;
-    let raw = frontmatter::parse::<R>(&path, &text, &split, known)?;
+    let parse = || frontmatter::parse::<R>(&path, &text, &split, known);
+    let raw = match front {
+        Some(f) => f.parse(split.yaml, parse)?,
+        None => parse()?,
+    };
     let (yaml_offset, yaml_len, body_offset) = (split.yaml_offset, split.yaml.len(), split.body_offset);
     let content_path =
         file.strip_prefix(content).unwrap_or(file).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");

@@ -10,6 +10,7 @@ pub mod config;
 pub mod data;
 pub mod dates;
 pub mod diag;
+pub mod frontcache;
 pub mod frontmatter;
 pub mod html;
 pub mod i18n;

@@ -204,6 +204,46 @@ fn stored_bodies_are_reused_only_while_what_they_link_is_the_same() {
     assert!(count(&site.build_with(&["--timings"])).starts_with("0 of"), "and it was written again whole");
 }
 
+/// The front matter a build keeps (`.briefing-cache/front`) is read instead of the YAML
+/// while the YAML is the same: an edit is seen, `extra` fields are always read from the
+/// YAML, a damaged file is not trusted.
+#[test]
+fn kept_front_matter_is_used_only_for_the_same_yaml() {
+    let front = |title: &str| format!("title: {title}\ndate: 2025-10-30T08:00:00\ncompanies: [meta]\nsources:\n  - {{source: threads, note: via a spokesperson}}");
+    let site = SiteTest::new()
+        .brief("2025-10-30-a", &front("Alpha"), "Alpha.")
+        .brief("2025-10-29-b", "title: Beta\ndate: 2025-10-29\ncompanies: [google]\nsources: [threads]\nextra: {1: one}", "Beta.");
+    let parsed = |run: &Run| {
+        let line = run.stderr.lines().find_map(|l| l.split("front matter parsed ").nth(1)).unwrap_or_else(|| panic!("{}", run.stderr));
+        line.split(" of ").next().unwrap().parse::<usize>().unwrap()
+    };
+    let first = site.build_with(&["--timings"]);
+    let all = parsed(&first);
+    assert!(all > 5, "every file's front matter: {all}");
+    let again = site.build_with(&["--timings"]);
+    assert_eq!(parsed(&again), 1, "only the one with `extra` fields");
+    assert_eq!(tree(&again.out), tree(&first.out));
+    let checked = site.run(&["check", "--timings"]);
+    assert_eq!(parsed(&checked), 1, "check reads it too: {}", checked.stderr);
+
+    let site = site.brief("2025-10-30-a", &front("Alpha, renamed"), "Alpha.");
+    let edited = site.build_with(&["--timings"]);
+    assert_eq!(parsed(&edited), 2);
+    assert!(edited.read("briefs/a/index.html").contains("Alpha, renamed"));
+    assert!(edited.read("briefs/a/index.html").contains("via a spokesperson"));
+
+    let file = site.root().join(".briefing-cache/front");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let at = bytes.windows(5).position(|w| w == b"Alpha").unwrap();
+    bytes[at] = b'Z';
+    std::fs::write(&file, &bytes).unwrap();
+    let damaged = site.build_with(&["--timings"]);
+    assert_eq!(parsed(&damaged), all, "nothing read from a damaged file");
+    assert!(damaged.read("briefs/a/index.html").contains("Alpha, renamed"));
+    let site = site.brief("2025-10-30-a", "title: [unclosed\ndate: 2025-10-30", "Alpha.");
+    assert!(site.build_fails().stderr.contains("2025-10-30-a.md:"), "a broken edit is an error, as without the cache");
+}
+
 /// The search index is built only when a shard must be written: not when a build into a
 /// kept folder finds every shard made from the same inputs (a template changed), but when a
 /// brief's words changed, and not from a damaged list of shards.
