@@ -263,7 +263,22 @@ pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &
     let statics = renderer.statics().iter().map(|(p, _)| p.as_str());
     let site = Site::new(paths.iter().map(String::as_str).chain(statics).chain(media.iter().map(String::as_str)), base_url, root);
     let pages: Vec<Job> = jobs.iter().copied().filter(|j| Renderer::is_page(*j)).collect();
-    let checked = renderer.render_jobs(pages, |f| check_page(&Page { path: f.path, source: f.source, html: f.bytes }, &site), diags);
+    // A page the cache's store keeps, made from the same inputs, is checked as kept: not rendered.
+    let store = crate::output::pages::Pages::open(root, false);
+    let kept = |path: &str, key: &str, source: Option<&Path>| {
+        let taken = store.take(key)?;
+        crate::steps::count("pages rendered again", 0, 1);
+        Some(check_page(&Page { path, source, html: &taken.bytes }, &site))
+    };
+    let checked = renderer.render_jobs_unless(
+        pages,
+        (!store.is_empty()).then_some(&kept as _),
+        |f| {
+            crate::steps::count("pages rendered again", 1, 1);
+            check_page(&Page { path: f.path, source: f.source, html: f.bytes }, &site)
+        },
+        diags,
+    );
     let Some(checked) = checked else { return Vec::new() };
     // Which job writes a path: only needed when some link names an id of another page.
     let by_path = std::cell::OnceCell::new();

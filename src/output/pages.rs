@@ -66,6 +66,11 @@ impl Pages {
         Pages { dir, old, data, append: Mutex::new(None), now: Mutex::new(HashMap::default()) }
     }
 
+    /// Whether the store holds no page.
+    pub fn is_empty(&self) -> bool {
+        self.old.is_empty()
+    }
+
     /// The bytes of the page made from what `key` keys, when the store has them whole.
     pub fn take(&self, key: &str) -> Option<Taken> {
         let k = as_key(key)?;

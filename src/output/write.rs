@@ -165,7 +165,7 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior, store: &Pages)
         .into_par_iter()
         .map(|job| {
             let page = Renderer::is_page(job);
-            let kept = |path: &str, read: &str| {
+            let kept = |path: &str, read: &str, _: Option<&Path>| {
                 let found = match prior.keep_if_read(path, read) {
                     Some(size) => {
                         store.keep(read);

@@ -79,9 +79,10 @@ impl File<'_> {
     }
 }
 
-/// Asked with a page's path and the key of what it read: the answer to give instead of
-/// rendering it, when the output already holds that page made from the same inputs.
-pub type Kept<'a, T> = &'a dyn Fn(&str, &str) -> Option<T>;
+/// Asked with a page's path, the key of what it read and the content file it shows: the
+/// answer to give instead of rendering it, when that page made from the same inputs is
+/// at hand (in the output folder, or in the cache's store of pages).
+pub type Kept<'a, T> = &'a (dyn Fn(&str, &str, Option<&Path>) -> Option<T> + Sync);
 
 /// Everything a build produces.
 #[derive(Debug)]
@@ -244,7 +245,21 @@ impl Renderer {
 
     /// Renders `jobs` in parallel, like [`Renderer::render_each`].
     pub fn render_jobs<T: Send>(&self, jobs: Vec<Job>, keep: impl Fn(File<'_>) -> T + Sync, diags: &mut Diagnostics) -> Option<Vec<T>> {
-        let rendered: Vec<Result<T, Diagnostic>> = jobs.into_par_iter().map(|job| self.render_with(job, &keep)).collect();
+        self.render_jobs_unless(jobs, None, keep, diags)
+    }
+
+    /// Like [`Renderer::render_jobs`], asking `kept` first for each page.
+    pub fn render_jobs_unless<T: Send>(
+        &self,
+        jobs: Vec<Job>,
+        kept: Option<Kept<'_, T>>,
+        keep: impl Fn(File<'_>) -> T + Sync,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<T>> {
+        let rendered: Vec<Result<T, Diagnostic>> = jobs
+            .into_par_iter()
+            .map(|job| self.render_unless(job, kept, &keep))
+            .collect();
         let mut kept = Vec::with_capacity(rendered.len());
         let mut errors = Vec::new();
         for r in rendered {

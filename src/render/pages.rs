@@ -244,11 +244,6 @@ impl Renderer {
         ctx.insert("feed_title", &self.feed_of(job).map(|f| self.feed_title(f)));
         let out_path = self.output_path(job);
         let (ctx, key) = ctx.key(&self.shared_key, template);
-        if let (Some(kept), Some(key)) = (kept, &key) {
-            if let Some(answer) = kept(&out_path, key) {
-                return Ok(answer);
-            }
-        }
         let source = match job {
             Job::Brief(id) => Some(&site.brief(id).path),
             Job::Entity(id, _) => Some(&site.entity(id).path),
@@ -256,6 +251,11 @@ impl Renderer {
             Job::Page(i) => Some(&site.pages[i].path),
             _ => None,
         };
+        if let (Some(kept), Some(key)) = (kept, &key) {
+            if let Some(answer) = kept(&out_path, key, source.map(PathBuf::as_path)) {
+                return Ok(answer);
+            }
+        }
         // Into a buffer kept by the thread (no growing page by page, no second pass to
         // check that the output is UTF-8: it is), lent from there. The buffer is taken
         // out while in use, so a render inside `f` would start a buffer of its own.

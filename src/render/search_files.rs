@@ -38,7 +38,7 @@ impl Renderer {
         let name = self.shard_name(i);
         let key = kept.is_some().then(|| super::keys::hex_key(&[self.search_inputs(), name]));
         if let (Some(kept), Some(key)) = (kept, &key) {
-            if let Some(answer) = kept(&path, key) {
+            if let Some(answer) = kept(&path, key, None) {
                 return answer;
             }
         }

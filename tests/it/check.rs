@@ -440,3 +440,34 @@ fn commands_find_the_site_from_a_folder_inside_it() {
     assert!(err.contains("../../content/briefs/2025-01-01-a.md:4:"), "found the site two folders up, paths shown from here: {err}");
     assert!(!err.contains("site.toml:0:0"), "{err}");
 }
+
+/// `check` takes the pages a build kept (`.briefing-cache/pages`) instead of rendering them
+/// again, and still checks every link on them against the site as it is now.
+#[test]
+fn check_reads_the_pages_a_build_kept_and_still_finds_their_broken_links() {
+    let theme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/templates/brief.html")).unwrap();
+    let linked = theme.replace("{% block content %}", "{% block content %}<a href=\"/files/terms.txt\">Terms</a>");
+    let site = SiteTest::new()
+        .file("static/files/terms.txt", "Terms.\n")
+        .file("templates/brief.html", &linked)
+        .brief("2025-02-01-b", "title: A\ndate: 2025-02-01\nsources: [threads]", "Text.");
+    let rendered = |run: &crate::support::Run| -> (usize, usize) {
+        let line = run.stderr.lines().find_map(|l| l.split("pages rendered again ").nth(1)).unwrap_or_else(|| panic!("{}", run.stderr));
+        let mut n = line.split(" of ").map(|p| p.trim_end_matches(|c: char| !c.is_ascii_digit()).parse::<usize>().unwrap());
+        (n.next().unwrap(), n.next().unwrap())
+    };
+    let before = site.run(&["check", "--timings"]);
+    assert_eq!(before.code, 0, "{}", before.stderr);
+    let (n, of) = rendered(&before);
+    assert_eq!(n, of, "nothing kept yet");
+    site.build();
+    let kept = site.run(&["check", "--timings"]);
+    assert_eq!(kept.code, 0, "{}", kept.stderr);
+    assert_eq!(rendered(&kept), (0, of), "every page as the build kept it");
+
+    let site = site.remove("static/files/terms.txt");
+    let broken = site.run(&["check", "--timings"]);
+    assert_eq!(broken.code, 1);
+    assert!(broken.stderr.contains("2025-02-01-b.md") && broken.stderr.contains("page /briefs/b/ links to /files/terms.txt"), "{}", broken.stderr);
+    assert_eq!(rendered(&broken), (0, of), "the brief's page is the kept one");
+}
