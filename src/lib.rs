@@ -112,10 +112,10 @@ impl Kept {
         Kept { front: content::frontcache::FrontCache::open(root, fresh, write), bodies: resolve::Stored::open(root, fresh, write) }
     }
 
-    /// Writes this build's front matter and bodies (best effort).
+    /// Writes this build's bodies (best effort; the front matter is written as soon as
+    /// the load is done).
     pub fn save(self) {
         self.bodies.save();
-        self.front.save();
     }
 }
 
@@ -130,7 +130,11 @@ fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>, kept: Optio
     let t = Instant::now();
     let reuse = load::Reuse { docs: caches.map(|c| &c.load), front: kept.map(|k| &k.front) };
     let stored = kept.map(|k| &k.bodies);
-    let corpus = load::load_cached(opts, reuse, &mut diags)?;
+    let corpus = load::load_cached(opts, reuse, &mut diags);
+    if let Some(k) = kept {
+        k.front.finish();
+    }
+    let corpus = corpus?;
     timings.load = t.elapsed();
     let Some(corpus) = corpus else {
         return Ok(Prepared { diags, timings, site: None, base_path: "/".into(), base_url: String::new(), scheduled: Vec::new() });

@@ -8,10 +8,10 @@
 //! changed by hand is not read. Front matter with `extra` fields is not kept: YAML's values
 //! (keys that are numbers, tags) do not all come back the same through JSON.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, Once, RwLock};
 
 use ahash::AHashMap as HashMap;
 use serde::de::DeserializeOwned;
@@ -48,11 +48,13 @@ front!(RawBrief, RawCompany, RawSource, RawPerson, RawProduct, RawAuthor, RawSto
 /// The front matter kept by the last build, and that of this one.
 pub struct FrontCache {
     path: PathBuf,
-    /// Whether [`FrontCache::save`] writes the file (`build`; `check` and `serve` only read).
+    /// Whether [`FrontCache::finish`] writes the file (`build`; `check` and `serve` only read).
     write: bool,
     /// The file being read beside the first files of the load.
     reading: Mutex<Option<std::thread::JoinHandle<Option<Entries>>>>,
-    read: OnceLock<Entries>,
+    loaded: Once,
+    /// What the file holds, once read, until [`FrontCache::finish`].
+    read: RwLock<Option<Entries>>,
     /// Every entry of this build: its JSON when it is not one read.
     now: Mutex<Vec<Noted>>,
     /// Whether this build parsed front matter the file did not have.
@@ -61,33 +63,38 @@ pub struct FrontCache {
 
 impl FrontCache {
     /// The front matter kept in the cache of the site at `root` (none read with `fresh`);
-    /// `write` says whether [`FrontCache::save`] writes it back.
+    /// `write` says whether [`FrontCache::finish`] writes it back.
     pub fn open(root: &Path, fresh: bool, write: bool) -> FrontCache {
         let path = root.join(crate::content::model::CACHE_DIR).join("front");
         let from = path.clone();
         let reading = (!fresh).then(|| std::thread::spawn(move || read(&from)));
-        FrontCache { path, write, reading: Mutex::new(reading), read: OnceLock::new(), now: Mutex::default(), added: AtomicBool::new(false) }
+        let (loaded, read, now, added) = (Once::new(), RwLock::default(), Mutex::default(), AtomicBool::new(false));
+        FrontCache { path, write, reading: Mutex::new(reading), loaded, read, now, added }
     }
 
-    fn kept(&self) -> &Entries {
-        self.read.get_or_init(|| {
+    /// `f` of what the file holds (waiting for it to be read).
+    fn with_kept<T>(&self, f: impl FnOnce(&Entries) -> T) -> T {
+        self.loaded.call_once(|| {
             let reading = self.reading.lock().ok().and_then(|mut r| r.take());
-            reading.and_then(|r| r.join().ok().flatten()).unwrap_or_default()
-        })
+            let entries = reading.and_then(|r| r.join().ok().flatten()).unwrap_or_default();
+            if let Ok(mut read) = self.read.write() {
+                *read = Some(entries);
+            }
+        });
+        let read = self.read.read();
+        f(read.as_ref().ok().and_then(|r| r.as_ref()).unwrap_or(&Entries::default()))
     }
 
     /// What `yaml` gives as an `R`: as kept when the same text was read before, else from
     /// `parse` (and kept for the next build).
     pub fn parse<R: Front>(&self, yaml: &str, parse: impl FnOnce() -> Result<R, Diagnostic>) -> Result<R, Diagnostic> {
         let key = key::<R>(yaml);
-        if let Some(json) = self.kept().get(&key) {
-            if let Ok(r) = serde_json::from_slice::<R>(json) {
-                if self.write {
-                    self.note(key, None);
-                }
-                crate::steps::count("front matter parsed", 0, 1);
-                return Ok(r);
+        if let Some(r) = self.with_kept(|kept| kept.get(&key).and_then(|json| serde_json::from_slice::<R>(json).ok())) {
+            if self.write {
+                self.note(key, None);
             }
+            crate::steps::count("front matter parsed", 0, 1);
+            return Ok(r);
         }
         crate::steps::count("front matter parsed", 1, 1);
         let r = parse()?;
@@ -106,39 +113,47 @@ impl FrontCache {
         }
     }
 
-    /// Writes this build's front matter (best effort), unless it is what the file holds.
-    pub fn save(self) {
+    /// Ends the load: writes this build's front matter (best effort) unless it is what the
+    /// file holds, and lets go of all of it (a big site's front matter is tens of MB).
+    pub fn finish(&self) {
+        self.with_kept(|_| ());
         let mut now = self.now.lock().map(|mut n| std::mem::take(&mut *n)).unwrap_or_default();
-        let same = !self.added.load(Ordering::Relaxed) && now.len() == self.read.get().map_or(0, |r| r.len());
-        if !self.write || same {
+        let read = self.read.write().ok().and_then(|mut r| r.take()).unwrap_or_default();
+        let added = self.added.swap(false, Ordering::Relaxed);
+        if !self.write || (!added && now.len() == read.len()) {
             return;
         }
         now.sort_unstable_by_key(|e| e.0);
         now.dedup_by(|a, b| a.0 == b.0);
-        let read = self.kept();
-        fn json<'a>((key, json): &'a Noted, read: &'a Entries) -> &'a [u8] {
-            json.as_deref().or_else(|| read.get(key).map(|j| &j[..])).unwrap_or_default()
-        }
-        let mut out = Vec::with_capacity(now.iter().map(|e| json(e, read).len() + 20).sum::<usize>() + 128);
-        out.extend_from_slice(FORMAT);
-        let stamp = crate::content::model::program_stamp();
-        out.extend_from_slice(&(stamp.len() as u32).to_le_bytes());
-        out.extend_from_slice(stamp.as_bytes());
-        for e in &now {
-            let json = json(e, read);
-            out.extend_from_slice(&e.0);
-            out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-            out.extend_from_slice(json);
-        }
-        let hash = *blake3::hash(&out).as_bytes();
-        out.extend_from_slice(&hash);
         let Some(dir) = self.path.parent() else { return };
         let tmp = dir.join(format!(".front.{}.tmp", std::process::id()));
-        let written = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&tmp, &out)).and_then(|_| std::fs::rename(&tmp, &self.path));
+        let written = std::fs::create_dir_all(dir).and_then(|_| write(&tmp, &now, &read)).and_then(|_| std::fs::rename(&tmp, &self.path));
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
     }
+}
+
+/// Writes the file (streamed, with its hash at the end).
+fn write(path: &Path, now: &[Noted], read: &Entries) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+    let mut h = blake3::Hasher::new();
+    let mut put = |b: &[u8]| {
+        h.update(b);
+        w.write_all(b)
+    };
+    let stamp = crate::content::model::program_stamp();
+    put(FORMAT)?;
+    put(&(stamp.len() as u32).to_le_bytes())?;
+    put(stamp.as_bytes())?;
+    for (key, json) in now {
+        let json = json.as_deref().or_else(|| read.get(key).map(|j| &j[..])).unwrap_or_default();
+        put(key)?;
+        put(&(json.len() as u32).to_le_bytes())?;
+        put(json)?;
+    }
+    w.write_all(h.finalize().as_bytes())?;
+    w.flush()
 }
 
 /// The key of `yaml` read as an `R`.
