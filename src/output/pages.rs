@@ -5,7 +5,9 @@
 //!
 //! Two files: `data`, the pages' bytes one after another, only ever appended to; and
 //! `index`, a format line, then for each page its key, where its bytes are in `data`, how
-//! many there are and their BLAKE3 hash, and a BLAKE3 hash of the whole index. An index cut
+//! many there are, their BLAKE3 hash (what the output folder's list records of them) and
+//! their XXH3 checksum (checked on every read: ten times faster than hashing them again),
+//! and a BLAKE3 hash of the whole index. An index cut
 //! short, changed by hand or of another format is not read; bytes whose hash does not match
 //! (another build appended at the same time, a disk error) are not trusted: the page is
 //! rendered again. When more than half of `data` is pages no build needs any longer, it is
@@ -18,22 +20,24 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ahash::AHashMap as HashMap;
+use xxhash_rust::xxh3::xxh3_128;
 
 /// The index's first bytes: an index of another format is not read.
-const FORMAT: &[u8] = b"briefing-pages 1\n";
+const FORMAT: &[u8] = b"briefing-pages 2\n";
 
 /// A key as it comes (32 hex digits).
 type Key = [u8; 32];
 
-/// Where a page's bytes are in `data`, how many, and their hash.
+/// Where a page's bytes are in `data`, how many, their hash and their checksum.
 #[derive(Clone, Copy)]
 struct Loc {
     at: u64,
     len: u64,
     hash: [u8; 32],
+    check: u128,
 }
 
-const RECORD: usize = 32 + 8 + 8 + 32;
+const RECORD: usize = 32 + 8 + 8 + 32 + 16;
 
 /// The pages of the last build, and those of this one.
 pub struct Pages {
@@ -46,7 +50,7 @@ pub struct Pages {
     now: Mutex<HashMap<Key, Loc>>,
 }
 
-/// A page's bytes taken from the store, with the hash they were checked against.
+/// A page's bytes taken from the store, with their BLAKE3 hash.
 pub struct Taken {
     /// The page.
     pub bytes: Vec<u8>,
@@ -77,12 +81,11 @@ impl Pages {
         let loc = *self.old.get(&k)?;
         let mut bytes = vec![0; usize::try_from(loc.len).ok()?];
         self.data.as_ref()?.read_exact_at(&mut bytes, loc.at).ok()?;
-        let hash = *blake3::hash(&bytes).as_bytes();
-        if hash != loc.hash {
+        if xxh3_128(&bytes) != loc.check {
             return None;
         }
         self.note(k, loc);
-        Some(Taken { bytes, hash })
+        Some(Taken { bytes, hash: loc.hash })
     }
 
     /// Notes that this build keeps the page made from what `key` keys as the last build
@@ -108,7 +111,7 @@ impl Pages {
             *append = None;
             return;
         }
-        let loc = Loc { at: *end, len: bytes.len() as u64, hash };
+        let loc = Loc { at: *end, len: bytes.len() as u64, hash, check: xxh3_128(bytes) };
         *end += loc.len;
         drop(append);
         self.note(k, loc);
@@ -162,7 +165,8 @@ fn read_index(index: &[u8], data_len: u64) -> Option<HashMap<Key, Loc>> {
     let mut map = HashMap::with_capacity(records.len() / RECORD);
     for r in records.chunks_exact(RECORD) {
         let u64_at = |i: usize| r[i..i + 8].try_into().map(u64::from_le_bytes).ok();
-        let loc = Loc { at: u64_at(32)?, len: u64_at(40)?, hash: r[48..80].try_into().ok()? };
+        let check = u128::from_le_bytes(r[80..96].try_into().ok()?);
+        let loc = Loc { at: u64_at(32)?, len: u64_at(40)?, hash: r[48..80].try_into().ok()?, check };
         if loc.at.checked_add(loc.len)? > data_len {
             return None;
         }
@@ -179,6 +183,7 @@ fn write_index(dir: &Path, pages: &HashMap<Key, Loc>) -> std::io::Result<()> {
         out.extend_from_slice(&loc.at.to_le_bytes());
         out.extend_from_slice(&loc.len.to_le_bytes());
         out.extend_from_slice(&loc.hash);
+        out.extend_from_slice(&loc.check.to_le_bytes());
     }
     let hash = *blake3::hash(&out).as_bytes();
     out.extend_from_slice(&hash);
