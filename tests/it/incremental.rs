@@ -21,6 +21,19 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// What a clean build of `site`'s sources (no cache, no output) makes.
+fn clean(site: &SiteTest) -> BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    copy_sources(site.root(), dir.path());
+    assert!(build_into(dir.path(), &dir.path().join("public")));
+    tree(&dir.path().join("public"))
+}
+
+/// A brief's front matter: its title and one company.
+fn front(title: &str, company: &str) -> String {
+    format!("title: {title}\ndate: 2025-10-30\ncompanies: [{company}]\nsources: [threads]")
+}
+
 fn mtime(path: &Path) -> std::time::SystemTime {
     std::fs::metadata(path).unwrap().modified().unwrap()
 }
@@ -55,14 +68,7 @@ fn rendered_again(run: &Run) -> (usize, usize) {
 /// every page), and what it leaves is what a clean build makes.
 #[test]
 fn pages_are_rendered_again_only_when_what_they_read_changed() {
-    let front = |title: &str, company: &str| format!("title: {title}\ndate: 2025-10-30\ncompanies: [{company}]\nsources: [threads]");
     let site = SiteTest::new().brief("2025-10-30-a", &front("A", "meta"), "Alpha.").brief("2025-10-29-b", &front("B", "google"), "Beta.");
-    let clean = |site: &SiteTest| {
-        let dir = tempfile::tempdir().unwrap();
-        copy_sources(site.root(), dir.path());
-        assert!(build_into(dir.path(), &dir.path().join("public")));
-        tree(&dir.path().join("public"))
-    };
     site.build();
     site.build();
     let same = site.build_with(&["--timings"]);
@@ -98,14 +104,7 @@ fn pages_are_rendered_again_only_when_what_they_read_changed() {
 /// nothing; each output is what a clean build makes.
 #[test]
 fn a_new_output_folder_takes_the_pages_the_cache_keeps() {
-    let front = |title: &str, company: &str| format!("title: {title}\ndate: 2025-10-30\ncompanies: [{company}]\nsources: [threads]");
     let site = SiteTest::new().brief("2025-10-30-a", &front("A", "meta"), "Alpha.").brief("2025-10-29-b", &front("B", "google"), "Beta.");
-    let clean = |site: &SiteTest| {
-        let dir = tempfile::tempdir().unwrap();
-        copy_sources(site.root(), dir.path());
-        assert!(build_into(dir.path(), &dir.path().join("public")));
-        tree(&dir.path().join("public"))
-    };
     let outs = tempfile::tempdir().unwrap();
     let into = |site: &SiteTest, name: &str, more: &[&str]| {
         let out = outs.path().join(name);
@@ -252,12 +251,6 @@ fn the_search_index_is_built_only_when_what_it_is_made_of_changed() {
     let front = |title: &str| format!("title: {title}\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]");
     let site = SiteTest::new().brief("2025-10-30-a", &front("Alpha"), "Alpha text.").brief("2025-10-29-b", &front("Beta"), "Beta text.");
     let indexed = |run: &Run| run.stderr.contains("search index");
-    let clean = |site: &SiteTest| {
-        let dir = tempfile::tempdir().unwrap();
-        copy_sources(site.root(), dir.path());
-        assert!(build_into(dir.path(), &dir.path().join("public")));
-        tree(&dir.path().join("public"))
-    };
     assert!(indexed(&site.build_with(&["--timings"])));
     assert!(!indexed(&site.build_with(&["--timings"])), "a new spare folder takes the shards from the cache");
     let same = site.build_with(&["--timings"]);
