@@ -17,6 +17,7 @@ use ahash::AHashMap as HashMap;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::content::cachefile::{replace, ReadBeside};
 use crate::content::diag::Diagnostic;
 use crate::content::frontmatter::*;
 
@@ -51,7 +52,7 @@ pub struct FrontCache {
     /// Whether [`FrontCache::finish`] writes the file (`build`; `check` and `serve` only read).
     write: bool,
     /// The file being read beside the first files of the load.
-    reading: Mutex<Option<std::thread::JoinHandle<Option<Entries>>>>,
+    reading: ReadBeside<Entries>,
     loaded: Once,
     /// What the file holds, once read, until [`FrontCache::finish`].
     read: RwLock<Option<Entries>>,
@@ -66,23 +67,23 @@ impl FrontCache {
     /// `write` says whether [`FrontCache::finish`] writes it back.
     pub fn open(root: &Path, fresh: bool, write: bool) -> FrontCache {
         let path = root.join(crate::content::model::CACHE_DIR).join("front");
-        let from = path.clone();
-        let reading = (!fresh).then(|| std::thread::spawn(move || read(&from)));
+        let reading = ReadBeside::start(path.clone(), fresh, read);
         let (loaded, read, now, added) = (Once::new(), RwLock::default(), Mutex::default(), AtomicBool::new(false));
-        FrontCache { path, write, reading: Mutex::new(reading), loaded, read, now, added }
+        FrontCache { path, write, reading, loaded, read, now, added }
     }
 
     /// `f` of what the file holds (waiting for it to be read).
     fn with_kept<T>(&self, f: impl FnOnce(&Entries) -> T) -> T {
         self.loaded.call_once(|| {
-            let reading = self.reading.lock().ok().and_then(|mut r| r.take());
-            let entries = reading.and_then(|r| r.join().ok().flatten()).unwrap_or_default();
             if let Ok(mut read) = self.read.write() {
-                *read = Some(entries);
+                *read = self.reading.wait();
             }
         });
         let read = self.read.read();
-        f(read.as_ref().ok().and_then(|r| r.as_ref()).unwrap_or(&Entries::default()))
+        match read.as_ref().ok().and_then(|r| r.as_ref()) {
+            Some(entries) => f(entries),
+            None => f(&Entries::default()),
+        }
     }
 
     /// What `yaml` gives as an `R`: as kept when the same text was read before, else from
@@ -125,12 +126,7 @@ impl FrontCache {
         }
         now.sort_unstable_by_key(|e| e.0);
         now.dedup_by(|a, b| a.0 == b.0);
-        let Some(dir) = self.path.parent() else { return };
-        let tmp = dir.join(format!(".front.{}.tmp", std::process::id()));
-        let written = std::fs::create_dir_all(dir).and_then(|_| write(&tmp, &now, &read)).and_then(|_| std::fs::rename(&tmp, &self.path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = replace(&self.path, |tmp| write(tmp, &now, &read));
     }
 }
 

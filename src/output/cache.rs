@@ -65,17 +65,10 @@ impl Cache {
     /// Stores an entry (best effort).
     pub fn put(&self, kind: &str, key: &str, name: &str, bytes: &[u8]) {
         let path = self.path(kind, key, name);
-        let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let tmp = dir.join(format!(".{key}-{name}.{}.tmp", std::process::id()));
         let mut data = Vec::with_capacity(bytes.len() + 16);
         data.extend_from_slice(bytes);
         data.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes());
-        if std::fs::write(&tmp, &data).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = crate::content::cachefile::replace(&path, |tmp| std::fs::write(tmp, &data));
     }
 }
 

@@ -22,6 +22,8 @@ use std::sync::Mutex;
 use ahash::AHashMap as HashMap;
 use xxhash_rust::xxh3::xxh3_128;
 
+use crate::content::cachefile::replace;
+
 /// The index's first bytes: an index of another format is not read.
 const FORMAT: &[u8] = b"briefing-pages 2\n";
 
@@ -145,7 +147,8 @@ impl Pages {
         drop(appended);
         let live: u64 = now.values().map(|l| l.len).sum();
         let size = std::fs::metadata(dir.join("data")).map_or(0, |m| m.len());
-        let now = if size > 2 * live + (1 << 20) { compact(&dir, data, now).unwrap_or_default() } else { now };
+        drop(data); // the file as it was when the build began: what was appended is not in it
+        let now = if size > 2 * live + (1 << 20) { compact(&dir, now).unwrap_or_default() } else { now };
         let _ = write_index(&dir, &now);
     }
 }
@@ -187,29 +190,26 @@ fn write_index(dir: &Path, pages: &HashMap<Key, Loc>) -> std::io::Result<()> {
     }
     let hash = *blake3::hash(&out).as_bytes();
     out.extend_from_slice(&hash);
-    let tmp = dir.join(format!(".index.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &out)?;
-    std::fs::rename(&tmp, dir.join("index"))
+    replace(&dir.join("index"), |tmp| std::fs::write(tmp, &out))
 }
 
 /// Writes `data` again with only the pages of `pages`; where they are now.
-fn compact(dir: &Path, data: Option<File>, pages: HashMap<Key, Loc>) -> std::io::Result<HashMap<Key, Loc>> {
-    drop(data); // the file as it was when the build began: what was appended is not in it
+fn compact(dir: &Path, pages: HashMap<Key, Loc>) -> std::io::Result<HashMap<Key, Loc>> {
     let from = File::open(dir.join("data"))?;
-    let tmp = dir.join(format!(".data.{}.tmp", std::process::id()));
-    let mut to = std::io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
     let mut moved = HashMap::with_capacity(pages.len());
-    let (mut at, mut buf) = (0, Vec::new());
     let mut sorted: Vec<(Key, Loc)> = pages.into_iter().collect();
     sorted.sort_unstable_by_key(|(_, l)| l.at);
-    for (k, loc) in sorted {
-        buf.resize(usize::try_from(loc.len).map_err(std::io::Error::other)?, 0);
-        from.read_exact_at(&mut buf, loc.at)?;
-        to.write_all(&buf)?;
-        moved.insert(k, Loc { at, ..loc });
-        at += loc.len;
-    }
-    to.flush()?;
-    std::fs::rename(&tmp, dir.join("data"))?;
+    replace(&dir.join("data"), |tmp| {
+        let mut to = std::io::BufWriter::with_capacity(1 << 20, File::create(tmp)?);
+        let (mut at, mut buf) = (0, Vec::new());
+        for (k, loc) in sorted {
+            buf.resize(usize::try_from(loc.len).map_err(std::io::Error::other)?, 0);
+            from.read_exact_at(&mut buf, loc.at)?;
+            to.write_all(&buf)?;
+            moved.insert(k, Loc { at, ..loc });
+            at += loc.len;
+        }
+        to.flush()
+    })?;
     Ok(moved)
 }

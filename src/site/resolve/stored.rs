@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use ahash::AHashMap as HashMap;
 
 use super::bodies::{Kept, Lookup};
+use crate::content::cachefile::{replace, ReadBeside};
 use super::links::{Targets, CLASSES};
 use crate::content::kinds::Kind;
 use crate::content::markdown::{Heading, Rendered};
@@ -34,7 +35,7 @@ pub struct Stored {
     /// Whether this build writes the file back (`build`; `check` only reads it).
     write: bool,
     /// The file being read beside the load (it takes a while on a big site).
-    reading: Mutex<Option<std::thread::JoinHandle<Option<Bodies>>>>,
+    reading: ReadBeside<Bodies>,
     /// What it holds: the fingerprint of what changes every body when it was written, and
     /// the bodies by path.
     read: OnceLock<Bodies>,
@@ -49,17 +50,13 @@ impl Stored {
     /// whether [`Stored::save`] writes them back.
     pub fn open(root: &Path, fresh: bool, write: bool) -> Stored {
         let path = root.join(crate::content::model::CACHE_DIR).join(NAME);
-        let from = path.clone();
-        let reading = (!fresh).then(|| std::thread::spawn(move || read(&from)));
-        Stored { path, write, reading: Mutex::new(reading), read: OnceLock::new(), now: OnceLock::new(), this_build: Mutex::new(Vec::new()) }
+        let reading = ReadBeside::start(path.clone(), fresh, read);
+        Stored { path, write, reading, read: OnceLock::new(), now: OnceLock::new(), this_build: Mutex::new(Vec::new()) }
     }
 
     /// What the file holds (waiting for it to be read).
     fn kept(&self) -> &Bodies {
-        self.read.get_or_init(|| {
-            let reading = self.reading.lock().ok().and_then(|mut r| r.take());
-            reading.and_then(|r| r.join().ok().flatten()).unwrap_or_default()
-        })
+        self.read.get_or_init(|| self.reading.wait().unwrap_or_default())
     }
 
     /// Notes this build's link targets and what changes every body.
@@ -107,12 +104,7 @@ impl Stored {
             return;
         }
         all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let Some(dir) = self.path.parent() else { return };
-        let tmp = dir.join(format!(".{NAME}.{}.tmp", std::process::id()));
-        let written = std::fs::create_dir_all(dir).and_then(|_| write(&tmp, *global, &all)).and_then(|_| std::fs::rename(&tmp, &self.path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = replace(&self.path, |tmp| write(tmp, *global, &all));
     }
 
     /// Whether `kept` is what the file holds for `path` (read, not rendered again, and
@@ -150,10 +142,10 @@ fn write(path: &Path, global: u64, all: &[(String, Kept)]) -> std::io::Result<()
     file.inner.sync_data()
 }
 
-/// Reads the file (streamed), or nothing when it is not whole and of this program.
 /// What the file holds: the fingerprint of what changes every body, and the bodies.
 type Bodies = (u64, HashMap<String, Kept>);
 
+/// Reads the file (streamed), or nothing when it is not whole and of this program.
 fn read(path: &Path) -> Option<Bodies> {
     let mut file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len().checked_sub(32)?;
