@@ -4,7 +4,7 @@
 //! the text is the same.
 //!
 //! One file: a format line, the program that wrote it, then each entry (the hash and the
-//! JSON), and a BLAKE3 hash of all of it. A file written by another program, cut short or
+//! JSON), and an XXH3-128 hash of all of it. A file written by another program, cut short or
 //! changed by hand is not read. Front matter with `extra` fields is not kept: YAML's values
 //! (keys that are numbers, tags) do not all come back the same through JSON.
 
@@ -22,7 +22,7 @@ use crate::content::diag::Diagnostic;
 use crate::content::frontmatter::*;
 
 /// Bump when the file's layout changes.
-const FORMAT: &[u8] = b"briefing-front 1\n";
+const FORMAT: &[u8] = b"briefing-front 2\n";
 
 type Key = [u8; 16];
 type Entries = HashMap<Key, Box<[u8]>>;
@@ -133,7 +133,7 @@ impl FrontCache {
 /// Writes the file (streamed, with its hash at the end).
 fn write(path: &Path, now: &[Noted], read: &Entries) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
-    let mut h = blake3::Hasher::new();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
     let mut put = |b: &[u8]| {
         h.update(b);
         w.write_all(b)
@@ -148,27 +148,25 @@ fn write(path: &Path, now: &[Noted], read: &Entries) -> std::io::Result<()> {
         put(&(json.len() as u32).to_le_bytes())?;
         put(json)?;
     }
-    w.write_all(h.finalize().as_bytes())?;
+    w.write_all(&h.digest128().to_le_bytes())?;
     w.flush()
 }
 
 /// The key of `yaml` read as an `R`.
 fn key<R>(yaml: &str) -> Key {
-    let mut h = blake3::Hasher::new();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(std::any::type_name::<R>().as_bytes());
     h.update(&[0]);
     h.update(yaml.as_bytes());
-    let mut key = [0; 16];
-    key.copy_from_slice(&h.finalize().as_bytes()[..16]);
-    key
+    h.digest128().to_le_bytes()
 }
 
 fn read(path: &Path) -> Option<Entries> {
     let mut bytes = Vec::new();
     std::fs::File::open(path).ok()?.read_to_end(&mut bytes).ok()?;
-    let split = bytes.len().checked_sub(32)?;
+    let split = bytes.len().checked_sub(16)?;
     let (body, hash) = bytes.split_at(split);
-    if blake3::hash(body).as_bytes() != hash {
+    if xxhash_rust::xxh3::xxh3_128(body).to_le_bytes() != hash {
         return None;
     }
     let mut rest = body.strip_prefix(FORMAT)?;

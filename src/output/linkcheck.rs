@@ -266,9 +266,9 @@ pub fn check_rendered(renderer: &Renderer, base_url: &str, root: &Path, diags: &
     // A page the cache's store keeps, made from the same inputs, is checked as kept: not rendered.
     let store = crate::output::pages::Pages::open(root, false);
     let kept = |path: &str, key: &str, source: Option<&Path>| {
-        let taken = store.take(key)?;
+        let checked = store.take(key, |html, _| check_page(&Page { path, source, html }, &site))?;
         crate::steps::count("pages rendered again", 0, 1);
-        Some(check_page(&Page { path, source, html: &taken.bytes }, &site))
+        Some(checked)
     };
     let checked = renderer.render_jobs_unless(
         pages,

@@ -14,6 +14,8 @@ pub struct Prior {
     files: std::collections::HashMap<String, Entry>,
     /// Whether a manifest was read: then the folder holds exactly the files it lists.
     listed: bool,
+    /// Whether the folder was made for this build (it holds nothing yet).
+    new: bool,
     /// Every file made or kept in this build, for the next manifest.
     pub kept: std::sync::Mutex<Vec<(String, Entry)>>,
 }
@@ -33,7 +35,7 @@ pub const MANIFEST: &str = ".briefing-files";
 
 /// The manifest's first line: a manifest of another format is not read (every file is
 /// made again).
-const FORMAT: &str = "briefing-files 2";
+const FORMAT: &str = "briefing-files 3";
 
 impl Prior {
     /// What the output folder `dir` holds (nothing when `reused` is false). The manifest is
@@ -45,7 +47,12 @@ impl Prior {
         let mut lines = text.lines();
         let listed = lines.next() == Some(FORMAT) && std::fs::remove_file(&path).is_ok();
         let files = if listed { lines.filter_map(parse_line).collect() } else { Default::default() };
-        Prior { dir: dir.to_path_buf(), files, listed, kept: Default::default() }
+        Prior { dir: dir.to_path_buf(), files, listed, new: !reused, kept: Default::default() }
+    }
+
+    /// Whether the folder was made for this build: then a page's folder is not there yet.
+    pub fn new_folder(&self) -> bool {
+        self.new
     }
 
     /// Every file the folder holds, when its manifest says so.

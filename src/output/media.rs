@@ -80,17 +80,17 @@ pub fn card(
         prior.keep(rel, &key, n);
         return Ok((rel.to_string(), n));
     }
-    let bytes = match cache.get("cards", &key, "social.png") {
-        Some(bytes) => bytes,
-        None => {
-            let bytes = cards::draw(text, &cards::STYLE).map_err(|e| Error::Refuse(format!("cannot draw the share card {rel}: {e}")))?;
-            cache.put("cards", &key, "social.png", &bytes);
-            bytes
-        }
+    let mut written = |bytes: &[u8]| {
+        put(rel, bytes)?;
+        prior.keep(rel, &key, bytes.len() as u64);
+        Ok((rel.to_string(), bytes.len() as u64))
     };
-    put(rel, &bytes)?;
-    prior.keep(rel, &key, bytes.len() as u64);
-    Ok((rel.to_string(), bytes.len() as u64))
+    if let Some(made) = cache.with("cards", &key, "social.png", &mut written) {
+        return made;
+    }
+    let bytes = cards::draw(text, &cards::STYLE).map_err(|e| Error::Refuse(format!("cannot draw the share card {rel}: {e}")))?;
+    cache.put("cards", &key, "social.png", &bytes);
+    written(&bytes)
 }
 
 fn unreadable(img: &SiteImage, why: &str) -> Diagnostic {

@@ -5,9 +5,8 @@
 //!
 //! Two files: `data`, the pages' bytes one after another, only ever appended to; and
 //! `index`, a format line, then for each page its key, where its bytes are in `data`, how
-//! many there are, their BLAKE3 hash (what the output folder's list records of them) and
-//! their XXH3 checksum (checked on every read: ten times faster than hashing them again),
-//! and a BLAKE3 hash of the whole index. An index cut
+//! many there are and their XXH3-128 hash (checked on every read; also what the output
+//! folder's list records of them), and a hash of the whole index. An index cut
 //! short, changed by hand or of another format is not read; bytes whose hash does not match
 //! (another build appended at the same time, a disk error) are not trusted: the page is
 //! rendered again. When more than half of `data` is pages no build needs any longer, it is
@@ -25,21 +24,20 @@ use xxhash_rust::xxh3::xxh3_128;
 use crate::content::cachefile::replace;
 
 /// The index's first bytes: an index of another format is not read.
-const FORMAT: &[u8] = b"briefing-pages 2\n";
+const FORMAT: &[u8] = b"briefing-pages 3\n";
 
 /// A key as it comes (32 hex digits).
 type Key = [u8; 32];
 
-/// Where a page's bytes are in `data`, how many, their hash and their checksum.
+/// Where a page's bytes are in `data`, how many, and their XXH3-128 hash.
 #[derive(Clone, Copy)]
 struct Loc {
     at: u64,
     len: u64,
-    hash: [u8; 32],
     check: u128,
 }
 
-const RECORD: usize = 32 + 8 + 8 + 32 + 16;
+const RECORD: usize = 32 + 8 + 8 + 16;
 
 /// The pages of the last build, and those of this one.
 pub struct Pages {
@@ -50,14 +48,6 @@ pub struct Pages {
     append: Mutex<Option<(File, u64)>>,
     /// Every page this build made or kept, for the next index.
     now: Mutex<HashMap<Key, Loc>>,
-}
-
-/// A page's bytes taken from the store, with their BLAKE3 hash.
-pub struct Taken {
-    /// The page.
-    pub bytes: Vec<u8>,
-    /// Their BLAKE3 hash.
-    pub hash: [u8; 32],
 }
 
 impl Pages {
@@ -77,17 +67,25 @@ impl Pages {
         self.old.is_empty()
     }
 
-    /// The bytes of the page made from what `key` keys, when the store has them whole.
-    pub fn take(&self, key: &str) -> Option<Taken> {
+    /// Lends `f` the bytes of the page made from what `key` keys, with their XXH3-128 hash,
+    /// when the store has them whole. They are read into a buffer the thread keeps (a
+    /// new-folder build reads 300 MB of pages: fresh memory for each made the kernel zero
+    /// all of it).
+    pub fn take<T>(&self, key: &str, f: impl FnOnce(&[u8], u128) -> T) -> Option<T> {
+        thread_local! {
+            static BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+        }
         let k = as_key(key)?;
         let loc = *self.old.get(&k)?;
-        let mut bytes = vec![0; usize::try_from(loc.len).ok()?];
-        self.data.as_ref()?.read_exact_at(&mut bytes, loc.at).ok()?;
-        if xxh3_128(&bytes) != loc.check {
-            return None;
-        }
-        self.note(k, loc);
-        Some(Taken { bytes, hash: loc.hash })
+        let mut buf = BUF.take();
+        buf.resize(usize::try_from(loc.len).ok()?, 0);
+        let whole = self.data.as_ref()?.read_exact_at(&mut buf, loc.at).is_ok() && xxh3_128(&buf) == loc.check;
+        let out = whole.then(|| {
+            self.note(k, loc);
+            f(&buf, loc.check)
+        });
+        BUF.set(buf);
+        out
     }
 
     /// Notes that this build keeps the page made from what `key` keys as the last build
@@ -101,8 +99,8 @@ impl Pages {
     }
 
     /// Adds a page this build rendered (best effort: a store that cannot be written only
-    /// costs time); `hash` is the BLAKE3 hash of `bytes`.
-    pub fn add(&self, key: &str, bytes: &[u8], hash: [u8; 32]) {
+    /// costs time); `check` is the XXH3-128 hash of `bytes`.
+    pub fn add(&self, key: &str, bytes: &[u8], check: u128) {
         let Some(k) = as_key(key) else { return };
         let Ok(mut append) = self.append.lock() else { return };
         if append.is_none() {
@@ -113,7 +111,7 @@ impl Pages {
             *append = None;
             return;
         }
-        let loc = Loc { at: *end, len: bytes.len() as u64, hash, check: xxh3_128(bytes) };
+        let loc = Loc { at: *end, len: bytes.len() as u64, check };
         *end += loc.len;
         drop(append);
         self.note(k, loc);
@@ -160,16 +158,16 @@ fn as_key(key: &str) -> Option<Key> {
 
 fn read_index(index: &[u8], data_len: u64) -> Option<HashMap<Key, Loc>> {
     let body = index.strip_prefix(FORMAT)?;
-    let split = body.len().checked_sub(32)?;
+    let split = body.len().checked_sub(16)?;
     let (records, hash) = body.split_at(split);
-    if blake3::hash(&index[..FORMAT.len() + split]).as_bytes() != hash || records.len() % RECORD != 0 {
+    if xxh3_128(&index[..FORMAT.len() + split]).to_le_bytes() != hash || records.len() % RECORD != 0 {
         return None;
     }
     let mut map = HashMap::with_capacity(records.len() / RECORD);
     for r in records.chunks_exact(RECORD) {
         let u64_at = |i: usize| r[i..i + 8].try_into().map(u64::from_le_bytes).ok();
-        let check = u128::from_le_bytes(r[80..96].try_into().ok()?);
-        let loc = Loc { at: u64_at(32)?, len: u64_at(40)?, hash: r[48..80].try_into().ok()?, check };
+        let check = u128::from_le_bytes(r[48..64].try_into().ok()?);
+        let loc = Loc { at: u64_at(32)?, len: u64_at(40)?, check };
         if loc.at.checked_add(loc.len)? > data_len {
             return None;
         }
@@ -179,16 +177,15 @@ fn read_index(index: &[u8], data_len: u64) -> Option<HashMap<Key, Loc>> {
 }
 
 fn write_index(dir: &Path, pages: &HashMap<Key, Loc>) -> std::io::Result<()> {
-    let mut out = Vec::with_capacity(FORMAT.len() + pages.len() * RECORD + 32);
+    let mut out = Vec::with_capacity(FORMAT.len() + pages.len() * RECORD + 16);
     out.extend_from_slice(FORMAT);
     for (k, loc) in pages {
         out.extend_from_slice(k);
         out.extend_from_slice(&loc.at.to_le_bytes());
         out.extend_from_slice(&loc.len.to_le_bytes());
-        out.extend_from_slice(&loc.hash);
         out.extend_from_slice(&loc.check.to_le_bytes());
     }
-    let hash = *blake3::hash(&out).as_bytes();
+    let hash = xxh3_128(&out).to_le_bytes();
     out.extend_from_slice(&hash);
     replace(&dir.join("index"), |tmp| std::fs::write(tmp, &out))
 }

@@ -9,6 +9,7 @@
 //! Nothing is written outside these two folders, and a non-empty folder that briefing did
 //! not create is never replaced unless forced.
 
+use xxhash_rust::xxh3::xxh3_128;
 use ahash::AHashSet as HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -135,16 +136,24 @@ pub struct WriteOptions {
 /// manifest of the folder's last build and the file's size): an unchanged page keeps its
 /// modification time, and is not written again. `read` is the key of what a page read.
 fn put_changed(dir: &Path, rel: &Path, bytes: &[u8], read: Option<&str>, prior: &manifest::Prior) -> Result<(), Error> {
-    put_hashed(dir, rel, bytes, blake3::hash(bytes), read, prior)
+    put_hashed(dir, rel, bytes, xxh3_128(bytes), read, prior)
 }
 
-/// [`put_changed`] for bytes whose BLAKE3 hash is known.
-fn put_hashed(dir: &Path, rel: &Path, bytes: &[u8], hash: blake3::Hash, read: Option<&str>, prior: &manifest::Prior) -> Result<(), Error> {
-    let key = hash.to_hex();
+/// [`put_changed`] for bytes whose XXH3-128 hash is known.
+fn put_hashed(dir: &Path, rel: &Path, bytes: &[u8], hash: u128, read: Option<&str>, prior: &manifest::Prior) -> Result<(), Error> {
+    let key = format!("{hash:032x}");
     let name = rel.to_string_lossy();
-    let key = &key.as_str()[..32];
+    let key = key.as_str();
     if prior.unchanged(&name, key).is_none() {
-        put(&dir.join(rel), bytes)?;
+        let path = dir.join(rel);
+        if read.is_some() && prior.new_folder() {
+            // A page in a new folder: its own folder is not there yet, so make it first
+            // rather than fail to write there.
+            if let Some(d) = path.parent() {
+                fs::create_dir_all(d).map_err(|e| Error::Write(d.to_path_buf(), e))?;
+            }
+        }
+        put(&path, bytes)?;
     }
     match read {
         Some(read) => prior.keep_page(&name, key, bytes.len() as u64, read),
@@ -171,11 +180,9 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior, store: &Pages)
                         store.keep(read);
                         safe_rel(path).map(|rel| (rel, size))
                     }
-                    None => {
-                        let taken = store.take(read)?;
-                        let hash = blake3::Hash::from_bytes(taken.hash);
-                        safe_rel(path).and_then(|rel| put_hashed(dir, &rel, &taken.bytes, hash, Some(read), prior).map(|()| (rel, taken.bytes.len() as u64)))
-                    }
+                    None => store.take(read, |bytes, hash| {
+                        safe_rel(path).and_then(|rel| put_hashed(dir, &rel, bytes, hash, Some(read), prior).map(|()| (rel, bytes.len() as u64)))
+                    })?,
                 };
                 if page {
                     crate::steps::count("pages rendered again", 0, 1);
@@ -187,9 +194,9 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior, store: &Pages)
                 if page && f.key.is_some() {
                     crate::steps::count("pages rendered again", 1, 1);
                 }
-                let hash = blake3::hash(f.bytes);
+                let hash = xxh3_128(f.bytes);
                 if let Some(read) = f.key {
-                    store.add(read, f.bytes, *hash.as_bytes());
+                    store.add(read, f.bytes, hash);
                 }
                 put_hashed(dir, &rel, f.bytes, hash, f.key, prior)?;
                 Ok((rel, f.bytes.len() as u64))

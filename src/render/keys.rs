@@ -3,7 +3,7 @@
 //!
 //! A page's bytes are a function of its template context (the values its template is
 //! given), of the templates and their shared context (`site`, `t`, `data`), of our filters'
-//! settings and of the program itself. The key hashes all of it (BLAKE3, 128 bits), so a
+//! settings and of the program itself. The key hashes all of it (XXH3, 128 bits), so a
 //! page is rendered again exactly when something it reads changed: a brief's title shown on
 //! the home page, a company's name on its briefs' cards, a template. Nothing is trusted
 //! that was not hashed.
@@ -61,11 +61,11 @@ impl Keyed {
 
     /// The key of this context rendered with `template` under `shared` (the key of
     /// everything the pages share), as 32 hex digits; `None` when no key was wanted.
-    pub fn key(self, shared: &[u8; 32], template: &str) -> (Context, Option<String>) {
+    pub fn key(self, shared: &[u8; 16], template: &str) -> (Context, Option<String>) {
         let key = self.sink.map(|mut sink| {
             sink.bytes(shared);
             sink.str(template);
-            sink.finish().to_hex()[..32].to_string()
+            format!("{:032x}", sink.finish())
         });
         (self.ctx, key)
     }
@@ -75,22 +75,20 @@ impl Keyed {
 pub(super) fn value_key(v: &Value) -> [u8; 16] {
     let mut sink = Sink::default();
     encode(v, &mut sink);
-    let mut key = [0; 16];
-    key.copy_from_slice(&sink.finish().as_bytes()[..16]);
-    key
+    sink.finish().to_le_bytes()
 }
 
 /// The key of `parts` (each length-prefixed, in order), as 32 hex digits.
 pub(super) fn hex_key(parts: &[&str]) -> String {
     let mut sink = Sink::default();
     parts.iter().for_each(|p| sink.str(p));
-    sink.finish().to_hex()[..32].to_string()
+    format!("{:032x}", sink.finish())
 }
 
-/// A hasher fed in pieces large enough for BLAKE3's SIMD: small pieces are gathered first.
+/// A hasher fed in pieces large enough to hash fast: small pieces are gathered first.
 #[derive(Default)]
 struct Sink {
-    hasher: blake3::Hasher,
+    hasher: xxhash_rust::xxh3::Xxh3,
     buf: Vec<u8>,
 }
 
@@ -116,15 +114,15 @@ impl Sink {
         self.bytes(s.as_bytes());
     }
 
-    fn finish(mut self) -> blake3::Hash {
+    fn finish(mut self) -> u128 {
         self.hasher.update(&self.buf);
-        self.hasher.finalize()
+        self.hasher.digest128()
     }
 }
 
 /// The key of what every page shares: the program, the templates, their shared context
 /// and the filters' settings (`settings`, given in a fixed order).
-pub(super) fn shared(templates: &[(&str, &str)], globals: &Context, names: &[&str], settings: &[&str]) -> [u8; 32] {
+pub(super) fn shared(templates: &[(&str, &str)], globals: &Context, names: &[&str], settings: &[&str]) -> [u8; 16] {
     let mut sink = Sink::default();
     sink.str(VERSION);
     sink.str(&crate::content::model::program_stamp());
@@ -139,7 +137,7 @@ pub(super) fn shared(templates: &[(&str, &str)], globals: &Context, names: &[&st
     for s in settings {
         sink.str(s);
     }
-    *sink.finish().as_bytes()
+    sink.finish().to_le_bytes()
 }
 
 /// Feeds `v` to `out` unambiguously: a tag for its kind (strings: and whether they are
@@ -182,7 +180,7 @@ mod tests {
         for (n, v) in pairs {
             k.insert_value(n, v.clone());
         }
-        k.key(&[0; 32], "brief.html").1.unwrap()
+        k.key(&[0; 16], "brief.html").1.unwrap()
     }
 
     #[test]
@@ -196,18 +194,18 @@ mod tests {
         assert_ne!(key_of(&[("a", Value::from("<b>"))]), key_of(&[("a", Value::safe_string("<b>"))]), "escaping counts");
         assert_ne!(key_of(&[("a", Value::from(1u64))]), key_of(&[("a", Value::from(1.0f64))]));
         assert_ne!(key_of(&[("a", Value::none())]), key_of(&[("a", Value::from(false))]));
-        let key = |shared: &[u8; 32], template: &str| {
+        let key = |shared: &[u8; 16], template: &str| {
             let mut k = Keyed::new(true);
             k.insert_value("brief", title("x"));
             k.key(shared, template).1
         };
-        assert_ne!(key(&[0; 32], "brief.html"), key(&[1; 32], "brief.html"), "what pages share counts");
-        assert_ne!(key(&[0; 32], "brief.html"), key(&[0; 32], "page.html"), "the template counts");
-        assert_eq!(Keyed::new(false).key(&[0; 32], "brief.html").1, None);
+        assert_ne!(key(&[0; 16], "brief.html"), key(&[1; 16], "brief.html"), "what pages share counts");
+        assert_ne!(key(&[0; 16], "brief.html"), key(&[0; 16], "page.html"), "the template counts");
+        assert_eq!(Keyed::new(false).key(&[0; 16], "brief.html").1, None);
         let cards = |parts: &[[u8; 16]]| {
             let mut k = Keyed::new(true);
             k.insert_made_of("briefs", Value::none(), parts);
-            k.key(&[0; 32], "index.html").1
+            k.key(&[0; 16], "index.html").1
         };
         let (a, b) = (value_key(&Value::from("card a")), value_key(&Value::from("card b")));
         assert_ne!(cards(&[a, b]), cards(&[b, a]), "the order of cards counts");

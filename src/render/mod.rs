@@ -120,7 +120,7 @@ pub struct Renderer {
     /// The search shards' names, when known without building the index.
     known_shards: OnceLock<Vec<String>>,
     /// The key of what every page shares (templates, globals, settings, the program).
-    shared_key: [u8; 32],
+    shared_key: [u8; 16],
 }
 
 impl Renderer {

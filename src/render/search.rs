@@ -350,23 +350,21 @@ fn brief_texts<'a>(site: &'a Site, names: &'a Names, b: &'a crate::site::Brief) 
 /// indexing anything).
 pub fn inputs_key(site: &Site) -> String {
     let names = Names::of(site);
-    let per_brief: Vec<[u8; 32]> = (site.briefs.par_iter().with_min_len(256))
+    let per_brief: Vec<u128> = (site.briefs.par_iter().with_min_len(256))
         .map(|b| {
-            let mut h = blake3::Hasher::new();
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
             let (html, plain) = brief_texts(site, &names, b);
             for t in std::iter::once(html).chain(plain) {
                 h.update(&(t.len() as u64).to_le_bytes());
                 h.update(t.as_bytes());
             }
-            *h.finalize().as_bytes()
+            h.digest128()
         })
         .collect();
-    let mut h = blake3::Hasher::new();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(crate::content::model::program_stamp().as_bytes());
-    per_brief.iter().for_each(|k| {
-        h.update(k);
-    });
-    h.finalize().to_hex()[..32].to_string()
+    per_brief.iter().for_each(|k| h.update(&k.to_le_bytes()));
+    format!("{:032x}", h.digest128())
 }
 
 impl Index {

@@ -31,7 +31,7 @@ pub(super) fn template_origin(site: &Site, name: &str) -> PathBuf {
 
 /// Tera with our filters, the theme's templates and the site's overrides, and the key of
 /// all that every page shares ([`super::keys::shared`]).
-pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<(Tera, [u8; 32])> {
+pub(super) fn environment(site: &Site, diags: &mut Diagnostics) -> Option<(Tera, [u8; 16])> {
     let mut tera = Tera::new();
     tera.register_filter("date", super::dates::DateFilter::new(site.config.timezone, &site.config.language));
     tera.register_filter("json_encode", json_encode);

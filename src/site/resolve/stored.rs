@@ -5,12 +5,13 @@
 //!
 //! One file: a format line, the program that wrote it, the fingerprint of what changes
 //! every body (base path, raw HTML policy, shortcode templates), then each body (its path,
-//! a BLAKE3 hash of its text, the link targets it was checked against, each link it
-//! resolved and where it led, and what rendering gave), and a BLAKE3 hash of all of it.
+//! an XXH3-128 hash of its text, the link targets it was checked against, each link it
+//! resolved and where it led, and what rendering gave), and an XXH3-128 hash of all of it.
 //! A file written by another program, cut short or changed by hand is not read at all. Only
 //! bodies without problems and without images are kept: messages and images are found
 //! again by rendering.
 
+use xxhash_rust::xxh3::Xxh3;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -24,7 +25,7 @@ use crate::content::kinds::Kind;
 use crate::content::markdown::{Heading, Rendered};
 
 /// Bump when the file's layout changes.
-const FORMAT: &[u8] = b"briefing-bodies 1\n";
+const FORMAT: &[u8] = b"briefing-bodies 2\n";
 
 /// The file's name in `.briefing-cache/`.
 const NAME: &str = "bodies";
@@ -116,14 +117,12 @@ impl Stored {
 
 /// The hash a kept body's text is known by.
 pub(super) fn text_hash(text: &str) -> [u8; 16] {
-    let mut h = [0; 16];
-    h.copy_from_slice(&blake3::hash(text.as_bytes()).as_bytes()[..16]);
-    h
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes()).to_le_bytes()
 }
 
 /// Writes the file (streamed: a big site's bodies are never all in one buffer).
 fn write(path: &Path, global: u64, all: &[(String, Kept)]) -> std::io::Result<()> {
-    let file = Hashing { inner: std::fs::File::create(path)?, hasher: blake3::Hasher::new() };
+    let file = Hashing { inner: std::fs::File::create(path)?, hasher: Xxh3::new() };
     let mut w = Writer { out: std::io::BufWriter::with_capacity(1 << 16, file), failed: None };
     w.bytes(FORMAT);
     w.str(&crate::content::model::program_stamp());
@@ -137,8 +136,8 @@ fn write(path: &Path, global: u64, all: &[(String, Kept)]) -> std::io::Result<()
         return Err(e);
     }
     let mut file = w.out.into_inner().map_err(|e| e.into_error())?;
-    let hash = file.hasher.finalize();
-    file.inner.write_all(hash.as_bytes())?;
+    let hash = file.hasher.digest128();
+    file.inner.write_all(&hash.to_le_bytes())?;
     file.inner.sync_data()
 }
 
@@ -148,8 +147,8 @@ type Bodies = (u64, HashMap<String, Kept>);
 /// Reads the file (streamed), or nothing when it is not whole and of this program.
 fn read(path: &Path) -> Option<Bodies> {
     let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len().checked_sub(32)?;
-    let hashing = Hashing { inner: (&mut file).take(len), hasher: blake3::Hasher::new() };
+    let len = file.metadata().ok()?.len().checked_sub(16)?;
+    let hashing = Hashing { inner: (&mut file).take(len), hasher: Xxh3::new() };
     let mut r = Reader(std::io::BufReader::with_capacity(1 << 16, hashing));
     if r.take(FORMAT.len())? != FORMAT || r.str()? != crate::content::model::program_stamp() {
         return None;
@@ -168,17 +167,17 @@ fn read(path: &Path) -> Option<Bodies> {
     if hashing.inner.limit() != 0 {
         return None;
     }
-    let computed = hashing.hasher.finalize();
-    let mut hash = [0; 32];
+    let computed = hashing.hasher.digest128();
+    let mut hash = [0; 16];
     file.read_exact(&mut hash).ok()?;
-    (computed.as_bytes()[..] == hash).then_some((global, entries))
+    (computed.to_le_bytes() == hash).then_some((global, entries))
 }
 
 /// A reader or writer that hashes what goes through it (in the large pieces its buffer
-/// hands it, which BLAKE3 hashes fastest).
+/// hands it, which hash fastest).
 struct Hashing<T> {
     inner: T,
-    hasher: blake3::Hasher,
+    hasher: Xxh3,
 }
 
 impl<T: Read> Read for Hashing<T> {
