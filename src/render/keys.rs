@@ -10,22 +10,30 @@
 
 use tera::{Context, Value};
 
+use crate::content::diag::Diagnostic;
+
 /// Bump when a page's bytes can change with the same context (never needed for changes of
 /// the program: its size and modification time are part of every key).
 const VERSION: &str = "briefing-pages-1";
 
+/// A value of a page's context made only when the page is rendered.
+type Later<'a> = Box<dyn FnOnce() -> Result<Value, Diagnostic> + 'a>;
+
 /// A page's context, with the key of everything put in it.
-pub(super) struct Keyed {
+pub(super) struct Keyed<'a> {
     ctx: Context,
     /// What was put in, hashed as it comes, when a key is wanted (`build`); `serve` and
     /// `check` do without.
     sink: Option<Sink>,
+    /// Values known by their key alone, made when the page is rendered (a page that its
+    /// key finds kept never makes its lists of cards).
+    later: Vec<(&'static str, Later<'a>)>,
 }
 
-impl Keyed {
+impl<'a> Keyed<'a> {
     /// An empty context; `keyed` says whether its key is wanted.
-    pub fn new(keyed: bool) -> Keyed {
-        Keyed { ctx: Context::new(), sink: keyed.then(Sink::default) }
+    pub fn new(keyed: bool) -> Keyed<'a> {
+        Keyed { ctx: Context::new(), sink: keyed.then(Sink::default), later: Vec::new() }
     }
 
     /// Whether a key is wanted.
@@ -47,28 +55,53 @@ impl Keyed {
         self.insert_value(name, Value::from_serializable(value));
     }
 
-    /// Puts `value` in the context as `name`, keyed by `parts` instead of its contents:
-    /// the keys of the cards it is made of, in order, when they make all of it.
-    pub fn insert_made_of(&mut self, name: &'static str, value: Value, parts: &[[u8; 16]]) {
-        if let Some(sink) = &mut self.sink {
-            sink.str(name);
-            sink.bytes(b"made of");
-            sink.bytes(&(parts.len() as u64).to_le_bytes());
-            parts.iter().for_each(|p| sink.bytes(p));
-        }
-        self.ctx.insert_value(name, value);
+    /// Puts what `value` makes in the context as `name`, keyed by `parts` instead of its
+    /// contents (the keys of what makes all of it, in order, such as the cards of a list).
+    /// With a key wanted, `value` is called only when the page is rendered.
+    pub fn insert_made_of(&mut self, name: &'static str, parts: &[[u8; 16]], value: impl FnOnce() -> Result<Value, Diagnostic> + 'a) -> Result<(), Diagnostic> {
+        let Some(sink) = &mut self.sink else {
+            self.ctx.insert_value(name, value()?);
+            return Ok(());
+        };
+        sink.str(name);
+        sink.bytes(b"made of");
+        sink.bytes(&(parts.len() as u64).to_le_bytes());
+        parts.iter().for_each(|p| sink.bytes(p));
+        self.later.push((name, Box::new(value)));
+        Ok(())
     }
 
     /// The key of this context rendered with `template` under `shared` (the key of
     /// everything the pages share), as 32 hex digits; `None` when no key was wanted.
-    pub fn key(self, shared: &[u8; 16], template: &str) -> (Context, Option<String>) {
-        let key = self.sink.map(|mut sink| {
+    pub fn key(&mut self, shared: &[u8; 16], template: &str) -> Option<String> {
+        self.sink.take().map(|mut sink| {
             sink.bytes(shared);
             sink.str(template);
             format!("{:032x}", sink.finish())
-        });
-        (self.ctx, key)
+        })
     }
+
+    /// The context, with every value put off made now.
+    pub fn into_context(mut self) -> Result<Context, Diagnostic> {
+        for (name, value) in self.later {
+            self.ctx.insert_value(name, value()?);
+        }
+        Ok(self.ctx)
+    }
+}
+
+/// The key of what `v` serializes to (a view hashed without being made into a value).
+pub(super) fn serialized_key<T: serde::Serialize + ?Sized>(v: &T, more: &[[u8; 16]]) -> [u8; 16] {
+    let mut sink = Sink::default();
+    if serde_json::to_writer(&mut sink, v).is_err() {
+        // JSON has no place for it (a map with keys that are not strings): the long way.
+        sink = Sink::default();
+        sink.bytes(b"value");
+        encode(&Value::from_serializable(v), &mut sink);
+    }
+    sink.bytes(&(more.len() as u64).to_le_bytes());
+    more.iter().for_each(|m| sink.bytes(m));
+    sink.finish().to_le_bytes()
 }
 
 /// The key of one value (a brief's list card, shared by the pages that list it).
@@ -90,6 +123,17 @@ pub(super) fn hex_key(parts: &[&str]) -> String {
 struct Sink {
     hasher: xxhash_rust::xxh3::Xxh3,
     buf: Vec<u8>,
+}
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Sink {
@@ -180,7 +224,7 @@ mod tests {
         for (n, v) in pairs {
             k.insert_value(n, v.clone());
         }
-        k.key(&[0; 16], "brief.html").1.unwrap()
+        k.key(&[0; 16], "brief.html").unwrap()
     }
 
     #[test]
@@ -197,19 +241,30 @@ mod tests {
         let key = |shared: &[u8; 16], template: &str| {
             let mut k = Keyed::new(true);
             k.insert_value("brief", title("x"));
-            k.key(shared, template).1
+            k.key(shared, template)
         };
         assert_ne!(key(&[0; 16], "brief.html"), key(&[1; 16], "brief.html"), "what pages share counts");
         assert_ne!(key(&[0; 16], "brief.html"), key(&[0; 16], "page.html"), "the template counts");
-        assert_eq!(Keyed::new(false).key(&[0; 16], "brief.html").1, None);
+        assert_eq!(Keyed::new(false).key(&[0; 16], "brief.html"), None);
+        let made = std::cell::Cell::new(0);
         let cards = |parts: &[[u8; 16]]| {
             let mut k = Keyed::new(true);
-            k.insert_made_of("briefs", Value::none(), parts);
-            k.key(&[0; 16], "index.html").1
+            k.insert_made_of("briefs", parts, || {
+                made.set(made.get() + 1);
+                Ok(Value::from("the cards"))
+            })
+            .unwrap();
+            let key = k.key(&[0; 16], "index.html");
+            (key, k)
         };
-        let (a, b) = (value_key(&Value::from("card a")), value_key(&Value::from("card b")));
-        assert_ne!(cards(&[a, b]), cards(&[b, a]), "the order of cards counts");
-        assert_ne!(cards(&[a]), cards(&[a, a]));
+        let (a, b) = (serialized_key("card a", &[]), serialized_key("card b", &[]));
+        assert_ne!(cards(&[a, b]).0, cards(&[b, a]).0, "the order of cards counts");
+        assert_ne!(cards(&[a]).0, cards(&[a, a]).0);
+        assert_eq!(made.get(), 0, "nothing made for a key alone");
+        let context = cards(&[a]).1.into_context().unwrap();
+        assert_eq!((made.get(), context.get("briefs")), (1, Some(&Value::from("the cards"))), "made for the page");
+        assert_ne!(serialized_key("card a", &[a]), serialized_key("card a", &[b]), "what is added counts");
+        assert_ne!(serialized_key(&("a", "b"), &[]), serialized_key(&("ab", ""), &[]), "no ambiguity");
     }
 
     #[test]

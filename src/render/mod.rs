@@ -99,6 +99,15 @@ struct Chips {
     entities: Vec<Vec<Value>>,
     tags: Vec<Value>,
     stories: Vec<Value>,
+    /// The key of each, in the same places (a card's key is made of those it names).
+    keys: ChipKeys,
+}
+
+/// The key of every chip.
+struct ChipKeys {
+    entities: Vec<Vec<[u8; 16]>>,
+    tags: Vec<[u8; 16]>,
+    stories: Vec<[u8; 16]>,
 }
 
 /// Everything needed to render any page of a site: the site, the templates, and caches
@@ -129,11 +138,12 @@ impl Renderer {
         let (tera, shared_key) = environment(&site, diags)?;
         let n = site.briefs.len();
         let views = Views::new(&site);
-        let chips = Chips {
-            entities: Kind::ALL.map(|kind| site.ids(kind).map(|id| Value::from_serializable(&views.entity_ref(id))).collect()).into(),
-            tags: (0..site.tags.len()).map(|i| Value::from_serializable(&views.tag_ref(TagId(i as u32)))).collect(),
-            stories: (0..site.stories.len()).map(|i| Value::from_serializable(&views.story_ref(StoryId(i as u32)))).collect(),
-        };
+        let entities: Vec<Vec<Value>> = Kind::ALL.map(|kind| site.ids(kind).map(|id| Value::from_serializable(&views.entity_ref(id))).collect()).into();
+        let tags: Vec<Value> = (0..site.tags.len()).map(|i| Value::from_serializable(&views.tag_ref(TagId(i as u32)))).collect();
+        let stories: Vec<Value> = (0..site.stories.len()).map(|i| Value::from_serializable(&views.story_ref(StoryId(i as u32)))).collect();
+        let key_all = |chips: &[Value]| chips.iter().map(keys::value_key).collect::<Vec<_>>();
+        let keys = ChipKeys { entities: entities.iter().map(|c| key_all(c)).collect(), tags: key_all(&tags), stories: key_all(&stories) };
+        let chips = Chips { entities, tags, stories, keys };
         Some(Renderer {
             tera,
             cards: (0..n).map(|_| OnceLock::new()).collect(),

@@ -59,24 +59,40 @@ impl Renderer {
         Ok(Value::from(ids.iter().map(|b| self.card(*b)).collect::<Result<Vec<Value>, Diagnostic>>()?))
     }
 
-    /// The key of a brief's list card (made once).
-    fn card_key(&self, id: BriefId) -> Result<[u8; 16], Diagnostic> {
-        if let Some(key) = self.card_keys[id.0 as usize].get() {
-            return Ok(*key);
-        }
-        let key = super::keys::value_key(&self.card(id)?);
-        Ok(*self.card_keys[id.0 as usize].get_or_init(|| key))
+    /// The key of a brief's list card (made once), without making it: what its view
+    /// serializes to and the chips it names (its `html` is made from these by templates
+    /// every page's key covers).
+    fn card_key(&self, id: BriefId) -> [u8; 16] {
+        *self.card_keys[id.0 as usize].get_or_init(|| {
+            let view = self.views().card(id);
+            let keys = &self.chips.keys;
+            let of = |kind: Kind| keys.entities[kind as usize].as_slice();
+            let chips: Vec<[u8; 16]> = [
+                (of(Kind::Company), view.companies.iter().map(|c| c.0).collect::<Vec<_>>()),
+                (keys.tags.as_slice(), view.tags.iter().map(|t| t.0).collect()),
+                (keys.stories.as_slice(), view.story.iter().map(|s| s.0).collect()),
+                (of(Kind::Person), view.people.iter().map(|p| p.0).collect()),
+                (of(Kind::Product), view.products.iter().map(|p| p.0).collect()),
+                (of(Kind::Author), view.authors.iter().map(|a| a.0).collect()),
+            ]
+            .into_iter()
+            .flat_map(|(all, ids)| ids.into_iter().map(|i| all[i as usize]).chain([[0; 16]]))
+            .collect();
+            super::keys::serialized_key(&view, &chips)
+        })
     }
 
-    /// Puts `value`, made of the cards of `ids` (and of nothing else), in `ctx` as `name`.
-    fn insert_cards(&self, ctx: &mut Keyed, name: &'static str, value: Value, ids: &[BriefId]) -> Result<(), Diagnostic> {
-        if !ctx.keyed() {
-            ctx.insert_value(name, value);
-            return Ok(());
-        }
-        let parts = ids.iter().map(|id| self.card_key(*id)).collect::<Result<Vec<_>, Diagnostic>>()?;
-        ctx.insert_made_of(name, value, &parts);
-        Ok(())
+    /// Puts what `value` makes, made of the cards of `ids` (and of nothing else), in
+    /// `ctx` as `name` (made only if the page is rendered, when a key is wanted).
+    fn insert_cards<'a>(
+        &'a self,
+        ctx: &mut Keyed<'a>,
+        name: &'static str,
+        ids: &[BriefId],
+        value: impl FnOnce() -> Result<Value, Diagnostic> + 'a,
+    ) -> Result<(), Diagnostic> {
+        let parts: Vec<[u8; 16]> = if ctx.keyed() { ids.iter().map(|id| self.card_key(*id)).collect() } else { Vec::new() };
+        ctx.insert_made_of(name, &parts, value)
     }
 
     /// The slice of `ids` on page `n` and its paginator.
@@ -143,24 +159,26 @@ impl Renderer {
     }
 
     /// Fills `ctx` with what the page of `job` shows; returns its template.
-    fn context(&self, job: Job, ctx: &mut Keyed) -> Result<&'static str, Diagnostic> {
+    fn context<'a>(&'a self, job: Job, ctx: &mut Keyed<'a>) -> Result<&'static str, Diagnostic> {
         let site = &*self.site;
         let v = &self.views();
         Ok(match job {
             Job::Home(n) => {
                 let (range, p) = self.page_range("", site.briefs.len(), n);
                 let ids: Vec<BriefId> = range.map(|i| BriefId(i as u32)).collect();
-                self.insert_cards(ctx, "briefs", self.cards(&ids)?, &ids)?;
+                let listed = ids.clone();
+                self.insert_cards(ctx, "briefs", &ids, move || self.cards(&listed))?;
                 ctx.insert("paginator", &p);
                 "index.html"
             }
             Job::Brief(id) => {
                 let b = site.brief(id);
-                ctx.insert_value("brief", merge(&self.card(id)?, Value::from_serializable(&v.brief(id))));
-                self.insert_cards(ctx, "related", self.cards(&b.related)?, &b.related)?;
+                let view = v.brief(id);
+                let parts = if ctx.keyed() { vec![self.card_key(id), super::keys::serialized_key(&view, &[])] } else { Vec::new() };
+                ctx.insert_made_of("brief", &parts, move || Ok(merge(&self.card(id)?, Value::from_serializable(&view))))?;
+                self.insert_cards(ctx, "related", &b.related, move || self.cards(&b.related))?;
                 for (name, id) in [("story_prev", b.story_prev), ("story_next", b.story_next)] {
-                    let card = id.map_or_else(|| Ok(Value::none()), |p| self.card(p))?;
-                    self.insert_cards(ctx, name, card, id.as_slice())?;
+                    self.insert_cards(ctx, name, id.as_slice(), move || id.map_or_else(|| Ok(Value::none()), |p| self.card(p)))?;
                 }
                 "brief.html"
             }
@@ -176,7 +194,7 @@ impl Renderer {
                 if let Some((name, value)) = v.page_extras(id, ids) {
                     ctx.insert_value(name, value);
                 }
-                self.insert_cards(ctx, "briefs", self.cards(ids)?, ids)?;
+                self.insert_cards(ctx, "briefs", ids, move || self.cards(ids))?;
                 ctx.insert("paginator", &p);
                 id.kind.decl().template
             }
@@ -190,7 +208,7 @@ impl Renderer {
                 let base = paths::tag(t.slug.as_str());
                 let (ids, p) = self.paginate(&base, &t.briefs, n);
                 ctx.insert("tag", &v.tag(id));
-                self.insert_cards(ctx, "briefs", self.cards(ids)?, ids)?;
+                self.insert_cards(ctx, "briefs", ids, move || self.cards(ids))?;
                 ctx.insert("paginator", &p);
                 "tag.html"
             }
@@ -202,7 +220,7 @@ impl Renderer {
             Job::Story(id) => {
                 let s = site.story(id);
                 ctx.insert("story", &v.story(id));
-                self.insert_cards(ctx, "briefs", self.cards(&s.briefs)?, &s.briefs)?;
+                self.insert_cards(ctx, "briefs", &s.briefs, move || self.cards(&s.briefs))?;
                 "story.html"
             }
             Job::Corrections => {
@@ -213,7 +231,7 @@ impl Renderer {
                 // Months are made of the cards of every brief, in the site's order, and
                 // their dates (on the cards).
                 let all: Vec<BriefId> = (0..site.briefs.len()).map(|i| BriefId(i as u32)).collect();
-                self.insert_cards(ctx, "months", self.archive()?, &all)?;
+                self.insert_cards(ctx, "months", &all, move || self.archive())?;
                 "archive.html"
             }
             Job::Page(i) => {
@@ -243,7 +261,7 @@ impl Renderer {
         ctx.insert("rss_url", &feed(Format::Rss));
         ctx.insert("feed_title", &self.feed_of(job).map(|f| self.feed_title(f)));
         let out_path = self.output_path(job);
-        let (ctx, key) = ctx.key(&self.shared_key, template);
+        let key = ctx.key(&self.shared_key, template);
         let source = match job {
             Job::Brief(id) => Some(&site.brief(id).path),
             Job::Entity(id, _) => Some(&site.entity(id).path),
@@ -256,6 +274,7 @@ impl Renderer {
                 return Ok(answer);
             }
         }
+        let ctx = ctx.into_context()?;
         // Into a buffer kept by the thread (no growing page by page, no second pass to
         // check that the output is UTF-8: it is), lent from there. The buffer is taken
         // out while in use, so a render inside `f` would start a buffer of its own.
