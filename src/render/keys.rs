@@ -91,17 +91,27 @@ impl<'a> Keyed<'a> {
 }
 
 /// The key of what `v` serializes to (a view hashed without being made into a value).
+/// Its JSON is written into a buffer the thread keeps, then hashed in one piece.
 pub(super) fn serialized_key<T: serde::Serialize + ?Sized>(v: &T, more: &[[u8; 16]]) -> [u8; 16] {
-    let mut sink = Sink::default();
-    if serde_json::to_writer(&mut sink, v).is_err() {
-        // JSON has no place for it (a map with keys that are not strings): the long way.
-        sink = Sink::default();
-        sink.bytes(b"value");
-        encode(&Value::from_serializable(v), &mut sink);
+    thread_local! {
+        static JSON: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     }
-    sink.bytes(&(more.len() as u64).to_le_bytes());
-    more.iter().for_each(|m| sink.bytes(m));
-    sink.finish().to_le_bytes()
+    let mut json = JSON.take();
+    json.clear();
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    if serde_json::to_writer(&mut json, v).is_ok() {
+        hasher.update(&json);
+    } else {
+        // JSON has no place for it (a map with keys that are not strings): the long way.
+        let mut sink = Sink::default();
+        encode(&Value::from_serializable(v), &mut sink);
+        hasher.update(b"value");
+        hasher.update(&sink.finish().to_le_bytes());
+    }
+    JSON.set(json);
+    hasher.update(&(more.len() as u64).to_le_bytes());
+    more.iter().for_each(|m| hasher.update(m));
+    hasher.digest128().to_le_bytes()
 }
 
 /// The key of one value (a brief's list card, shared by the pages that list it).
@@ -123,17 +133,6 @@ pub(super) fn hex_key(parts: &[&str]) -> String {
 struct Sink {
     hasher: xxhash_rust::xxh3::Xxh3,
     buf: Vec<u8>,
-}
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.bytes(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 impl Sink {
