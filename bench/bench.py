@@ -195,11 +195,15 @@ def main():
         names = [n for n in tools if n not in kept]
         sh(tools["briefing build"](os.path.join(args.out, "fill-cache")), stdout=subprocess.DEVNULL)
         clean(os.path.join(args.out, "fill-cache"))
+        others = [n for n in names if n != "hugo"]
         for r in range(args.rounds):
-            # A different tool starts each round: whichever runs right after Hugo pays for
-            # the memory Hugo just gave back (the kernel zeroes it again), so rotating
-            # spreads that cost instead of always charging `briefing build` with it.
-            for name in names[r % len(names):] + names[: r % len(names)]:
+            # Hugo first, then a different tool right after it each round: whichever runs
+            # right after Hugo pays for the gigabyte Hugo just gave back (the kernel zeroes
+            # it again), so each tool pays that once in turn. (Rotating the whole list did
+            # not: the same tool always followed Hugo.)
+            follower = r % len(others)
+            order = (["hugo"] if "hugo" in names else []) + others[follower:] + others[:follower]
+            for name in order:
                 out = os.path.join(args.out, name.replace(" ", "-"))
                 clean(out)
                 if name == "briefing cold":
