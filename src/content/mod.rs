@@ -6,6 +6,7 @@
 //! the declarations of the kinds of entity ([`kinds`]). Imports nothing from the stages
 //! after it.
 
+pub mod buffer;
 pub mod cachefile;
 pub mod config;
 pub mod data;

@@ -52,26 +52,20 @@ impl Cache {
         self.with(kind, key, name, <[u8]>::to_vec)
     }
 
-    /// Lends `f` the bytes of an entry, when it is there and whole. They are read into a
-    /// buffer the thread keeps: a build into a new folder reads every share card (230 MB
-    /// at 10,000 briefs), and fresh memory for each made the kernel zero all of it.
+    /// Lends `f` the bytes of an entry, when it is there and whole. They are read into the
+    /// thread's buffer: a build into a new folder reads every share card (230 MB at
+    /// 10,000 briefs).
     pub fn with<T>(&self, kind: &str, key: &str, name: &str, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
         use std::io::Read;
-        thread_local! {
-            static BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-        }
         if !self.read {
             return None;
         }
         let mut file = std::fs::File::open(self.path(kind, key, name)).ok()?;
-        let mut bytes = BUF.take();
-        bytes.clear();
-        let read = file.read_to_end(&mut bytes).is_ok();
-        let split = bytes.len().checked_sub(16).filter(|_| read);
-        let whole = split.filter(|&n| xxhash_rust::xxh3::xxh3_128(&bytes[..n]).to_le_bytes()[..] == bytes[n..]);
-        let out = whole.map(|n| f(&bytes[..n]));
-        BUF.set(bytes);
-        out
+        crate::content::buffer::with_buffer(|bytes| {
+            file.read_to_end(bytes).ok()?;
+            let n = bytes.len().checked_sub(16)?;
+            (xxhash_rust::xxh3::xxh3_128(&bytes[..n]).to_le_bytes()[..] == bytes[n..]).then(|| f(&bytes[..n]))
+        })
     }
 
     /// Stores an entry (best effort).

@@ -14,8 +14,6 @@ pub struct Prior {
     files: std::collections::HashMap<String, Entry>,
     /// Whether a manifest was read: then the folder holds exactly the files it lists.
     listed: bool,
-    /// Whether the folder was made for this build (it holds nothing yet).
-    new: bool,
     /// Every file made or kept in this build, for the next manifest.
     pub kept: std::sync::Mutex<Vec<(String, Entry)>>,
 }
@@ -47,12 +45,7 @@ impl Prior {
         let mut lines = text.lines();
         let listed = lines.next() == Some(FORMAT) && std::fs::remove_file(&path).is_ok();
         let files = if listed { lines.filter_map(parse_line).collect() } else { Default::default() };
-        Prior { dir: dir.to_path_buf(), files, listed, new: !reused, kept: Default::default() }
-    }
-
-    /// Whether the folder was made for this build: then a page's folder is not there yet.
-    pub fn new_folder(&self) -> bool {
-        self.new
+        Prior { dir: dir.to_path_buf(), files, listed, kept: Default::default() }
     }
 
     /// Every file the folder holds, when its manifest says so.

@@ -68,24 +68,20 @@ impl Pages {
     }
 
     /// Lends `f` the bytes of the page made from what `key` keys, with their XXH3-128 hash,
-    /// when the store has them whole. They are read into a buffer the thread keeps (a
-    /// new-folder build reads 300 MB of pages: fresh memory for each made the kernel zero
-    /// all of it).
+    /// when the store has them whole. They are read into the thread's buffer (a new-folder
+    /// build reads 300 MB of pages).
     pub fn take<T>(&self, key: &str, f: impl FnOnce(&[u8], u128) -> T) -> Option<T> {
-        thread_local! {
-            static BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-        }
         let k = as_key(key)?;
         let loc = *self.old.get(&k)?;
-        let mut buf = BUF.take();
-        buf.resize(usize::try_from(loc.len).ok()?, 0);
-        let whole = self.data.as_ref()?.read_exact_at(&mut buf, loc.at).is_ok() && xxh3_128(&buf) == loc.check;
-        let out = whole.then(|| {
-            self.note(k, loc);
-            f(&buf, loc.check)
-        });
-        BUF.set(buf);
-        out
+        let (data, len) = (self.data.as_ref()?, usize::try_from(loc.len).ok()?);
+        crate::content::buffer::with_buffer(|buf| {
+            buf.resize(len, 0);
+            let whole = data.read_exact_at(buf, loc.at).is_ok() && xxh3_128(buf) == loc.check;
+            whole.then(|| {
+                self.note(k, loc);
+                f(buf, loc.check)
+            })
+        })
     }
 
     /// Notes that this build keeps the page made from what `key` keys as the last build

@@ -145,15 +145,7 @@ fn put_hashed(dir: &Path, rel: &Path, bytes: &[u8], hash: u128, read: Option<&st
     let name = rel.to_string_lossy();
     let key = key.as_str();
     if prior.unchanged(&name, key).is_none() {
-        let path = dir.join(rel);
-        if read.is_some() && prior.new_folder() {
-            // A page in a new folder: its own folder is not there yet, so make it first
-            // rather than fail to write there.
-            if let Some(d) = path.parent() {
-                fs::create_dir_all(d).map_err(|e| Error::Write(d.to_path_buf(), e))?;
-            }
-        }
-        put(&path, bytes)?;
+        put(&dir.join(rel), bytes)?;
     }
     match read {
         Some(read) => prior.keep_page(&name, key, bytes.len() as u64, read),

@@ -91,24 +91,17 @@ impl<'a> Keyed<'a> {
 }
 
 /// The key of what `v` serializes to (a view hashed without being made into a value).
-/// Its JSON is written into a buffer the thread keeps, then hashed in one piece.
+/// Its JSON is written into the thread's buffer, then hashed in one piece.
 pub(super) fn serialized_key<T: serde::Serialize + ?Sized>(v: &T, more: &[[u8; 16]]) -> [u8; 16] {
-    thread_local! {
-        static JSON: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-    }
-    let mut json = JSON.take();
-    json.clear();
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    if serde_json::to_writer(&mut json, v).is_ok() {
-        hasher.update(&json);
-    } else {
+    let json = crate::content::buffer::with_buffer(|json| serde_json::to_writer(&mut *json, v).map(|()| hasher.update(json)));
+    if json.is_err() {
         // JSON has no place for it (a map with keys that are not strings): the long way.
         let mut sink = Sink::default();
         encode(&Value::from_serializable(v), &mut sink);
         hasher.update(b"value");
         hasher.update(&sink.finish().to_le_bytes());
     }
-    JSON.set(json);
     hasher.update(&(more.len() as u64).to_le_bytes());
     more.iter().for_each(|m| hasher.update(m));
     hasher.digest128().to_le_bytes()

@@ -95,19 +95,23 @@ pub struct Output {
 
 /// One chip value per entity, tag and story (`{slug, name, url}`, and `ticker`).
 struct Chips {
-    /// By kind (`kind as usize`), then index.
-    entities: Vec<Vec<Value>>,
-    tags: Vec<Value>,
-    stories: Vec<Value>,
-    /// The key of each, in the same places (a card's key is made of those it names).
-    keys: ChipKeys,
+    /// By kind (`kind as usize`).
+    entities: Vec<ChipSet>,
+    tags: ChipSet,
+    stories: ChipSet,
 }
 
-/// The key of every chip.
-struct ChipKeys {
-    entities: Vec<Vec<[u8; 16]>>,
-    tags: Vec<[u8; 16]>,
-    stories: Vec<[u8; 16]>,
+/// The chips of one kind, by index, and the key of each (a card's key is made of the
+/// keys of those it names).
+struct ChipSet {
+    values: Vec<Value>,
+    keys: Vec<[u8; 16]>,
+}
+
+impl ChipSet {
+    fn new(values: Vec<Value>) -> ChipSet {
+        ChipSet { keys: values.iter().map(keys::value_key).collect(), values }
+    }
 }
 
 /// Everything needed to render any page of a site: the site, the templates, and caches
@@ -138,12 +142,11 @@ impl Renderer {
         let (tera, shared_key) = environment(&site, diags)?;
         let n = site.briefs.len();
         let views = Views::new(&site);
-        let entities: Vec<Vec<Value>> = Kind::ALL.map(|kind| site.ids(kind).map(|id| Value::from_serializable(&views.entity_ref(id))).collect()).into();
-        let tags: Vec<Value> = (0..site.tags.len()).map(|i| Value::from_serializable(&views.tag_ref(TagId(i as u32)))).collect();
-        let stories: Vec<Value> = (0..site.stories.len()).map(|i| Value::from_serializable(&views.story_ref(StoryId(i as u32)))).collect();
-        let key_all = |chips: &[Value]| chips.iter().map(keys::value_key).collect::<Vec<_>>();
-        let keys = ChipKeys { entities: entities.iter().map(|c| key_all(c)).collect(), tags: key_all(&tags), stories: key_all(&stories) };
-        let chips = Chips { entities, tags, stories, keys };
+        let chips = Chips {
+            entities: Kind::ALL.map(|kind| ChipSet::new(site.ids(kind).map(|id| Value::from_serializable(&views.entity_ref(id))).collect())).into(),
+            tags: ChipSet::new((0..site.tags.len()).map(|i| Value::from_serializable(&views.tag_ref(TagId(i as u32)))).collect()),
+            stories: ChipSet::new((0..site.stories.len()).map(|i| Value::from_serializable(&views.story_ref(StoryId(i as u32)))).collect()),
+        };
         Some(Renderer {
             tera,
             cards: (0..n).map(|_| OnceLock::new()).collect(),

@@ -9,7 +9,8 @@ use tera::{Context, Value};
 use super::feeds::newest;
 use super::keys::Keyed;
 use super::templates::{template_error, template_origin};
-use super::{feeds, FeedOf, File, Format, Job, Renderer};
+use super::views::CardView;
+use super::{feeds, ChipSet, FeedOf, File, Format, Job, Renderer};
 use crate::content::diag::Diagnostic;
 use crate::content::kinds::Kind;
 use crate::render::views::Paginator;
@@ -27,16 +28,11 @@ impl Renderer {
             .get_or_init(|| {
                 let view = self.views().card(id);
                 let mut card = Value::from_serializable(&view).into_map().unwrap_or_default();
-                let chips = |all: &[Value], ids: &mut dyn Iterator<Item = u32>| {
-                    Value::from(ids.map(|i| all[i as usize].clone()).collect::<Vec<_>>())
-                };
-                let of = |kind: Kind| self.chips.entities[kind as usize].as_slice();
-                card.insert(Key::from("companies"), chips(of(Kind::Company), &mut view.companies.iter().map(|c| c.0)));
-                card.insert(Key::from("tags"), chips(&self.chips.tags, &mut view.tags.iter().map(|t| t.0)));
-                card.insert(Key::from("story"), view.story.map_or_else(Value::none, |s| self.chips.stories[s.0 as usize].clone()));
-                card.insert(Key::from("people"), chips(of(Kind::Person), &mut view.people.iter().map(|p| p.0)));
-                card.insert(Key::from("products"), chips(of(Kind::Product), &mut view.products.iter().map(|p| p.0)));
-                card.insert(Key::from("authors"), chips(of(Kind::Author), &mut view.authors.iter().map(|a| a.0)));
+                for (name, set, ids) in self.named_chips(&view) {
+                    let mut chips = ids.iter().map(|i| set.values[*i as usize].clone());
+                    let value = if name == "story" { chips.next().unwrap_or_else(Value::none) } else { Value::from(chips.collect::<Vec<_>>()) };
+                    card.insert(Key::from(name), value);
+                }
                 let card = Value::from(card);
                 if !self.tera.contains_template(CARD_PARTIAL) {
                     return Ok(card);
@@ -59,25 +55,29 @@ impl Renderer {
         Ok(Value::from(ids.iter().map(|b| self.card(*b)).collect::<Result<Vec<Value>, Diagnostic>>()?))
     }
 
+    /// The chips a card names, field by field: the set each comes from and the indexes
+    /// in it (`story` names one or none, the others a list). The card and its key both
+    /// read them from here.
+    fn named_chips(&self, view: &CardView<'_>) -> [(&'static str, &ChipSet, Vec<u32>); 6] {
+        let of = |kind: Kind| &self.chips.entities[kind as usize];
+        [
+            ("companies", of(Kind::Company), view.companies.iter().map(|c| c.0).collect()),
+            ("tags", &self.chips.tags, view.tags.iter().map(|t| t.0).collect()),
+            ("story", &self.chips.stories, view.story.iter().map(|s| s.0).collect()),
+            ("people", of(Kind::Person), view.people.iter().map(|p| p.0).collect()),
+            ("products", of(Kind::Product), view.products.iter().map(|p| p.0).collect()),
+            ("authors", of(Kind::Author), view.authors.iter().map(|a| a.0).collect()),
+        ]
+    }
+
     /// The key of a brief's list card (made once), without making it: what its view
-    /// serializes to and the chips it names (its `html` is made from these by templates
-    /// every page's key covers).
+    /// serializes to and the keys of the chips it names (its `html` is made from these by
+    /// templates every page's key covers).
     fn card_key(&self, id: BriefId) -> [u8; 16] {
         *self.card_keys[id.0 as usize].get_or_init(|| {
             let view = self.views().card(id);
-            let keys = &self.chips.keys;
-            let of = |kind: Kind| keys.entities[kind as usize].as_slice();
-            let chips: Vec<[u8; 16]> = [
-                (of(Kind::Company), view.companies.iter().map(|c| c.0).collect::<Vec<_>>()),
-                (keys.tags.as_slice(), view.tags.iter().map(|t| t.0).collect()),
-                (keys.stories.as_slice(), view.story.iter().map(|s| s.0).collect()),
-                (of(Kind::Person), view.people.iter().map(|p| p.0).collect()),
-                (of(Kind::Product), view.products.iter().map(|p| p.0).collect()),
-                (of(Kind::Author), view.authors.iter().map(|a| a.0).collect()),
-            ]
-            .into_iter()
-            .flat_map(|(all, ids)| ids.into_iter().map(|i| all[i as usize]).chain([[0; 16]]))
-            .collect();
+            let chips: Vec<[u8; 16]> =
+                self.named_chips(&view).into_iter().flat_map(|(_, set, ids)| ids.into_iter().map(|i| set.keys[i as usize]).chain([[0; 16]])).collect();
             super::keys::serialized_key(&view, &chips)
         })
     }
@@ -275,24 +275,15 @@ impl Renderer {
             }
         }
         let ctx = ctx.into_context()?;
-        // Into a buffer kept by the thread (no growing page by page, no second pass to
-        // check that the output is UTF-8: it is), lent from there. The buffer is taken
-        // out while in use, so a render inside `f` would start a buffer of its own.
-        thread_local! {
-            static PAGE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-        }
-        let mut buf = PAGE.take();
-        buf.clear();
-        let rendered = self.tera.render_to(template, &ctx, &mut buf);
-        let out = match rendered {
-            Ok(()) => Ok(f(File { path: &out_path, bytes: &buf, source: source.map(PathBuf::as_path), key: key.as_deref() })),
+        // Into the thread's buffer (no growing page by page, no second pass to check that
+        // the output is UTF-8: it is), lent from there.
+        crate::content::buffer::with_buffer(|buf| match self.tera.render_to(template, &ctx, &mut *buf) {
+            Ok(()) => Ok(f(File { path: &out_path, bytes: buf, source: source.map(PathBuf::as_path), key: key.as_deref() })),
             Err(e) => {
                 let origin = |name: &str| template_origin(site, name);
                 Err(template_error(&e, &origin, Some(&path)))
             }
-        };
-        PAGE.set(buf);
-        out
+        })
     }
 
     /// `months`: `[{key: "2025-03", briefs: [...]}]`, newest first.
