@@ -173,8 +173,8 @@ impl Renderer {
             }
             Job::Brief(id) => {
                 let b = site.brief(id);
-                let view = v.brief(id);
-                let parts = if ctx.keyed() { vec![self.card_key(id), super::keys::serialized_key(&view, &[])] } else { Vec::new() };
+                let mut view = v.brief(id);
+                let parts = if ctx.keyed() { vec![self.card_key(id), brief_key(&mut view)] } else { Vec::new() };
                 ctx.insert_made_of("brief", &parts, move || Ok(merge(&self.card(id)?, Value::from_serializable(&view))))?;
                 self.insert_cards(ctx, "related", &b.related, move || self.cards(&b.related))?;
                 for (name, id) in [("story_prev", b.story_prev), ("story_next", b.story_next)] {
@@ -307,6 +307,15 @@ impl Renderer {
         }
         Ok(Value::from(months))
     }
+}
+
+/// The key of a brief's page view. Its body, most of its bytes, is hashed as it is rather
+/// than escaped into the view's JSON first.
+fn brief_key(view: &mut super::views::BriefView<'_>) -> [u8; 16] {
+    let body = std::mem::take(&mut view.body);
+    let key = super::keys::serialized_key(&*view, &[xxhash_rust::xxh3::xxh3_128(body.as_bytes()).to_le_bytes()]);
+    view.body = body;
+    key
 }
 
 /// The fields of two maps in one (those of `extra` win).
