@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
+use crate::content::walk::{self, path_order};
 
 use crate::content::config::Config;
 use crate::content::diag::Error;
@@ -242,24 +242,41 @@ pub fn load_cached(opts: &LoadOptions, reuse: Reuse<'_>, diags: &mut Diagnostics
     let content = root.join("content");
     let t = std::time::Instant::now();
     let folder = |name: &'static str, recursive: bool, known: &'static [&'static str]| Folder { name, recursive, known };
+    let [briefs, companies, sources, people, products, authors, stories, pages] = [
+        folder("briefs", true, frontmatter::BRIEF_KEYS),
+        entity_folder::<RawCompany>(),
+        entity_folder::<RawSource>(),
+        entity_folder::<RawPerson>(),
+        entity_folder::<RawProduct>(),
+        entity_folder::<RawAuthor>(),
+        folder("stories", false, frontmatter::STORY_KEYS),
+        folder("pages", false, frontmatter::PAGE_KEYS),
+    ];
+    let mut listing = match cache {
+        Some(c) => Listing::Kept(c),
+        None => {
+            let all = [&briefs, &companies, &sources, &people, &products, &authors, &stories, &pages];
+            Listing::Walked(walk::walk(&content, &all.map(|f| walk::Folder { name: f.name, recursive: f.recursive }))?)
+        }
+    };
+    let l = &mut listing;
     let docs = Docs {
-        briefs: read_folder::<RawBrief>(root, &content, folder("briefs", true, frontmatter::BRIEF_KEYS), &shown, reuse, diags)?,
-        companies: read_folder::<RawCompany>(root, &content, entity_folder::<RawCompany>(), &shown, reuse, diags)?,
-        sources: read_folder::<RawSource>(root, &content, entity_folder::<RawSource>(), &shown, reuse, diags)?,
-        people: read_folder::<RawPerson>(root, &content, entity_folder::<RawPerson>(), &shown, reuse, diags)?,
-        products: read_folder::<RawProduct>(root, &content, entity_folder::<RawProduct>(), &shown, reuse, diags)?,
-        authors: read_folder::<RawAuthor>(root, &content, entity_folder::<RawAuthor>(), &shown, reuse, diags)?,
-        stories: read_folder::<RawStory>(root, &content, folder("stories", false, frontmatter::STORY_KEYS), &shown, reuse, diags)?,
-        pages: read_folder::<RawPage>(root, &content, folder("pages", false, frontmatter::PAGE_KEYS), &shown, reuse, diags)?,
+        briefs: read_folder::<RawBrief>(root, &content, briefs, l, &shown, reuse, diags)?,
+        companies: read_folder::<RawCompany>(root, &content, companies, l, &shown, reuse, diags)?,
+        sources: read_folder::<RawSource>(root, &content, sources, l, &shown, reuse, diags)?,
+        people: read_folder::<RawPerson>(root, &content, people, l, &shown, reuse, diags)?,
+        products: read_folder::<RawProduct>(root, &content, products, l, &shown, reuse, diags)?,
+        authors: read_folder::<RawAuthor>(root, &content, authors, l, &shown, reuse, diags)?,
+        stories: read_folder::<RawStory>(root, &content, stories, l, &shown, reuse, diags)?,
+        pages: read_folder::<RawPage>(root, &content, pages, l, &shown, reuse, diags)?,
     };
     crate::steps::add("load: content", t.elapsed());
     let Some(config) = config else { return Ok(None) };
     let theme = crate::steps::time("load: theme", || theme::read_theme(root, &config.theme, &shown, diags))?;
     let bundles = docs.bundles();
-    let scan = || crate::content::media::scan(&content, &bundles, &theme.statics);
-    let media = crate::steps::time("load: media", || match cache {
-        Some(c) => c.media(media_key(&bundles, &theme.statics), scan),
-        None => scan(),
+    let media = crate::steps::time("load: media", || match listing {
+        Listing::Kept(c) => c.media(media_key(&bundles, &theme.statics), || crate::content::media::scan(&content, &bundles, &theme.statics)),
+        Listing::Walked(w) => Ok(crate::content::media::scan_files(&content, w.others, &bundles, &theme.statics)),
     })?;
     let data = crate::steps::time("load: data", || crate::content::data::load(root, &shown, diags));
     let mut corpus = finish(root.clone(), config, docs, theme, opts, diags);
@@ -365,33 +382,6 @@ pub fn default_slug(stem: &str) -> String {
     }
 }
 
-fn markdown_files(dir: &Path, recursive: bool) -> Result<Vec<PathBuf>, Error> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    // A flat folder still holds bundles: `companies/meta/index.md`.
-    let walker = WalkDir::new(dir).min_depth(1).max_depth(if recursive { usize::MAX } else { 2 });
-    for entry in walker {
-        let entry = entry.map_err(|e| Error::Walk(dir.to_path_buf(), e.to_string()))?;
-        let name = entry.file_name().to_string_lossy();
-        let wanted = recursive || entry.depth() == 1 || name == "index.md";
-        if wanted && entry.file_type().is_file() && name.ends_with(".md") && !name.starts_with('.') {
-            out.push(entry.into_path());
-        }
-    }
-    out.sort_by_cached_key(|p| path_order(p));
-    Ok(out)
-}
-
-/// The order of a corpus's documents: component by component (a folder's files before a
-/// sibling `a-b.md`), as a sorted walk gives them, which is by bytes with the separator
-/// lowest. Much cheaper than comparing `Path`s, which splits both paths again at every
-/// comparison.
-pub(super) fn path_order(path: &Path) -> Vec<u8> {
-    path.as_os_str().as_encoded_bytes().iter().map(|&b| if std::path::is_separator(b as char) { 0 } else { b }).collect()
-}
-
 /// Parses an entity's file onto `list`.
 fn parse_into<R: RawEntity>(
     list: &mut Vec<Arc<Doc<R>>>,
@@ -422,20 +412,33 @@ struct Folder {
     known: &'static [&'static str],
 }
 
+/// How the load finds each folder's files: `serve` keeps their lists between rebuilds; a
+/// build walks `content/` once for them and the media scan.
+enum Listing<'a> {
+    Kept(&'a LoadCache),
+    Walked(walk::Walked),
+}
+
+impl Listing<'_> {
+    fn files(&mut self, root: &Path, dir: &Path, kind: &Folder) -> Result<Arc<Vec<PathBuf>>, Error> {
+        match self {
+            Listing::Kept(c) => c.listing(root, dir, kind.recursive, || walk::markdown_files(dir, kind.recursive)),
+            Listing::Walked(w) => Ok(Arc::new(w.take(kind.name))),
+        }
+    }
+}
+
 fn read_folder<R: Front + Send + Sync + 'static>(
     root: &Path,
     content: &Path,
     kind: Folder,
+    listing: &mut Listing<'_>,
     shown: &(dyn Fn(&Path) -> PathBuf + Sync),
     reuse: Reuse<'_>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<Arc<Doc<R>>>, Error> {
     let cache = reuse.docs;
-    let dir = content.join(kind.name);
-    let files = match cache {
-        Some(c) => c.listing(root, &dir, kind.recursive, || markdown_files(&dir, kind.recursive))?,
-        None => Arc::new(markdown_files(&dir, kind.recursive)?),
-    };
+    let files = listing.files(root, &content.join(kind.name), &kind)?;
     type Parsed<R> = Result<Result<Arc<Doc<R>>, Diagnostic>, Error>;
     let kept = cache.map_or_else(|| vec![None; files.len()], |c| c.trusted::<R>(root, &files));
     let read = std::sync::atomic::AtomicUsize::new(0);
@@ -514,20 +517,6 @@ fn parse_doc<R: Front>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn files_come_in_the_order_of_a_sorted_walk() {
-        let dir = std::env::temp_dir().join(format!("briefing-walk-{}", std::process::id()));
-        for f in ["a.md", "a-c.md", "a/b.md", "a/z/y.md", "a/b-2.md", "B.md", "skip.txt", ".hidden.md"] {
-            let path = dir.join(f);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, "").unwrap();
-        }
-        let found = markdown_files(&dir, true).unwrap();
-        let names: Vec<String> = found.iter().map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().into_owned()).collect();
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(names, ["B.md", "a/b-2.md", "a/b.md", "a/z/y.md", "a-c.md", "a.md"]);
-    }
 
     #[test]
     fn a_doc_without_its_text_still_locates_messages() {

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::content::load::{path_order, Doc};
+use crate::content::load::Doc;
+use crate::content::walk::path_order;
 use crate::content::media::Media;
 
 /// Whether `inner` is `outer` or under it, comparing bytes (paths built the same way, from

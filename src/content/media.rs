@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::content::diag::Error;
 use crate::content::html::escape_attr;
@@ -207,23 +206,22 @@ pub fn is_image_name(name: &str) -> bool {
 /// belongs to (`bundles`: folders under `content/` with an `index.md`, `briefs/x`), and
 /// the headers of every image there and in `statics`.
 pub fn scan(content: &Path, bundles: &HashSet<String>, statics: &[(String, StaticSource)]) -> Result<Media, Error> {
+    let others = crate::content::walk::walk(content, &[])?.others;
+    Ok(scan_files(content, others, bundles, statics))
+}
+
+/// Like [`scan`], with the files of `content/` that are not Markdown already found.
+pub fn scan_files(content: &Path, others: Vec<PathBuf>, bundles: &HashSet<String>, statics: &[(String, StaticSource)]) -> Media {
     let mut media = Media::default();
-    if content.is_dir() {
-        for entry in WalkDir::new(content).min_depth(1) {
-            let entry = entry.map_err(|e| Error::Walk(content.to_path_buf(), e.to_string()))?;
-            let name = entry.file_name().to_string_lossy();
-            if !entry.file_type().is_file() || name.ends_with(".md") || name.starts_with('.') {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(content).unwrap_or(entry.path());
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            let in_bundle = std::iter::successors(rel.rsplit_once('/').map(|(d, _)| d), |d| d.rsplit_once('/').map(|(p, _)| p))
-                .any(|d| bundles.contains(d));
-            if in_bundle {
-                media.bundled.insert(rel, MediaFile { disk: entry.into_path(), image: None });
-            } else {
-                media.stray.insert(rel);
-            }
+    for path in others {
+        let rel = path.strip_prefix(content).unwrap_or(&path);
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let in_bundle = std::iter::successors(rel.rsplit_once('/').map(|(d, _)| d), |d| d.rsplit_once('/').map(|(p, _)| p))
+            .any(|d| bundles.contains(d));
+        if in_bundle {
+            media.bundled.insert(rel, MediaFile { disk: path, image: None });
+        } else {
+            media.stray.insert(rel);
         }
     }
     for (rel, src) in statics {
@@ -235,7 +233,7 @@ pub fn scan(content: &Path, bundles: &HashSet<String>, statics: &[(String, Stati
     let files = media.bundled.iter_mut().map(|(k, f)| (k.as_str(), f)).chain(media.statics.iter_mut().map(|(k, f)| (k.as_str(), f)));
     let images: Vec<&mut MediaFile> = files.filter(|(k, _)| is_image_name(k)).map(|(_, f)| f).collect();
     images.into_par_iter().for_each(|f| f.image = Some(read_info(&f.disk)));
-    Ok(media)
+    media
 }
 
 /// An image's format and size from its header, checked against the limits.

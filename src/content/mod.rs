@@ -23,3 +23,4 @@ pub mod markdown;
 pub mod media;
 pub mod model;
 pub mod theme;
+pub mod walk;
