@@ -98,6 +98,35 @@ fn pages_are_rendered_again_only_when_what_they_read_changed() {
     assert_eq!(tree(&themed.out), clean(&site));
 }
 
+/// The related briefs a build keeps are read by the next build only while every brief names
+/// the same companies and tags at the same times: a brief that changes only its tags joins
+/// the related briefs of those it now shares a tag with.
+#[test]
+fn kept_related_briefs_are_used_only_for_the_same_companies_tags_and_times() {
+    let brief = |company: &str, tag: &str| format!("title: {company} {tag}\ndate: 2025-10-30\ncompanies: [{company}]\ntags: [{tag}]\nsources: [threads]");
+    let related_of = |run: &Run, slug: &str| {
+        let page = run.read(&format!("briefs/{slug}/index.html"));
+        page.split("class=\"related-list\"").nth(1).map(|s| s.split("</ul>").next().unwrap_or("").to_string()).unwrap_or_default()
+    };
+    let site = SiteTest::new()
+        .brief("2025-10-30-a", &brief("meta", "Chips"), "Alpha.")
+        .brief("2025-10-29-b", &brief("google", "Chips"), "Beta.")
+        .brief("2025-10-28-c", &brief("alphabet", "Markets"), "Gamma.")
+        .brief("2025-10-27-d", &brief("meta", "Markets"), "Delta.");
+    let first = site.build_with(&["--timings"]);
+    assert!(first.stderr.contains("related briefs computed 4 of 4"), "{}", first.stderr);
+    assert!(related_of(&first, "a").contains("/briefs/b/") && !related_of(&first, "a").contains("/briefs/c/"));
+    let again = site.build_with(&["--timings"]);
+    assert!(again.stderr.contains("related briefs computed 0 of 4"), "kept ones are read: {}", again.stderr);
+    assert!(related_of(&again, "a").contains("/briefs/b/"));
+
+    let site = site.brief("2025-10-28-c", &brief("alphabet", "Chips"), "Gamma.");
+    let retagged = site.build_with(&["--timings"]);
+    assert!(retagged.stderr.contains("related briefs computed 4 of 4"), "{}", retagged.stderr);
+    assert!(related_of(&retagged, "a").contains("/briefs/c/"), "C now shares a tag with A: {}", related_of(&retagged, "a"));
+    assert_eq!(tree(&retagged.out), clean(&site));
+}
+
 /// A build into a new output folder (a fresh clone with `.briefing-cache/` restored, or
 /// another `--output`) takes every page whose inputs did not change from the cache's store
 /// of pages instead of rendering it; a damaged store is not trusted, `--no-cache` reads

@@ -20,6 +20,7 @@ mod names;
 mod people;
 mod products;
 mod related;
+mod related_store;
 mod sources;
 mod stories;
 mod stored;
@@ -30,6 +31,7 @@ use ahash::AHashMap as HashMap;
 use rayon::prelude::*;
 
 pub use links::ResolveCache;
+pub use related_store::RelatedStore;
 pub use stored::Stored;
 
 use crate::content::diag::{Diagnostic, Diagnostics};
@@ -163,14 +165,14 @@ pub fn resolve_cached(corpus: Corpus, cache: Option<&ResolveCache>, stored: Opti
     };
     ents.assemble(profiles, &mut site);
     steps::add("assemble", t.elapsed());
-    let site = steps::time("lists", || lists(site, now, cache));
+    let site = steps::time("lists", || lists(site, now, cache, stored.map(|s| &s.related)));
     // The files' text is no longer needed: free it off the critical path.
     free_later((briefs, (companies, sources, people, products, authors), stories, pages));
     Some(site)
 }
 
 /// Every list the pages show, computed once from the assembled site.
-fn lists(mut site: Site, now: Date, cache: Option<&ResolveCache>) -> Site {
+fn lists(mut site: Site, now: Date, cache: Option<&ResolveCache>, kept: Option<&RelatedStore>) -> Site {
     let by_brief = |n: usize, names: &dyn Fn(&Brief) -> Vec<u32>| entities::back_refs(n, &site.briefs, names);
     let company_briefs = by_brief(site.companies.len(), &|b| b.companies.iter().map(|c| c.0).collect());
     let source_briefs = by_brief(site.sources.len(), &sources::cited);
@@ -202,7 +204,7 @@ fn lists(mut site: Site, now: Date, cache: Option<&ResolveCache>) -> Site {
         site.sources.par_iter().map(|s| sources::track_record(&site.briefs, &site.stories, &s.briefs)).collect()
     });
     set(&mut site.sources, records, |s, r| s.record = r);
-    let related = steps::time("lists: related", || related::cached(&site, cache));
+    let related = steps::time("lists: related", || related::cached(&site, cache, kept));
     set(&mut site.briefs, related, |b, r| b.related = r);
     stories::most_recent_first(site)
 }

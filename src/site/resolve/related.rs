@@ -38,9 +38,16 @@ type Lists = (Vec<u32>, Vec<u32>);
 /// or moved to other companies or tags (the others keeping their order), only the briefs
 /// within a window's reach of a change in one of its lists are computed again; the others
 /// keep theirs, with ids renumbered. Ties are broken by time, not by position, so that a
-/// brief added elsewhere changes nothing for them.
-pub(super) fn cached(site: &crate::site::Site, cache: Option<&super::ResolveCache>) -> Vec<Vec<BriefId>> {
-    let Some(cache) = cache else { return all(&site.briefs, &site.companies, &site.tags) };
+/// brief added elsewhere changes nothing for them. Without it, with `kept` (a build), the
+/// related briefs the last build kept are read when computed from the same inputs.
+pub(super) fn cached(site: &crate::site::Site, cache: Option<&super::ResolveCache>, kept: Option<&super::RelatedStore>) -> Vec<Vec<BriefId>> {
+    let compute_all = || all(&site.briefs, &site.companies, &site.tags);
+    let Some(cache) = cache else {
+        let Some(kept) = kept else { return compute_all() };
+        let times = times(&site.briefs);
+        let key = super::related_store::inputs_key(&site.briefs, &site.companies, &site.tags, &times);
+        return kept.get_or(key, site.briefs.len(), compute_all);
+    };
     let companies = crate::content::model::fingerprint(&site.companies.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>());
     let lists: Vec<Lists> = site.briefs.iter().map(|b| (b.companies.iter().map(|c| c.0).collect(), b.tags.iter().map(|t| t.0).collect())).collect();
     let kept = cache.related.lock().map(|mut k| std::mem::take(&mut *k)).unwrap_or_default();
@@ -157,7 +164,7 @@ fn compute(briefs: &[Brief], companies: &[Company], tags: &[Tag], indices: &[usi
     thread_local! {
         static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch { score: Vec::new(), touched: Vec::new() }) };
     }
-    let times: Vec<i64> = briefs.iter().map(|b| b.date.at.timestamp()).collect();
+    let times = times(briefs);
     let scope = Scope { companies, tags, times: &times };
     indices
         .par_iter()
@@ -170,6 +177,11 @@ fn compute(briefs: &[Brief], companies: &[Company], tags: &[Tag], indices: &[usi
             })
         })
         .collect()
+}
+
+/// Each brief's time, in seconds since 1970.
+fn times(briefs: &[Brief]) -> Vec<i64> {
+    briefs.iter().map(|b| b.date.at.timestamp()).collect()
 }
 
 /// The briefs sharing the most companies (2 points each) and tags (1 point) with brief `i`,

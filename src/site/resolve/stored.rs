@@ -44,6 +44,8 @@ pub struct Stored {
     now: OnceLock<(Targets, u64)>,
     /// Every body of this build that can be kept, by path.
     this_build: Mutex<Vec<(String, Kept)>>,
+    /// The related briefs, kept in a file of their own.
+    pub(super) related: super::RelatedStore,
 }
 
 impl Stored {
@@ -52,7 +54,8 @@ impl Stored {
     pub fn open(root: &Path, fresh: bool, write: bool) -> Stored {
         let path = root.join(crate::content::model::CACHE_DIR).join(NAME);
         let reading = ReadBeside::start(path.clone(), fresh, read);
-        Stored { path, write, reading, read: OnceLock::new(), now: OnceLock::new(), this_build: Mutex::new(Vec::new()) }
+        let related = super::RelatedStore::open(root, fresh, write);
+        Stored { path, write, reading, read: OnceLock::new(), now: OnceLock::new(), this_build: Mutex::new(Vec::new()), related }
     }
 
     /// What the file holds (waiting for it to be read).
@@ -95,9 +98,10 @@ impl Stored {
         }
     }
 
-    /// Writes this build's bodies (best effort: a cache that cannot be written only costs
-    /// time), unless they are the ones read.
+    /// Writes this build's bodies and related briefs (best effort: a cache that cannot be
+    /// written only costs time), unless they are the ones read.
     pub fn save(&self) {
+        self.related.save();
         let Some((_, global)) = self.now.get() else { return };
         let mut all = self.this_build.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
         let (was, entries) = self.kept();
