@@ -309,12 +309,14 @@ impl Renderer {
     }
 }
 
-/// The key of a brief's page view. Its body, most of its bytes, is hashed as it is rather
-/// than escaped into the view's JSON first.
+/// The key of a brief's page view. Its body and its JSON-LD, most of its bytes, are hashed
+/// as they are rather than escaped into the view's JSON first.
 fn brief_key(view: &mut super::views::BriefView<'_>) -> [u8; 16] {
     let body = std::mem::take(&mut view.body);
-    let key = super::keys::serialized_key(&*view, &[xxhash_rust::xxh3::xxh3_128(body.as_bytes()).to_le_bytes()]);
-    view.body = body;
+    let json_ld = std::mem::take(&mut view.json_ld);
+    let raw = [xxhash_rust::xxh3::xxh3_128(body.as_bytes()).to_le_bytes(), xxhash_rust::xxh3::xxh3_128(json_ld.as_bytes()).to_le_bytes()];
+    let key = super::keys::serialized_key(&*view, &raw);
+    (view.body, view.json_ld) = (body, json_ld);
     key
 }
 
