@@ -101,11 +101,15 @@ impl Prior {
     pub fn write_manifest(&self, path: &Path) -> std::io::Result<()> {
         use std::io::Write;
         let mut kept = self.kept.lock().map(|mut k| std::mem::take(&mut *k)).unwrap_or_default();
-        kept.sort_unstable();
-        let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut kept[..]);
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
         writeln!(w, "{FORMAT}")?;
         for (path, e) in kept {
-            writeln!(w, "{}\t{}\t{}\t{path}", e.key, e.size, e.read.as_deref().unwrap_or("-"))?;
+            w.write_all(e.key.as_bytes())?;
+            write!(w, "\t{}\t", e.size)?;
+            for part in [e.read.as_deref().unwrap_or("-"), "\t", &path, "\n"] {
+                w.write_all(part.as_bytes())?;
+            }
         }
         w.flush()
     }
