@@ -116,6 +116,8 @@ impl Kept {
     /// the load is done).
     pub fn save(self) {
         self.bodies.save();
+        // What was read (ten thousand bodies) is freed off the critical path.
+        site::free_later(self);
     }
 }
 
@@ -217,6 +219,8 @@ pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
 /// Loads, resolves and, when there was no error, renders straight into the output folder.
 pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>), Error> {
     let kept = Kept::open(&opts.load.root, opts.no_cache, true);
+    // The store of pages is opened now: its index is read beside the load.
+    let store = output::pages::Pages::open(&opts.load.root, opts.no_cache);
     let mut p = prepare(&opts.load, &kept)?;
     if !p.diags.has_errors() {
         kept.save();
@@ -231,7 +235,7 @@ pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>
     let report = match render::Renderer::new(std::sync::Arc::new(site), &mut p.diags) {
         Some(renderer) => {
             let wopts = write::WriteOptions { force: opts.force, fresh: opts.no_cache };
-            let report = write::write(&renderer, &out_dir, &opts.load.root, wopts, &mut p.diags)?;
+            let report = write::write(&renderer, &out_dir, &opts.load.root, wopts, store, &mut p.diags)?;
             p.timings.search = renderer.search_time();
             site::free_later(renderer);
             report

@@ -16,12 +16,12 @@ use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use ahash::AHashMap as HashMap;
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::content::cachefile::replace;
+use crate::content::cachefile::{replace, ReadBeside};
 
 /// The index's first bytes: an index of another format is not read.
 const FORMAT: &[u8] = b"briefing-pages 3\n";
@@ -42,29 +42,36 @@ const RECORD: usize = 32 + 8 + 8 + 16;
 /// The pages of the last build, and those of this one.
 pub struct Pages {
     dir: PathBuf,
-    old: HashMap<Key, Loc>,
-    data: Option<File>,
+    /// The last build's index and `data`, read on a thread of their own from the start
+    /// of the build.
+    reading: ReadBeside<Old>,
+    old: OnceLock<Old>,
     /// Where this build appends, and how far it got.
     append: Mutex<Option<(File, u64)>>,
     /// Every page this build made or kept, for the next index.
     now: Mutex<HashMap<Key, Loc>>,
 }
 
+/// The last build's pages by key, and the file that holds their bytes.
+type Old = (HashMap<Key, Loc>, Option<File>);
+
 impl Pages {
-    /// The pages kept in the cache of the site at `root` (none read with `fresh`).
+    /// The pages kept in the cache of the site at `root` (none read with `fresh`). The
+    /// index is read beside whatever the build does until the first page is asked for.
     pub fn open(root: &Path, fresh: bool) -> Pages {
         let dir = root.join(crate::content::model::CACHE_DIR).join("pages");
-        let data = if fresh { None } else { File::open(dir.join("data")).ok() };
-        let old = match (&data, std::fs::read(dir.join("index"))) {
-            (Some(data), Ok(index)) => read_index(&index, data.metadata().map_or(0, |m| m.len())).unwrap_or_default(),
-            _ => HashMap::default(),
-        };
-        Pages { dir, old, data, append: Mutex::new(None), now: Mutex::new(HashMap::default()) }
+        let reading = ReadBeside::start(dir.clone(), fresh, read_old);
+        Pages { dir, reading, old: OnceLock::new(), append: Mutex::new(None), now: Mutex::new(HashMap::default()) }
+    }
+
+    /// The last build's pages (waiting for them to be read).
+    fn old(&self) -> &Old {
+        self.old.get_or_init(|| self.reading.wait().unwrap_or_default())
     }
 
     /// Whether the store holds no page.
     pub fn is_empty(&self) -> bool {
-        self.old.is_empty()
+        self.old().0.is_empty()
     }
 
     /// Lends `f` the bytes of the page made from what `key` keys, with their XXH3-128 hash,
@@ -72,8 +79,9 @@ impl Pages {
     /// build reads 300 MB of pages).
     pub fn take<T>(&self, key: &str, f: impl FnOnce(&[u8], u128) -> T) -> Option<T> {
         let k = as_key(key)?;
-        let loc = *self.old.get(&k)?;
-        let (data, len) = (self.data.as_ref()?, usize::try_from(loc.len).ok()?);
+        let (old, data) = self.old();
+        let loc = *old.get(&k)?;
+        let (data, len) = (data.as_ref()?, usize::try_from(loc.len).ok()?);
         crate::content::buffer::with_buffer(|buf| {
             buf.resize(len, 0);
             let whole = data.read_exact_at(buf, loc.at).is_ok() && xxh3_128(buf) == loc.check;
@@ -88,7 +96,7 @@ impl Pages {
     /// made it (an output folder holds it): the store keeps it too, when it has it.
     pub fn keep(&self, key: &str) {
         if let Some(k) = as_key(key) {
-            if let Some(loc) = self.old.get(&k) {
+            if let Some(loc) = self.old().0.get(&k) {
                 self.note(k, *loc);
             }
         }
@@ -123,7 +131,7 @@ impl Pages {
     fn start(&self) -> std::io::Result<(File, u64)> {
         std::fs::create_dir_all(&self.dir)?;
         // With nothing read, start afresh: what `data` holds is no page of this build.
-        let fresh = self.data.is_none();
+        let fresh = self.old().1.is_none();
         let file = std::fs::OpenOptions::new().create(true).append(!fresh).write(true).truncate(fresh).open(self.dir.join("data"))?;
         let end = file.metadata()?.len();
         Ok((file, end))
@@ -132,7 +140,9 @@ impl Pages {
     /// Writes the index of this build's pages, when it differs from the last one, and
     /// compacts `data` when more than half of it is no longer needed (best effort).
     pub fn save(self) {
-        let Pages { dir, old, data, append, now } = self;
+        let old = self.old.into_inner().or_else(|| self.reading.wait()).unwrap_or_default();
+        let Pages { dir, append, now, .. } = self;
+        let (old, data) = old;
         let appended = append.into_inner().ok().flatten();
         let now = now.into_inner().unwrap_or_default();
         if appended.is_none() && now.len() == old.len() {
@@ -150,6 +160,14 @@ impl Pages {
 /// A key in its 32 hex digits.
 fn as_key(key: &str) -> Option<Key> {
     key.as_bytes().try_into().ok()
+}
+
+/// The index and data file in `dir`, when the index is whole and of this format.
+fn read_old(dir: &Path) -> Option<Old> {
+    let data = File::open(dir.join("data")).ok()?;
+    let index = std::fs::read(dir.join("index")).ok()?;
+    let old = read_index(&index, data.metadata().map_or(0, |m| m.len()))?;
+    Some((old, Some(data)))
 }
 
 fn read_index(index: &[u8], data_len: u64) -> Option<HashMap<Key, Loc>> {

@@ -39,8 +39,9 @@ pub struct WriteReport {
 
 /// Renders every file of the site straight into `out_dir` (memory stays flat). Render
 /// errors go to `diags` and return `Ok(None)` with the output untouched. `force` allows
-/// replacing a folder briefing did not create; `root` is the site folder, never written.
-pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOptions, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
+/// replacing a folder briefing did not create; `root` is the site folder, never written;
+/// `store` is its cache's store of pages (opened early: its index is read beside the load).
+pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOptions, store: Pages, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
     let WriteOptions { force, fresh } = opts;
     check_target(out_dir, root, force)?;
     let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
@@ -65,7 +66,6 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
     // Pages and media side by side: the media are mostly reading and writing files.
     let cache = if fresh { Cache::refill(root) } else { Cache::new(root) };
     let known = known_shards(renderer, &cache);
-    let store = Pages::open(root, fresh);
     let (pages, media) = rayon::join(
         || crate::steps::time("write: pages, feeds, static files", || fill(&spare, renderer, &prior, &store)),
         || fill_media(&spare, renderer, &cache, &prior),
