@@ -33,6 +33,9 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order of their discriminants.
+    pub const ALL: [Format; 5] = [Format::Png, Format::Jpeg, Format::Webp, Format::Gif, Format::Svg];
+
     /// The file extension of its variants.
     pub fn ext(self) -> &'static str {
         match self {

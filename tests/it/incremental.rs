@@ -232,6 +232,35 @@ fn stored_bodies_are_reused_only_while_what_they_link_is_the_same() {
     assert!(count(&site.build_with(&["--timings"])).starts_with("0 of"), "and it was written again whole");
 }
 
+/// A body that shows an image is kept with its picture: the next build neither renders it
+/// nor forgets the image (its variants are written, its page shows it the same); an image
+/// replaced by one of another size renders the body again.
+#[test]
+fn stored_bodies_keep_the_images_they_show() {
+    let front = "title: A\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]";
+    let site = SiteTest::new()
+        .brief("2025-10-30-a/index", front, "The chart:\n\n![Revenue by year](chart.png)\n")
+        .bytes("content/briefs/2025-10-30-a/chart.png", &crate::media::png(900, 500));
+    let count = |run: &Run| run.stderr.lines().find_map(|l| l.split("bodies rendered ").nth(1).map(|c| c.split(',').next().unwrap().to_string())).unwrap();
+    let first = site.build_with(&["--timings"]);
+    let page = first.read("briefs/a/index.html");
+    assert!(page.contains("width=\"900\" height=\"500\""), "{page}");
+    let again = site.build_with(&["--timings"]);
+    assert!(count(&again).starts_with("0 of"), "the body with an image is kept: {}", again.stderr);
+    assert_eq!(again.read("briefs/a/index.html"), page);
+    let moved = tempfile::tempdir().unwrap();
+    let out = moved.path().join("public");
+    assert_eq!(site.run(&["build", "--output", out.to_str().unwrap()]).code, 0);
+    assert_eq!(tree(&out), tree(&again.out), "a new folder gets the image and its variants too");
+    assert!(tree(&out).keys().any(|k| k.starts_with("briefs/a/chart-") && k.ends_with(".webp")), "{:?}", tree(&out).keys().collect::<Vec<_>>());
+
+    let site = site.bytes("content/briefs/2025-10-30-a/chart.png", &crate::media::png(640, 480));
+    let resized = site.build_with(&["--timings"]);
+    assert!(count(&resized).starts_with("1 of"), "{}", resized.stderr);
+    assert!(resized.read("briefs/a/index.html").contains("width=\"640\" height=\"480\""));
+    assert_eq!(tree(&resized.out), clean(&site));
+}
+
 /// The front matter a build keeps (`.briefing-cache/front`) is read instead of the YAML
 /// while the YAML is the same: an edit is seen, `extra` fields are always read from the
 /// YAML, a damaged file is not trusted.

@@ -8,8 +8,9 @@
 //! an XXH3-128 hash of its text, the link targets it was checked against, each link it
 //! resolved and where it led, and what rendering gave), and an XXH3-128 hash of all of it.
 //! A file written by another program, cut short or changed by hand is not read at all. Only
-//! bodies without problems and without images are kept: messages and images are found
-//! again by rendering.
+//! bodies without problems are kept (their messages are found again by rendering); a body's
+//! images are kept with it (where each is shown, and what it is), and recorded again as
+//! shown when it is reused, like a rendered one's.
 
 use xxhash_rust::xxh3::Xxh3;
 use std::io::{Read, Write};
@@ -23,9 +24,10 @@ use crate::content::cachefile::{replace, ReadBeside};
 use super::links::{Targets, CLASSES};
 use crate::content::kinds::Kind;
 use crate::content::markdown::{Heading, Rendered};
+use crate::content::media::{Format, ImageInfo, Picture};
 
 /// Bump when the file's layout changes.
-const FORMAT: &[u8] = b"briefing-bodies 2\n";
+const FORMAT: &[u8] = b"briefing-bodies 3\n";
 
 /// The file's name in `.briefing-cache/`.
 const NAME: &str = "bodies";
@@ -87,7 +89,8 @@ impl Stored {
     /// Keeps a body just rendered, when it can be kept.
     pub(super) fn keep(&self, path: &str, body: &str, rendered: &Arc<Rendered>, lookups: Vec<Lookup>) {
         let Some((targets, _)) = self.now.get() else { return };
-        if rendered.problems.is_empty() && rendered.pictures.is_empty() {
+        // Pictures are kept with the file they show (read again from there by name).
+        if rendered.problems.is_empty() && rendered.pictures.iter().all(|(_, p)| p.disk.to_str().is_some()) {
             self.note(path, Kept::hashed(text_hash(body), rendered.clone(), lookups, *targets));
         }
     }
@@ -229,6 +232,17 @@ impl Kept {
             w.str(&h.id);
             w.str(&h.text);
         }
+        w.u64(r.pictures.len() as u64);
+        for (at, p) in &r.pictures {
+            w.u64(*at as u64);
+            w.str(&p.out);
+            w.str(p.disk.to_str().unwrap_or_default());
+            w.bytes(&[p.info.format as u8]);
+            w.u64(u64::from(p.info.width));
+            w.u64(u64::from(p.info.height));
+            w.u64(p.widths.len() as u64);
+            p.widths.iter().for_each(|x| w.u64(u64::from(*x)));
+        }
     }
 
     fn decode<R: Read>(r: &mut Reader<R>) -> Option<Kept> {
@@ -244,9 +258,20 @@ impl Kept {
         let mentions = (0..r.u64()?).map(|_| Some((kind(r.byte()?)?, u32::try_from(r.u64()?).ok()?))).collect::<Option<Vec<_>>>()?;
         let headings =
             (0..r.u64()?).map(|_| Some(Heading { level: r.byte()?, id: r.str()?, text: r.str()? })).collect::<Option<Vec<_>>>()?;
-        let rendered = Rendered { html, first_paragraph, mentions, headings, ..Rendered::default() };
+        let pictures = (0..r.u64()?).map(|_| Some((usize::try_from(r.u64()?).ok()?, read_picture(r)?))).collect::<Option<Vec<_>>>()?;
+        let rendered = Rendered { html, first_paragraph, mentions, headings, pictures, ..Rendered::default() };
         Some(Kept::hashed(hash, Arc::new(rendered), lookups, checked))
     }
+}
+
+/// A picture a body shows, as [`Kept::encode`] wrote it.
+fn read_picture<R: Read>(r: &mut Reader<R>) -> Option<Picture> {
+    let (out, disk) = (r.str()?, PathBuf::from(r.str()?));
+    let format = *Format::ALL.get(usize::from(r.byte()?))?;
+    let mut size = || u32::try_from(r.u64()?).ok();
+    let info = ImageInfo { format, width: size()?, height: size()? };
+    let widths = (0..r.u64()?).map(|_| u32::try_from(r.u64()?).ok()).collect::<Option<Vec<_>>>()?;
+    Some(Picture { out, disk, info, widths })
 }
 
 /// Writes pieces, remembering the first failure.
