@@ -254,6 +254,35 @@ fn stored_bodies_keep_the_images_they_show() {
     assert_eq!(tree(&out), tree(&again.out), "a new folder gets the image and its variants too");
     assert!(tree(&out).keys().any(|k| k.starts_with("briefs/a/chart-") && k.ends_with(".webp")), "{:?}", tree(&out).keys().collect::<Vec<_>>());
 
+    // The site moved with its cache (a fresh clone with the cache restored), its chart
+    // redrawn at the same size: the kept body shows it, and its variants are made from the
+    // file where it is now, not where it was.
+    let elsewhere = tempfile::tempdir().unwrap();
+    for e in walkdir::WalkDir::new(site.root()).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        let rel = e.path().strip_prefix(site.root()).unwrap();
+        if !rel.starts_with("public") {
+            std::fs::create_dir_all(elsewhere.path().join(rel).parent().unwrap()).unwrap();
+            std::fs::copy(e.path(), elsewhere.path().join(rel)).unwrap();
+        }
+    }
+    let redrawn = image::RgbImage::from_fn(900, 500, |x, y| image::Rgb([(y % 200) as u8, 30, (x % 220) as u8]));
+    redrawn.save(elsewhere.path().join("content/briefs/2025-10-30-a/chart.png")).unwrap();
+    let out = elsewhere.path().join("public");
+    let moved_run = std::process::Command::new(env!("CARGO_BIN_EXE_briefing"))
+        .args(["build", "--timings", "--output"])
+        .arg(&out)
+        .arg("--root")
+        .arg(elsewhere.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&moved_run.stderr);
+    assert!(moved_run.status.success(), "{stderr}");
+    assert!(stderr.contains("bodies rendered 0 of"), "the body is kept: {stderr}");
+    let fresh = tempfile::tempdir().unwrap();
+    copy_sources(elsewhere.path(), fresh.path());
+    assert!(build_into(fresh.path(), &fresh.path().join("public")));
+    assert!(tree(&out) == tree(&fresh.path().join("public")), "the moved site's images are its own");
+
     let site = site.bytes("content/briefs/2025-10-30-a/chart.png", &crate::media::png(640, 480));
     let resized = site.build_with(&["--timings"]);
     assert!(count(&resized).starts_with("1 of"), "{}", resized.stderr);

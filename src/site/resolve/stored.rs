@@ -89,8 +89,9 @@ impl Stored {
     /// Keeps a body just rendered, when it can be kept.
     pub(super) fn keep(&self, path: &str, body: &str, rendered: &Arc<Rendered>, lookups: Vec<Lookup>) {
         let Some((targets, _)) = self.now.get() else { return };
-        // Pictures are kept with the file they show (read again from there by name).
-        if rendered.problems.is_empty() && rendered.pictures.iter().all(|(_, p)| p.disk.to_str().is_some()) {
+        // Pictures are kept with the file they show, by its path in the site folder (a site
+        // moved with its cache finds its images where they are now).
+        if rendered.problems.is_empty() && rendered.pictures.iter().all(|(_, p)| in_site(&self.path, &p.disk).is_some()) {
             self.note(path, Kept::hashed(text_hash(body), rendered.clone(), lookups, *targets));
         }
     }
@@ -112,7 +113,7 @@ impl Stored {
             return;
         }
         all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let _ = replace(&self.path, |tmp| write(tmp, *global, &all));
+        let _ = replace(&self.path, |tmp| write(tmp, &self.path, *global, &all));
     }
 
     /// Whether `kept` is what the file holds for `path` (read, not rendered again, and
@@ -128,7 +129,7 @@ pub(super) fn text_hash(text: &str) -> [u8; 16] {
 }
 
 /// Writes the file (streamed: a big site's bodies are never all in one buffer).
-fn write(path: &Path, global: u64, all: &[(String, Kept)]) -> std::io::Result<()> {
+fn write(path: &Path, store: &Path, global: u64, all: &[(String, Kept)]) -> std::io::Result<()> {
     let file = Hashing { inner: std::fs::File::create(path)?, hasher: Xxh3::new() };
     let mut w = Writer { out: std::io::BufWriter::with_capacity(1 << 16, file), failed: None };
     w.bytes(FORMAT);
@@ -137,7 +138,7 @@ fn write(path: &Path, global: u64, all: &[(String, Kept)]) -> std::io::Result<()
     w.u64(all.len() as u64);
     for (path, k) in all {
         w.str(path);
-        k.encode(&mut w);
+        k.encode(&mut w, store);
     }
     if let Some(e) = w.failed {
         return Err(e);
@@ -153,6 +154,7 @@ type Bodies = (u64, HashMap<String, Kept>);
 
 /// Reads the file (streamed), or nothing when it is not whole and of this program.
 fn read(path: &Path) -> Option<Bodies> {
+    let root = site_root(path)?;
     let mut file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len().checked_sub(16)?;
     let hashing = Hashing { inner: (&mut file).take(len), hasher: Xxh3::new() };
@@ -165,7 +167,7 @@ fn read(path: &Path) -> Option<Bodies> {
     let mut entries = HashMap::with_capacity(n.min(1 << 20) as usize);
     for _ in 0..n {
         let path = r.str()?;
-        entries.insert(path, Kept::decode(&mut r)?);
+        entries.insert(path, Kept::decode(&mut r, root)?);
     }
     if !r.0.buffer().is_empty() {
         return None;
@@ -208,7 +210,7 @@ impl<T: Write> Write for Hashing<T> {
 }
 
 impl Kept {
-    fn encode<W: Write>(&self, w: &mut Writer<W>) {
+    fn encode<W: Write>(&self, w: &mut Writer<W>, store: &Path) {
         w.bytes(&self.hash().unwrap_or_default());
         self.checked.iter().for_each(|t| w.u64(*t));
         w.u64(self.lookups().len() as u64);
@@ -236,7 +238,7 @@ impl Kept {
         for (at, p) in &r.pictures {
             w.u64(*at as u64);
             w.str(&p.out);
-            w.str(p.disk.to_str().unwrap_or_default());
+            w.str(in_site(store, &p.disk).unwrap_or_default());
             w.bytes(&[p.info.format as u8]);
             w.u64(u64::from(p.info.width));
             w.u64(u64::from(p.info.height));
@@ -245,7 +247,7 @@ impl Kept {
         }
     }
 
-    fn decode<R: Read>(r: &mut Reader<R>) -> Option<Kept> {
+    fn decode<R: Read>(r: &mut Reader<R>, root: &Path) -> Option<Kept> {
         let hash: [u8; 16] = r.take(16)?.try_into().ok()?;
         let mut checked = [0; CLASSES];
         for c in &mut checked {
@@ -258,15 +260,25 @@ impl Kept {
         let mentions = (0..r.u64()?).map(|_| Some((kind(r.byte()?)?, u32::try_from(r.u64()?).ok()?))).collect::<Option<Vec<_>>>()?;
         let headings =
             (0..r.u64()?).map(|_| Some(Heading { level: r.byte()?, id: r.str()?, text: r.str()? })).collect::<Option<Vec<_>>>()?;
-        let pictures = (0..r.u64()?).map(|_| Some((usize::try_from(r.u64()?).ok()?, read_picture(r)?))).collect::<Option<Vec<_>>>()?;
+        let pictures = (0..r.u64()?).map(|_| Some((usize::try_from(r.u64()?).ok()?, read_picture(r, root)?))).collect::<Option<Vec<_>>>()?;
         let rendered = Rendered { html, first_paragraph, mentions, headings, pictures, ..Rendered::default() };
         Some(Kept::hashed(hash, Arc::new(rendered), lookups, checked))
     }
 }
 
-/// A picture a body shows, as [`Kept::encode`] wrote it.
-fn read_picture<R: Read>(r: &mut Reader<R>) -> Option<Picture> {
-    let (out, disk) = (r.str()?, PathBuf::from(r.str()?));
+/// The site folder of the file at `store` (`<site>/.briefing-cache/bodies`).
+fn site_root(store: &Path) -> Option<&Path> {
+    store.parent()?.parent()
+}
+
+/// The path of `file` in the site folder of `store`, when it is in it (and is UTF-8).
+fn in_site<'p>(store: &Path, file: &'p Path) -> Option<&'p str> {
+    file.strip_prefix(site_root(store)?).ok()?.to_str()
+}
+
+/// A picture a body shows, as [`Kept::encode`] wrote it (its file in the site folder `root`).
+fn read_picture<R: Read>(r: &mut Reader<R>, root: &Path) -> Option<Picture> {
+    let (out, disk) = (r.str()?, root.join(r.str()?));
     let format = *Format::ALL.get(usize::from(r.byte()?))?;
     let mut size = || u32::try_from(r.u64()?).ok();
     let info = ImageInfo { format, width: size()?, height: size()? };
