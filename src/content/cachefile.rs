@@ -37,3 +37,49 @@ impl<T: Send + 'static> ReadBeside<T> {
         reading.join().ok().flatten()
     }
 }
+
+/// The first bytes of a cache file that only this program reads back: its format line, then
+/// the program that wrote it (its length as four bytes, then its text). [`unseal`] reads it.
+pub fn header(format: &[u8]) -> Vec<u8> {
+    let stamp = crate::content::model::program_stamp();
+    let mut out = Vec::with_capacity(format.len() + 4 + stamp.len());
+    out.extend_from_slice(format);
+    out.extend_from_slice(&(stamp.len() as u32).to_le_bytes());
+    out.extend_from_slice(stamp.as_bytes());
+    out
+}
+
+/// What follows the [`header`] of a whole cache file's `bytes`: `None` unless they end with
+/// the XXH3-128 hash of the rest, start with `format` and were written by this program (a
+/// file cut short, changed by hand or written by another version is not read).
+pub fn unseal<'a>(format: &[u8], bytes: &'a [u8]) -> Option<Cursor<'a>> {
+    let (body, hash) = bytes.split_at_checked(bytes.len().checked_sub(16)?)?;
+    if xxhash_rust::xxh3::xxh3_128(body).to_le_bytes() != hash {
+        return None;
+    }
+    let mut c = Cursor(body.strip_prefix(format)?);
+    let stamp = c.u32()? as usize;
+    (c.take(stamp)? == crate::content::model::program_stamp().as_bytes()).then_some(c)
+}
+
+/// Reads a cache file's pieces in order; `None` past its end.
+pub struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    /// The next four bytes, as a little-endian number.
+    pub fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    /// Whether every byte was read.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

@@ -138,10 +138,7 @@ fn write(path: &Path, now: &[Noted], read: &Entries) -> std::io::Result<()> {
         h.update(b);
         w.write_all(b)
     };
-    let stamp = crate::content::model::program_stamp();
-    put(FORMAT)?;
-    put(&(stamp.len() as u32).to_le_bytes())?;
-    put(stamp.as_bytes())?;
+    put(&crate::content::cachefile::header(FORMAT))?;
     for (key, json) in now {
         let json = json.as_deref().or_else(|| read.get(key).map(|j| &j[..])).unwrap_or_default();
         put(key)?;
@@ -164,27 +161,12 @@ fn key<R>(yaml: &str) -> Key {
 fn read(path: &Path) -> Option<Entries> {
     let mut bytes = Vec::new();
     std::fs::File::open(path).ok()?.read_to_end(&mut bytes).ok()?;
-    let split = bytes.len().checked_sub(16)?;
-    let (body, hash) = bytes.split_at(split);
-    if xxhash_rust::xxh3::xxh3_128(body).to_le_bytes() != hash {
-        return None;
-    }
-    let mut rest = body.strip_prefix(FORMAT)?;
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (head, tail) = rest.split_at_checked(n)?;
-        rest = tail;
-        Some(head)
-    };
-    let len = |b: &[u8]| -> Option<usize> { Some(u32::from_le_bytes(b.try_into().ok()?) as usize) };
-    let stamp = take(4).and_then(len)?;
-    if take(stamp)? != crate::content::model::program_stamp().as_bytes() {
-        return None;
-    }
+    let mut c = crate::content::cachefile::unseal(FORMAT, &bytes)?;
     let mut entries = HashMap::default();
-    while let Some(key) = take(16) {
+    while let Some(key) = c.take(16) {
         let key: Key = key.try_into().ok()?;
-        let n = take(4).and_then(len)?;
-        entries.insert(key, take(n)?.into());
+        let n = c.u32()? as usize;
+        entries.insert(key, c.take(n)?.into());
     }
     Some(entries)
 }

@@ -12,11 +12,11 @@ use std::sync::{Mutex, OnceLock};
 
 use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 
-use crate::content::cachefile::{replace, ReadBeside};
+use crate::content::cachefile::{header, replace, unseal, ReadBeside};
 use crate::site::{Brief, BriefId, Company, Tag};
 
 /// Bump when the file's layout changes.
-const FORMAT: &[u8] = b"briefing-related 1\n";
+const FORMAT: &[u8] = b"briefing-related 2\n";
 
 /// The file's name in `.briefing-cache/`.
 const NAME: &str = "related";
@@ -96,13 +96,9 @@ pub(super) fn inputs_key(briefs: &[Brief], companies: &[Company], tags: &[Tag], 
 }
 
 fn encode((key, lists): &Lists) -> Vec<u8> {
-    let stamp = crate::content::model::program_stamp();
-    let mut out = Vec::with_capacity(FORMAT.len() + stamp.len() + 32 + lists.len() * 24);
-    out.extend_from_slice(FORMAT);
-    out.extend_from_slice(&(stamp.len() as u64).to_le_bytes());
-    out.extend_from_slice(stamp.as_bytes());
+    let mut out = header(FORMAT);
     out.extend_from_slice(&key.to_le_bytes());
-    out.extend_from_slice(&(lists.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(lists.len() as u32).to_le_bytes());
     for l in lists {
         out.extend_from_slice(&(l.len() as u32).to_le_bytes());
         l.iter().for_each(|b| out.extend_from_slice(&b.to_le_bytes()));
@@ -118,29 +114,16 @@ fn read(path: &Path) -> Option<Lists> {
 }
 
 fn decode(bytes: &[u8]) -> Option<Lists> {
-    let (body, hash) = bytes.split_at(bytes.len().checked_sub(16)?);
-    if xxh3_128(body).to_le_bytes() != hash {
-        return None;
-    }
-    let mut r = body.strip_prefix(FORMAT)?;
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (head, rest) = (r.get(..n)?, r.get(n..)?);
-        r = rest;
-        Some(head)
-    };
-    let stamp_len = usize::try_from(u64::from_le_bytes(take(8)?.try_into().ok()?)).ok()?;
-    if take(stamp_len)? != crate::content::model::program_stamp().as_bytes() {
-        return None;
-    }
-    let key = u128::from_le_bytes(take(16)?.try_into().ok()?);
-    let n = u64::from_le_bytes(take(8)?.try_into().ok()?);
+    let mut c = unseal(FORMAT, bytes)?;
+    let key = u128::from_le_bytes(c.take(16)?.try_into().ok()?);
+    let n = c.u32()?;
     let mut lists = Vec::with_capacity(n.min(1 << 24) as usize);
     for _ in 0..n {
-        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-        let ids = take(len.checked_mul(4)?)?;
-        lists.push(ids.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect());
+        let len = c.u32()? as usize;
+        let ids = c.take(len.checked_mul(4)?)?;
+        lists.push(ids.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect());
     }
-    take(1).is_none().then_some((key, lists))
+    c.is_empty().then_some((key, lists))
 }
 
 #[cfg(test)]
