@@ -219,8 +219,8 @@ pub fn check(opts: &load::LoadOptions) -> Result<Outcome, Error> {
 /// Loads, resolves and, when there was no error, renders straight into the output folder.
 pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>), Error> {
     let kept = Kept::open(&opts.load.root, opts.no_cache, true);
-    // The store of pages is opened now: its index is read beside the load.
-    let store = output::pages::Pages::open(&opts.load.root, opts.no_cache);
+    // The stores of pages and cards are opened now: their indexes are read beside the load.
+    let stores = write::Stores::open(&opts.load.root, opts.no_cache);
     let mut p = prepare(&opts.load, &kept)?;
     if !p.diags.has_errors() {
         kept.save();
@@ -235,7 +235,7 @@ pub fn build(opts: &BuildOptions) -> Result<(Outcome, Option<write::WriteReport>
     let report = match render::Renderer::new(std::sync::Arc::new(site), &mut p.diags) {
         Some(renderer) => {
             let wopts = write::WriteOptions { force: opts.force, fresh: opts.no_cache };
-            let report = write::write(&renderer, &out_dir, &opts.load.root, wopts, store, &mut p.diags)?;
+            let report = write::write(&renderer, &out_dir, &opts.load.root, wopts, stores, &mut p.diags)?;
             p.timings.search = renderer.search_time();
             site::free_later(renderer);
             report

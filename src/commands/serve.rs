@@ -67,6 +67,7 @@ struct Built {
     /// Image variants and share cards, made when first asked for.
     media: Arc<HashMap<String, Media>>,
     cache: crate::output::cache::Cache,
+    cards: crate::output::pages::Pages,
     pages: std::sync::Mutex<HashMap<String, Arc<Vec<u8>>>>,
 }
 
@@ -120,7 +121,7 @@ impl Built {
         let site = self.renderer.site();
         let made = match self.media.get(key)? {
             Media::Image(i) => media::variants(&site.images[*i], site.config.images.quality, &self.cache, &crate::output::manifest::Prior::default(), keep).map(|r| r.map(|_| ())),
-            Media::Card(id) => media::card(key, &self.renderer.card_text(*id), &self.cache, &crate::output::manifest::Prior::default(), keep).map(|_| Ok(())),
+            Media::Card(id) => media::card(key, &self.renderer.card_text(*id), &self.cards, &crate::output::manifest::Prior::default(), keep).map(|_| Ok(())),
         };
         match made {
             Ok(Ok(())) => self.pages.lock().ok()?.get(key).cloned().map(Ok),
@@ -277,8 +278,9 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
             eprintln!("timings: {} jobs and {} media indexed in {} ms", jobs.len(), media.len(), t_index.elapsed().as_millis());
         }
         let cache = crate::output::cache::Cache::new(&opts.root);
+        let cards = crate::output::pages::Pages::cards(&opts.root, false).read_only();
         let search = std::sync::OnceLock::new();
-        Some(Arc::new(Built { renderer, index, paths, search, statics, media, cache, pages: std::sync::Mutex::new(HashMap::new()) }))
+        Some(Arc::new(Built { renderer, index, paths, search, statics, media, cache, cards, pages: std::sync::Mutex::new(HashMap::new()) }))
     });
     if crate::steps::enabled() {
         eprintln!(

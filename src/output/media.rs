@@ -6,6 +6,7 @@ use crate::content::diag::{Diagnostic, Error};
 use crate::content::media::Format;
 use crate::output::cache::Cache;
 use crate::output::manifest::Prior;
+use crate::output::pages::Pages;
 use crate::render::cards::{self, CardText};
 use crate::render::images;
 use crate::site::SiteImage;
@@ -67,17 +68,19 @@ pub fn variants(
     Ok(Ok(made))
 }
 
-/// Draws a share card (or takes it from the cache) and hands it to `put`.
+/// Draws a share card (or takes it from the store of cards) and hands it to `put`.
 pub fn card(
     rel: &str,
     text: &CardText,
-    cache: &Cache,
+    store: &Pages,
     prior: &Prior,
     mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>,
 ) -> Result<Made, Error> {
     let key = Cache::key(&[format!("{text:?}{:?}", cards::STYLE).as_bytes()]);
     if let Some(n) = prior.unchanged(rel, &key) {
         prior.keep(rel, &key, n);
+        store.keep(&key);
+        crate::steps::count("share cards drawn", 0, 1);
         return Ok((rel.to_string(), n));
     }
     let mut written = |bytes: &[u8]| {
@@ -85,11 +88,13 @@ pub fn card(
         prior.keep(rel, &key, bytes.len() as u64);
         Ok((rel.to_string(), bytes.len() as u64))
     };
-    if let Some(made) = cache.with("cards", &key, "social.png", &mut written) {
+    if let Some(made) = store.take(&key, |bytes, _| written(bytes)) {
+        crate::steps::count("share cards drawn", 0, 1);
         return made;
     }
+    crate::steps::count("share cards drawn", 1, 1);
     let bytes = cards::draw(text, &cards::STYLE).map_err(|e| Error::Refuse(format!("cannot draw the share card {rel}: {e}")))?;
-    cache.put("cards", &key, "social.png", &bytes);
+    store.add(&key, &bytes, xxhash_rust::xxh3::xxh3_128(&bytes));
     written(&bytes)
 }
 

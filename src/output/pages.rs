@@ -1,7 +1,12 @@
-//! Pages kept between builds (`.briefing-cache/pages/`): the bytes of every page a build
-//! made, by the key of what the page read ([`crate::render::File::key`]), so that a build
-//! into a new output folder (a fresh clone with the cache restored, `--output` elsewhere)
-//! writes a page that nothing it reads changed without rendering it again.
+//! Pages and share cards kept between builds: the bytes of every page a build made, by the
+//! key of what the page read ([`crate::render::File::key`]), in `.briefing-cache/pages/`, so
+//! that a build into a new output folder (a fresh clone with the cache restored, `--output`
+//! elsewhere) writes a page that nothing it reads changed without rendering it again; and
+//! every share card, by the key of its text, in `.briefing-cache/cards/`.
+//!
+//! Kept in two files a store rather than a file an entry: a build after the cache was
+//! emptied wrote 10,000 cards, and ext4 took a third of that build's time finding room for
+//! their files (it passes over the places of files deleted a moment before).
 //!
 //! Two files: `data`, the pages' bytes one after another, only ever appended to; and
 //! `index`, a format line, then for each page its key, where its bytes are in `data`, how
@@ -50,6 +55,8 @@ pub struct Pages {
     append: Mutex<Option<(File, u64)>>,
     /// Every page this build made or kept, for the next index.
     now: Mutex<HashMap<Key, Loc>>,
+    /// Whether what is made is added (not by `serve`, which never writes the index).
+    adds: bool,
 }
 
 /// The last build's pages by key, and the file that holds their bytes.
@@ -59,9 +66,22 @@ impl Pages {
     /// The pages kept in the cache of the site at `root` (none read with `fresh`). The
     /// index is read beside whatever the build does until the first page is asked for.
     pub fn open(root: &Path, fresh: bool) -> Pages {
-        let dir = root.join(crate::content::model::CACHE_DIR).join("pages");
+        Pages::at(root.join(crate::content::model::CACHE_DIR).join("pages"), fresh)
+    }
+
+    /// The share cards kept in the cache of the site at `root`, as [`Pages::open`] keeps pages.
+    pub fn cards(root: &Path, fresh: bool) -> Pages {
+        Pages::at(root.join(crate::content::model::CACHE_DIR).join("cards"), fresh)
+    }
+
+    fn at(dir: PathBuf, fresh: bool) -> Pages {
         let reading = ReadBeside::start(dir.clone(), fresh, read_old);
-        Pages { dir, reading, old: OnceLock::new(), append: Mutex::new(None), now: Mutex::new(HashMap::default()) }
+        Pages { dir, reading, old: OnceLock::new(), append: Mutex::new(None), now: Mutex::new(HashMap::default()), adds: true }
+    }
+
+    /// The store, only read: nothing is added to it (`serve` reads the cards a build kept).
+    pub fn read_only(self) -> Pages {
+        Pages { adds: false, ..self }
     }
 
     /// The last build's pages (waiting for them to be read).
@@ -105,7 +125,7 @@ impl Pages {
     /// Adds a page this build rendered (best effort: a store that cannot be written only
     /// costs time); `check` is the XXH3-128 hash of `bytes`.
     pub fn add(&self, key: &str, bytes: &[u8], check: u128) {
-        let Some(k) = as_key(key) else { return };
+        let Some(k) = as_key(key).filter(|_| self.adds) else { return };
         let Ok(mut append) = self.append.lock() else { return };
         if append.is_none() {
             *append = self.start().ok();
@@ -154,6 +174,18 @@ impl Pages {
         drop(data); // the file as it was when the build began: what was appended is not in it
         let now = if size > 2 * live + (1 << 20) { compact(&dir, now).unwrap_or_default() } else { now };
         let _ = write_index(&dir, &now);
+        remove_strays(&dir);
+    }
+}
+
+/// Removes the folders in `dir`: what an older version kept there a file an entry
+/// (`cards/<2 hex digits>/<key>-social.png`), which no build reads any longer.
+fn remove_strays(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 

@@ -28,6 +28,22 @@ use crate::render::Renderer;
 /// The file that marks an output folder as briefing's own.
 pub const MARKER: &str = ".briefing-output";
 
+/// The cache's stores a build takes pages and share cards from, and keeps them in.
+pub struct Stores {
+    /// Pages by the key of what they read.
+    pub pages: Pages,
+    /// Share cards by the key of their text.
+    pub cards: Pages,
+}
+
+impl Stores {
+    /// The stores of the site at `root` (nothing read from them with `fresh`), opened when
+    /// the build starts: their indexes are read on threads of their own beside the load.
+    pub fn open(root: &Path, fresh: bool) -> Stores {
+        Stores { pages: Pages::open(root, fresh), cards: Pages::cards(root, fresh) }
+    }
+}
+
 /// What was written.
 #[derive(Debug, Default)]
 pub struct WriteReport {
@@ -40,8 +56,9 @@ pub struct WriteReport {
 /// Renders every file of the site straight into `out_dir` (memory stays flat). Render
 /// errors go to `diags` and return `Ok(None)` with the output untouched. `force` allows
 /// replacing a folder briefing did not create; `root` is the site folder, never written;
-/// `store` is its cache's store of pages (opened early: its index is read beside the load).
-pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOptions, store: Pages, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
+/// `stores` are its cache's stores of pages and cards (opened early: their indexes are read
+/// beside the load).
+pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOptions, stores: Stores, diags: &mut Diagnostics) -> Result<Option<WriteReport>, Error> {
     let WriteOptions { force, fresh } = opts;
     check_target(out_dir, root, force)?;
     let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
@@ -67,8 +84,8 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
     let cache = if fresh { Cache::refill(root) } else { Cache::new(root) };
     let known = known_shards(renderer, &cache);
     let (pages, media) = rayon::join(
-        || crate::steps::time("write: pages, feeds, static files", || fill(&spare, renderer, &prior, &store)),
-        || fill_media(&spare, renderer, &cache, &prior),
+        || crate::steps::time("write: pages, feeds, static files", || fill(&spare, renderer, &prior, &stores.pages)),
+        || fill_media(&spare, renderer, &cache, &stores.cards, &prior),
     );
     let ((mut written, mut errors), (media, media_errors)) = (pages?, media?);
     written.extend(media);
@@ -76,7 +93,8 @@ pub fn write(renderer: &Renderer, out_dir: &Path, root: &Path, opts: WriteOption
     if crate::render::report_render_errors(errors, diags) {
         return Ok(None);
     }
-    store.save();
+    stores.pages.save();
+    stores.cards.save();
     if !known && renderer.search_time().is_some() {
         cache.put("search", renderer.search_inputs(), "shards", renderer.shard_names().join("\n").as_bytes());
     }
@@ -232,16 +250,16 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior, store: &Pages)
 /// Makes every image's variants and every share card
 /// (from the cache in `root` when it has them): what was written, and the images that
 /// could not be decoded.
-fn fill_media(dir: &Path, renderer: &Renderer, cache: &Cache, prior: &manifest::Prior) -> Result<Filled, Error> {
+fn fill_media(dir: &Path, renderer: &Renderer, cache: &Cache, cards: &Pages, prior: &manifest::Prior) -> Result<Filled, Error> {
     let site = renderer.site();
     let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
     let quality = site.config.images.quality;
     let images: Vec<Result<Result<Vec<media::Made>, Diagnostic>, Error>> = crate::steps::time("write: images", || {
         site.images.par_iter().map(|img| media::variants(img, quality, cache, prior, put_at)).collect()
     });
-    let cards = renderer.cards_to_draw();
+    let to_draw = renderer.cards_to_draw();
     let drawn: Result<Vec<media::Made>, Error> = crate::steps::time("write: share cards", || {
-        cards.par_iter().map(|(rel, text)| media::card(rel, text, cache, prior, put_at)).collect()
+        to_draw.par_iter().map(|(rel, text)| media::card(rel, text, cards, prior, put_at)).collect()
     });
     let (mut written, mut errors) = (Vec::new(), Vec::new());
     for r in images {

@@ -57,10 +57,7 @@ fn unchanged_pages_are_not_written_again() {
 
 /// How many pages a build rendered, of how many, from its `--timings` report.
 fn rendered_again(run: &Run) -> (usize, usize) {
-    let line = run.stderr.lines().find_map(|l| l.split("pages rendered again ").nth(1)).unwrap_or_else(|| panic!("no count in:\n{}", run.stderr));
-    let mut parts = line.split(" of ");
-    let n = |p: Option<&str>| p.unwrap().trim_end_matches(|c: char| !c.is_ascii_digit()).parse::<usize>().unwrap();
-    (n(parts.next()), n(parts.next()))
+    run.done_again("pages rendered again")
 }
 
 /// A build into a kept output folder renders again only the pages whose inputs changed (a
@@ -560,13 +557,18 @@ fn no_cache_makes_everything_again() {
     let site = SiteTest::new().brief("2025-10-30-a", "title: A\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]", "Alpha.");
     site.build();
     let cards = site.root().join(".briefing-cache/cards");
-    let entries: Vec<std::path::PathBuf> =
-        walkdir::WalkDir::new(&cards).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).map(|e| e.into_path()).collect();
-    assert!(!entries.is_empty(), "the build kept its share card");
+    let index = std::fs::read(cards.join("index")).unwrap();
+    let format = b"briefing-pages 3\n";
+    assert!(index.starts_with(format) && index.len() == format.len() + 64 + 16, "the build kept its one share card");
+    // The same card's entry, whole but with other bytes.
     let fake = b"not a png".to_vec();
-    for e in &entries {
-        std::fs::write(e, [fake.clone(), xxhash_rust::xxh3::xxh3_128(&fake).to_le_bytes().to_vec()].concat()).unwrap();
-    }
+    let mut wrong = index[..format.len() + 32].to_vec();
+    wrong.extend_from_slice(&0u64.to_le_bytes());
+    wrong.extend_from_slice(&(fake.len() as u64).to_le_bytes());
+    wrong.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(&fake).to_le_bytes());
+    wrong.extend_from_slice(&xxhash_rust::xxh3::xxh3_128(&wrong).to_le_bytes());
+    std::fs::write(cards.join("data"), &fake).unwrap();
+    std::fs::write(cards.join("index"), &wrong).unwrap();
     let plain = site.run(&["build", "--output", &site.root().join("plain").to_string_lossy()]);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     assert_eq!(std::fs::read(site.root().join("plain/briefs/a/social.png")).unwrap(), fake, "a whole entry is used as it is");

@@ -252,3 +252,52 @@ fn empty_and_folder_references_say_what_they_are() {
     assert!(run.stderr.contains("content/briefs/2025-10-30-b.md:5:1: error: the link names no file"), "{}", run.stderr);
     assert!(run.stderr.contains("error: \"./\" names a folder, not a file"), "{}", run.stderr);
 }
+
+/// Share cards are kept in one store of the cache (`.briefing-cache/cards/`: its data and
+/// its index, not a file a card): a build into a new folder draws only the cards whose text
+/// changed, a damaged store is not trusted, and the file a card an older version kept is
+/// removed.
+#[test]
+fn share_cards_are_kept_in_one_store_and_drawn_again_only_when_their_text_changes() {
+    let brief = |title: &str| format!("title: {title}\ndate: 2025-10-30\ncompanies: [meta]");
+    let site = SiteTest::new().file("site.toml", SUB).brief("2025-10-30-a", &brief("Alpha"), "Text.").brief("2025-10-29-b", &brief("Beta"), "Text.");
+    let outs = tempfile::tempdir().unwrap();
+    let into = |site: &SiteTest, name: &str, more: &[&str]| {
+        let out = outs.path().join(name);
+        let mut args = vec!["--timings", "--output", out.to_str().unwrap()];
+        args.extend_from_slice(more);
+        let run = site.build_with(&args);
+        let cards = ["a", "b"].map(|s| std::fs::read(out.join(format!("briefs/{s}/social.png"))).unwrap());
+        (run.done_again("share cards drawn"), cards)
+    };
+    let (drawn, first) = into(&site, "first", &[]);
+    assert_eq!(drawn, (2, 2));
+    assert!(first.iter().all(|c| c.starts_with(b"\x89PNG")) && first[0] != first[1]);
+    let store = site.root().join(".briefing-cache/cards");
+    let names = |dir: &std::path::Path| -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(&store), ["data", "index"]);
+    let (drawn, second) = into(&site, "second", &[]);
+    assert_eq!(drawn, (0, 2), "a new folder, nothing changed: every card from the store");
+    assert_eq!(second, first);
+
+    std::fs::create_dir_all(store.join("ab")).unwrap();
+    std::fs::write(store.join("ab/ab12-social.png"), b"kept by an older version").unwrap();
+    let site = site.brief("2025-10-30-a", &brief("Alpha, renamed"), "Text.");
+    let (drawn, renamed) = into(&site, "renamed", &[]);
+    assert_eq!(drawn, (1, 2), "only the renamed brief's card");
+    assert!(renamed[0] != first[0] && renamed[1] == first[1]);
+    assert_eq!(names(&store), ["data", "index"], "what an older version kept is removed");
+    let (drawn, clean) = into(&site, "clean", &["--no-cache"]);
+    assert_eq!(drawn, (2, 2));
+    assert_eq!(renamed, clean);
+
+    let data = store.join("data");
+    std::fs::write(&data, vec![b' '; std::fs::metadata(&data).unwrap().len() as usize]).unwrap();
+    let (drawn, damaged) = into(&site, "damaged", &[]);
+    assert_eq!(drawn, (2, 2), "nothing taken from a damaged store");
+    assert_eq!(damaged, clean);
+}

@@ -141,6 +141,16 @@ impl Run {
         Html::parse_document(&self.read(&rel))
     }
 
+    /// How many of how many a build did again, by its `--timings` report's count named
+    /// `what` ("pages rendered again", "share cards drawn").
+    pub fn done_again(&self, what: &str) -> (usize, usize) {
+        let prefix = format!("{what} ");
+        let line = self.stderr.lines().find_map(|l| l.split(prefix.as_str()).nth(1)).unwrap_or_else(|| panic!("no count of {what} in:\n{}", self.stderr));
+        let mut parts = line.split(" of ");
+        let n = |p: Option<&str>| p.unwrap().chars().take_while(|c| c.is_ascii_digit() || *c == ',').filter(char::is_ascii_digit).collect::<String>().parse::<usize>().unwrap();
+        (n(parts.next()), n(parts.next()))
+    }
+
     /// Every output file, relative, with `/`.
     pub fn files(&self) -> BTreeSet<String> {
         walkdir::WalkDir::new(&self.out)
