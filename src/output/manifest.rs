@@ -16,6 +16,8 @@ pub struct Prior {
     listed: bool,
     /// Every file made or kept in this build, for the next manifest.
     pub kept: std::sync::Mutex<Vec<(String, Entry)>>,
+    /// In a folder this build started empty, the folders made in it so far.
+    made: Option<std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>>,
 }
 
 /// What the manifest says of a file: the key of its bytes (or of what they were made from,
@@ -45,7 +47,17 @@ impl Prior {
         let mut lines = text.lines();
         let listed = lines.next() == Some(FORMAT) && std::fs::remove_file(&path).is_ok();
         let files = if listed { lines.filter_map(parse_line).collect() } else { Default::default() };
-        Prior { dir: dir.to_path_buf(), files, listed, kept: Default::default() }
+        let made = (!reused).then(Default::default);
+        Prior { dir: dir.to_path_buf(), files, listed, kept: Default::default(), made }
+    }
+
+    /// Whether the folder `rel` must be made before a file is written in it: in a folder
+    /// this build started empty, the first time it is asked (making it first spares the
+    /// kernel a failed attempt to create the file, for each of ten thousand folders); in a
+    /// reused one, never (the file is written, and its folder made only if that fails).
+    pub fn first_in(&self, rel: &Path) -> bool {
+        let Some(made) = &self.made else { return false };
+        !rel.as_os_str().is_empty() && made.lock().is_ok_and(|mut m| m.insert(rel.to_path_buf()))
     }
 
     /// Every file the folder holds, when its manifest says so.

@@ -163,7 +163,7 @@ fn put_hashed(dir: &Path, rel: &Path, bytes: &[u8], hash: u128, read: Option<&st
     let name = rel.to_string_lossy();
     let key = key.as_str();
     if prior.unchanged(&name, key).is_none() {
-        put(&dir.join(rel), bytes)?;
+        put(dir, rel, bytes, prior)?;
     }
     match read {
         Some(read) => prior.keep_page(&name, key, bytes.len() as u64, read),
@@ -182,6 +182,9 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior, store: &Pages)
     let results: Vec<Written> = renderer
         .jobs()
         .into_par_iter()
+        // Small pieces: rayon splits a list into a few big ones otherwise, and the last of
+        // them went on alone on one core for 50 ms while the other waited.
+        .with_max_len(64)
         .map(|job| {
             let page = Renderer::is_page(job);
             let kept = |path: &str, read: &str, _: Option<&Path>| {
@@ -252,14 +255,14 @@ fn fill(dir: &Path, renderer: &Renderer, prior: &manifest::Prior, store: &Pages)
 /// could not be decoded.
 fn fill_media(dir: &Path, renderer: &Renderer, cache: &Cache, cards: &Pages, prior: &manifest::Prior) -> Result<Filled, Error> {
     let site = renderer.site();
-    let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(&dir.join(safe_rel(rel)?), bytes) };
+    let put_at = |rel: &str, bytes: &[u8]| -> Result<(), Error> { put(dir, &safe_rel(rel)?, bytes, prior) };
     let quality = site.config.images.quality;
     let images: Vec<Result<Result<Vec<media::Made>, Diagnostic>, Error>> = crate::steps::time("write: images", || {
         site.images.par_iter().map(|img| media::variants(img, quality, cache, prior, put_at)).collect()
     });
     let to_draw = renderer.cards_to_draw();
     let drawn: Result<Vec<media::Made>, Error> = crate::steps::time("write: share cards", || {
-        to_draw.par_iter().map(|(rel, text)| media::card(rel, text, cards, prior, put_at)).collect()
+        to_draw.par_iter().with_max_len(64).map(|(rel, text)| media::card(rel, text, cards, prior, put_at)).collect()
     });
     let (mut written, mut errors) = (Vec::new(), Vec::new());
     for r in images {
@@ -272,8 +275,14 @@ fn fill_media(dir: &Path, renderer: &Renderer, cache: &Cache, cards: &Pages, pri
     Ok((written.into_iter().map(|(p, n)| (PathBuf::from(p), n)).collect(), errors))
 }
 
-/// Writes a file, creating its folder when needed (the folder usually exists already).
-fn put(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+/// Writes `rel` in `dir`, creating its folder when needed (in a reused folder it usually
+/// exists already; in a new one it is made before its first file).
+fn put(dir: &Path, rel: &Path, bytes: &[u8], prior: &manifest::Prior) -> Result<(), Error> {
+    if let Some(parent) = rel.parent().filter(|p| prior.first_in(p)) {
+        let d = dir.join(parent);
+        fs::create_dir_all(&d).map_err(|e| Error::Write(d, e))?;
+    }
+    let path = &dir.join(rel);
     match fs::write(path, bytes) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
