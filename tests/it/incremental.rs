@@ -134,10 +134,7 @@ fn a_new_output_folder_takes_the_pages_the_cache_keeps() {
     let outs = tempfile::tempdir().unwrap();
     let into = |site: &SiteTest, name: &str, more: &[&str]| {
         let out = outs.path().join(name);
-        let mut args = vec!["--timings", "--output", out.to_str().unwrap()];
-        args.extend_from_slice(more);
-        let run = site.build_with(&args);
-        (rendered_again(&run), tree(&out))
+        (rendered_again(&site.build_timed(&out, more)), tree(&out))
     };
     let ((n, of), first) = into(&site, "first", &[]);
     assert_eq!(n, of, "an empty cache: every page rendered");

@@ -264,9 +264,7 @@ fn share_cards_are_kept_in_one_store_and_drawn_again_only_when_their_text_change
     let outs = tempfile::tempdir().unwrap();
     let into = |site: &SiteTest, name: &str, more: &[&str]| {
         let out = outs.path().join(name);
-        let mut args = vec!["--timings", "--output", out.to_str().unwrap()];
-        args.extend_from_slice(more);
-        let run = site.build_with(&args);
+        let run = site.build_timed(&out, more);
         let cards = ["a", "b"].map(|s| std::fs::read(out.join(format!("briefs/{s}/social.png"))).unwrap());
         (run.done_again("share cards drawn"), cards)
     };

@@ -116,6 +116,13 @@ impl SiteTest {
         r
     }
 
+    /// `briefing build --timings --output OUT` with `more` arguments, which must succeed.
+    pub fn build_timed(&self, out: &Path, more: &[&str]) -> Run {
+        let mut args = vec!["--timings", "--output", out.to_str().expect("UTF-8 path")];
+        args.extend_from_slice(more);
+        self.build_with(&args)
+    }
+
     /// `briefing build`, which must fail with exit 1.
     pub fn build_fails(&self) -> Run {
         let r = self.run(&["build"]);
