@@ -134,3 +134,31 @@ fn parse_line(l: &str) -> Option<(String, Entry)> {
     let read = (read != "-").then(|| read.to_string());
     Some((path.to_string(), Entry { key: key.to_string(), size, read }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_reads_back_what_was_written_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let (hash, read) = (format!("{:032x}", u128::MAX - 0xa5), format!("{:032x}", 42u128));
+        std::fs::write(dir.path().join("a.html"), b"abc").unwrap();
+        std::fs::write(dir.path().join("b.png"), b"png!").unwrap();
+        let prior = Prior::read(dir.path(), false);
+        prior.keep_page("a.html", &hash, 3, &read);
+        prior.keep("b.png", "not-a-hash", 4);
+        prior.write_manifest(&dir.path().join(MANIFEST)).unwrap();
+        let written = std::fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(written, format!("{FORMAT}\n{hash}\t3\t{read}\ta.html\nnot-a-hash\t4\t-\tb.png\n"));
+
+        let again = Prior::read(dir.path(), true);
+        assert_eq!(again.keep_if_read("a.html", &read), Some(3));
+        assert_eq!(again.keep_if_read("a.html", &hash), None, "read from something else");
+        assert_eq!(again.unchanged("a.html", &hash), Some(3));
+        assert_eq!(again.unchanged("a.html", &hash.to_uppercase()), None);
+        assert_eq!(again.unchanged("b.png", "not-a-hash"), Some(4));
+        again.write_manifest(&dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join(MANIFEST)).unwrap(), format!("{FORMAT}\n{hash}\t3\t{read}\ta.html\n"));
+    }
+}

@@ -162,6 +162,7 @@ impl Pages {
     pub fn save(self) {
         let old = self.old.into_inner().or_else(|| self.reading.wait()).unwrap_or_default();
         let Pages { dir, append, now, .. } = self;
+        remove_strays(&dir);
         let (old, data) = old;
         let appended = append.into_inner().ok().flatten();
         let now = now.into_inner().unwrap_or_default();
@@ -174,7 +175,6 @@ impl Pages {
         drop(data); // the file as it was when the build began: what was appended is not in it
         let now = if size > 2 * live + (1 << 20) { compact(&dir, now).unwrap_or_default() } else { now };
         let _ = write_index(&dir, &now);
-        remove_strays(&dir);
     }
 }
 

@@ -278,17 +278,17 @@ fn share_cards_are_kept_in_one_store_and_drawn_again_only_when_their_text_change
         n
     };
     assert_eq!(names(&store), ["data", "index"]);
+    std::fs::create_dir_all(store.join("ab")).unwrap();
+    std::fs::write(store.join("ab/ab12-social.png"), b"kept by an older version").unwrap();
     let (drawn, second) = into(&site, "second", &[]);
     assert_eq!(drawn, (0, 2), "a new folder, nothing changed: every card from the store");
     assert_eq!(second, first);
+    assert_eq!(names(&store), ["data", "index"], "what an older version kept is removed");
 
-    std::fs::create_dir_all(store.join("ab")).unwrap();
-    std::fs::write(store.join("ab/ab12-social.png"), b"kept by an older version").unwrap();
     let site = site.brief("2025-10-30-a", &brief("Alpha, renamed"), "Text.");
     let (drawn, renamed) = into(&site, "renamed", &[]);
     assert_eq!(drawn, (1, 2), "only the renamed brief's card");
     assert!(renamed[0] != first[0] && renamed[1] == first[1]);
-    assert_eq!(names(&store), ["data", "index"], "what an older version kept is removed");
     let (drawn, clean) = into(&site, "clean", &["--no-cache"]);
     assert_eq!(drawn, (2, 2));
     assert_eq!(renamed, clean);
