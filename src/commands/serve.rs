@@ -67,7 +67,7 @@ struct Built {
     /// Image variants and share cards, made when first asked for.
     media: Arc<HashMap<String, Media>>,
     cache: crate::output::cache::Cache,
-    cards: crate::output::pages::Pages,
+    cards: Arc<crate::output::pages::Pages>,
     pages: std::sync::Mutex<HashMap<String, Arc<Vec<u8>>>>,
 }
 
@@ -278,7 +278,10 @@ fn build_snapshot(opts: &LoadOptions, caches: &crate::Caches, previous: Option<&
             eprintln!("timings: {} jobs and {} media indexed in {} ms", jobs.len(), media.len(), t_index.elapsed().as_millis());
         }
         let cache = crate::output::cache::Cache::new(&opts.root);
-        let cards = crate::output::pages::Pages::cards(&opts.root, false).read_only();
+        let cards = match previous.and_then(|p| p.built.as_ref()) {
+            Some(b) => b.cards.clone(),
+            None => Arc::new(crate::output::pages::Pages::cards(&opts.root, false).read_only()),
+        };
         let search = std::sync::OnceLock::new();
         Some(Arc::new(Built { renderer, index, paths, search, statics, media, cache, cards, pages: std::sync::Mutex::new(HashMap::new()) }))
     });

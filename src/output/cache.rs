@@ -1,8 +1,9 @@
-//! `.briefing-cache/`: image variants and share cards kept between builds, so that a build
-//! in which no image and no card's text changed encodes nothing.
+//! `.briefing-cache/`: image variants (and the search index's shard names) kept between
+//! builds, so that a build in which no image changed encodes nothing. Share cards, far more
+//! numerous, are kept in one store ([`crate::output::pages::Pages::cards`]), not here.
 //!
 //! An entry is named by a key (an XXH3-128 hash of everything it was made from: the source
-//! bytes or the card's text, the settings, the format version) and holds its bytes followed
+//! bytes, the settings, the format version) and holds its bytes followed
 //! by their XXH3-128 checksum. An entry whose checksum does not match (a torn write, a disk error, an
 //! edit by hand) is never trusted: it is made again. Writes go to a temporary
 //! file renamed into place; a cache that cannot be written only costs time.
@@ -49,23 +50,16 @@ impl Cache {
 
     /// The bytes of an entry, when it is there and whole.
     pub fn get(&self, kind: &str, key: &str, name: &str) -> Option<Vec<u8>> {
-        self.with(kind, key, name, <[u8]>::to_vec)
-    }
-
-    /// Lends `f` the bytes of an entry, when it is there and whole. They are read into the
-    /// thread's buffer: a build into a new folder reads every share card (230 MB at
-    /// 10,000 briefs).
-    pub fn with<T>(&self, kind: &str, key: &str, name: &str, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
-        use std::io::Read;
         if !self.read {
             return None;
         }
-        let mut file = std::fs::File::open(self.path(kind, key, name)).ok()?;
-        crate::content::buffer::with_buffer(|bytes| {
-            file.read_to_end(bytes).ok()?;
-            let n = bytes.len().checked_sub(16)?;
-            (xxhash_rust::xxh3::xxh3_128(&bytes[..n]).to_le_bytes()[..] == bytes[n..]).then(|| f(&bytes[..n]))
-        })
+        let mut bytes = std::fs::read(self.path(kind, key, name)).ok()?;
+        let n = bytes.len().checked_sub(16)?;
+        if xxhash_rust::xxh3::xxh3_128(&bytes[..n]).to_le_bytes()[..] != bytes[n..] {
+            return None;
+        }
+        bytes.truncate(n);
+        Some(bytes)
     }
 
     /// Stores an entry (best effort).

@@ -77,10 +77,10 @@ pub fn card(
     mut put: impl FnMut(&str, &[u8]) -> Result<(), Error>,
 ) -> Result<Made, Error> {
     let key = Cache::key(&[format!("{text:?}{:?}", cards::STYLE).as_bytes()]);
+    crate::steps::count("share cards drawn", 0, 1);
     if let Some(n) = prior.unchanged(rel, &key) {
         prior.keep(rel, &key, n);
         store.keep(&key);
-        crate::steps::count("share cards drawn", 0, 1);
         return Ok((rel.to_string(), n));
     }
     let mut written = |bytes: &[u8]| {
@@ -89,10 +89,9 @@ pub fn card(
         Ok((rel.to_string(), bytes.len() as u64))
     };
     if let Some(made) = store.take(&key, |bytes, _| written(bytes)) {
-        crate::steps::count("share cards drawn", 0, 1);
         return made;
     }
-    crate::steps::count("share cards drawn", 1, 1);
+    crate::steps::count("share cards drawn", 1, 0);
     let bytes = cards::draw(text, &cards::STYLE).map_err(|e| Error::Refuse(format!("cannot draw the share card {rel}: {e}")))?;
     store.add(&key, &bytes, xxhash_rust::xxh3::xxh3_128(&bytes));
     written(&bytes)

@@ -341,10 +341,13 @@ impl<R: Read> Reader<R> {
     /// bodies, 50 MB: read into a string of their own and then copied into the shared one,
     /// they were allocated, grown and paged in twice).
     fn shared_str(&mut self) -> Option<Arc<str>> {
-        let n = u64::try_from(usize::try_from(self.u64()?).ok()?).ok()?;
+        let n = self.u64()?;
         crate::content::buffer::with_buffer(|buf| {
             (&mut self.0).take(n).read_to_end(buf).ok()?;
-            (buf.len() as u64 == n).then(|| std::str::from_utf8(buf).ok().map(Arc::from)).flatten()
+            if buf.len() as u64 != n {
+                return None;
+            }
+            std::str::from_utf8(buf).ok().map(Arc::from)
         })
     }
 }
