@@ -185,8 +185,9 @@ fn a_build_that_failed_while_writing_is_not_trusted() {
 }
 
 /// The bodies a build keeps in `.briefing-cache/bodies` are used by the next build only
-/// while their text and every link they resolved are the same; a damaged file is not read
-/// (and is written again whole); `check` reads it and writes nothing.
+/// while their text and every link they resolved are the same; a build that changed
+/// nothing leaves the file as it was; a damaged file is not read (and is written again
+/// whole); `check` reads it and writes nothing.
 #[test]
 fn stored_bodies_are_reused_only_while_what_they_link_is_the_same() {
     let front = "title: A\ndate: 2025-10-30\ncompanies: [meta]\nsources: [threads]";
@@ -201,8 +202,11 @@ fn stored_bodies_are_reused_only_while_what_they_link_is_the_same() {
     site.build();
     assert!(store.exists());
     let count = |run: &Run| run.stderr.lines().find_map(|l| l.split("bodies rendered ").nth(1).map(|c| c.split(',').next().unwrap().to_string())).unwrap();
+    let inode = || std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&store).unwrap());
+    let first = inode();
     let again = site.build_with(&["--timings"]);
     assert!(count(&again).starts_with("0 of"), "{}", again.stderr);
+    assert_eq!(inode(), first, "nothing changed: the file is not written again");
     let checked = site.run(&["check", "--timings"]);
     assert!(count(&checked).starts_with("0 of"), "check reads the stored bodies: {}", checked.stderr);
 

@@ -11,10 +11,18 @@
 //! bodies without problems are kept (their messages are found again by rendering); a body's
 //! images are kept with it (where each is shown, and what it is), and recorded again as
 //! shown when it is reused, like a rendered one's.
+//!
+//! A body's HTML is not read with the rest: only where it lies in the file (and an XXH3-64
+//! hash of it, checked when it is read). It is read when its brief is resolved, as that
+//! brief's text is freed: read up front, a 50,000-brief site's bodies (240 MB) were in
+//! memory beside the texts of all its files (240 MB more).
 
-use xxhash_rust::xxh3::Xxh3;
-use std::io::{Read, Write};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+use std::fs::File;
+use std::io::{BufRead, Read, Write};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ahash::AHashMap as HashMap;
@@ -27,7 +35,7 @@ use crate::content::markdown::{Heading, Rendered};
 use crate::content::media::{Format, ImageInfo, Picture};
 
 /// Bump when the file's layout changes.
-const FORMAT: &[u8] = b"briefing-bodies 3\n";
+const FORMAT: &[u8] = b"briefing-bodies 4\n";
 
 /// The file's name in `.briefing-cache/`.
 const NAME: &str = "bodies";
@@ -46,6 +54,8 @@ pub struct Stored {
     now: OnceLock<(Targets, u64)>,
     /// Every body of this build that can be kept, by path.
     this_build: Mutex<Vec<(String, Kept)>>,
+    /// How many of them are as read (the file need not be written again when all are).
+    as_read: AtomicUsize,
     /// The related briefs, kept in a file of their own.
     pub(super) related: super::RelatedStore,
 }
@@ -57,7 +67,8 @@ impl Stored {
         let path = root.join(crate::content::model::CACHE_DIR).join(NAME);
         let reading = ReadBeside::start(path.clone(), fresh, read);
         let related = super::RelatedStore::open(root, fresh, write);
-        Stored { path, write, reading, read: OnceLock::new(), now: OnceLock::new(), this_build: Mutex::new(Vec::new()), related }
+        let (read, this_build, as_read) = (OnceLock::new(), Mutex::new(Vec::new()), AtomicUsize::new(0));
+        Stored { path, write, reading, read, now: OnceLock::new(), this_build, as_read, related }
     }
 
     /// What the file holds (waiting for it to be read).
@@ -73,12 +84,17 @@ impl Stored {
     /// The body at `path` as kept, when its text is `body` and every link resolves as before.
     pub(super) fn reuse(&self, links: &super::links::Links<'_>, path: &str, body: &str) -> Option<Kept> {
         let (targets, global) = *self.now.get()?;
-        let (was, entries) = self.kept();
-        let kept = entries.get(path).filter(|_| global == *was)?;
+        let bodies = self.kept();
+        let (kept, html) = bodies.entries.get(path).filter(|_| global == bodies.global)?;
         if !(kept.text_is(body) && kept.still_valid(links, path, &targets)) {
             return None;
         }
+        let html = bodies.html(html)?;
         let mut again = kept.clone();
+        again.rendered = Arc::new(Rendered { html, ..(*kept.rendered).clone() });
+        if kept.checked == targets {
+            self.as_read.fetch_add(1, Ordering::Relaxed);
+        }
         again.checked = targets;
         if self.write {
             self.note(path, again.clone());
@@ -108,18 +124,13 @@ impl Stored {
         self.related.save();
         let Some((_, global)) = self.now.get() else { return };
         let mut all = self.this_build.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
-        let (was, entries) = self.kept();
-        if !self.write || (global == was && all.len() == entries.len() && all.iter().all(|(p, k)| self.same(p, k))) {
+        let bodies = self.kept();
+        let as_read = self.as_read.load(Ordering::Relaxed);
+        if !self.write || (*global == bodies.global && all.len() == bodies.entries.len() && as_read == all.len()) {
             return;
         }
         all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let _ = replace(&self.path, |tmp| write(tmp, &self.path, *global, &all));
-    }
-
-    /// Whether `kept` is what the file holds for `path` (read, not rendered again, and
-    /// checked against the same targets).
-    fn same(&self, path: &str, kept: &Kept) -> bool {
-        self.kept().1.get(path).is_some_and(|k| Arc::ptr_eq(&k.rendered, &kept.rendered) && k.checked == kept.checked)
     }
 }
 
@@ -149,8 +160,35 @@ fn write(path: &Path, store: &Path, global: u64, all: &[(String, Kept)]) -> std:
     file.inner.sync_data()
 }
 
-/// What the file holds: the fingerprint of what changes every body, and the bodies.
-type Bodies = (u64, HashMap<String, Kept>);
+/// What the file holds: the fingerprint of what changes every body, and the bodies by
+/// path, each without its HTML and with where that lies in `file`.
+#[derive(Default)]
+struct Bodies {
+    global: u64,
+    entries: HashMap<String, (Kept, Html)>,
+    file: Option<File>,
+}
+
+/// Where a body's HTML lies in the file, how long it is, and its XXH3-64 hash.
+struct Html {
+    at: u64,
+    len: usize,
+    check: u64,
+}
+
+impl Bodies {
+    /// A body's HTML, read from the file (the one read at the start of the build: a build
+    /// that writes the file meanwhile replaces it), when it is whole.
+    fn html(&self, html: &Html) -> Option<Arc<str>> {
+        let file = self.file.as_ref()?;
+        crate::content::buffer::with_buffer(|buf| {
+            buf.resize(html.len, 0);
+            file.read_exact_at(buf, html.at).ok()?;
+            (xxh3_64(buf) == html.check).then_some(())?;
+            std::str::from_utf8(buf).ok().map(Arc::from)
+        })
+    }
+}
 
 /// Reads the file (streamed), or nothing when it is not whole and of this program.
 fn read(path: &Path) -> Option<Bodies> {
@@ -158,7 +196,7 @@ fn read(path: &Path) -> Option<Bodies> {
     let mut file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len().checked_sub(16)?;
     let hashing = Hashing { inner: (&mut file).take(len), hasher: Xxh3::new() };
-    let mut r = Reader(std::io::BufReader::with_capacity(1 << 16, hashing));
+    let mut r = Reader { inner: std::io::BufReader::with_capacity(1 << 16, hashing), at: 0 };
     if r.take(FORMAT.len())? != FORMAT || r.str()? != crate::content::model::program_stamp() {
         return None;
     }
@@ -169,17 +207,17 @@ fn read(path: &Path) -> Option<Bodies> {
         let path = r.str()?;
         entries.insert(path, Kept::decode(&mut r, root)?);
     }
-    if !r.0.buffer().is_empty() {
+    if !r.inner.buffer().is_empty() {
         return None;
     }
-    let hashing = r.0.into_inner();
+    let hashing = r.inner.into_inner();
     if hashing.inner.limit() != 0 {
         return None;
     }
     let computed = hashing.hasher.digest128();
     let mut hash = [0; 16];
     file.read_exact(&mut hash).ok()?;
-    (computed.to_le_bytes() == hash).then_some((global, entries))
+    (computed.to_le_bytes() == hash).then_some(Bodies { global, entries, file: Some(file) })
 }
 
 /// A reader or writer that hashes what goes through it (in the large pieces its buffer
@@ -222,6 +260,7 @@ impl Kept {
         }
         let r = &self.rendered;
         w.str(&r.html);
+        w.u64(xxh3_64(r.html.as_bytes()));
         w.str(&r.first_paragraph);
         w.u64(r.mentions.len() as u64);
         for (kind, i) in &r.mentions {
@@ -247,22 +286,22 @@ impl Kept {
         }
     }
 
-    fn decode<R: Read>(r: &mut Reader<R>, root: &Path) -> Option<Kept> {
+    fn decode<R: BufRead>(r: &mut Reader<R>, root: &Path) -> Option<(Kept, Html)> {
         let hash: [u8; 16] = r.take(16)?.try_into().ok()?;
         let mut checked = [0; CLASSES];
         for c in &mut checked {
             *c = r.u64()?;
         }
         let lookups = (0..r.u64()?).map(|_| Some(Lookup::new(r.byte()?, r.str()?, r.u64()?))).collect::<Option<Vec<_>>>()?;
-        let html = r.shared_str()?;
+        let html = r.skipped()?;
         let first_paragraph = r.str()?;
         let kind = |b: u8| Kind::ALL.get(usize::from(b)).copied();
         let mentions = (0..r.u64()?).map(|_| Some((kind(r.byte()?)?, u32::try_from(r.u64()?).ok()?))).collect::<Option<Vec<_>>>()?;
         let headings =
             (0..r.u64()?).map(|_| Some(Heading { level: r.byte()?, id: r.str()?, text: r.str()? })).collect::<Option<Vec<_>>>()?;
         let pictures = (0..r.u64()?).map(|_| Some((usize::try_from(r.u64()?).ok()?, read_picture(r, root)?))).collect::<Option<Vec<_>>>()?;
-        let rendered = Rendered { html, first_paragraph, mentions, headings, pictures, ..Rendered::default() };
-        Some(Kept::hashed(hash, Arc::new(rendered), lookups, checked))
+        let rendered = Rendered { first_paragraph, mentions, headings, pictures, ..Rendered::default() };
+        Some((Kept::hashed(hash, Arc::new(rendered), lookups, checked), html))
     }
 }
 
@@ -277,7 +316,7 @@ fn in_site<'p>(store: &Path, file: &'p Path) -> Option<&'p str> {
 }
 
 /// A picture a body shows, as [`Kept::encode`] wrote it (its file in the site folder `root`).
-fn read_picture<R: Read>(r: &mut Reader<R>, root: &Path) -> Option<Picture> {
+fn read_picture<R: BufRead>(r: &mut Reader<R>, root: &Path) -> Option<Picture> {
     let (out, disk) = (r.str()?, root.join(r.str()?));
     let format = *Format::ALL.get(usize::from(r.byte()?))?;
     let mut size = || u32::try_from(r.u64()?).ok();
@@ -309,26 +348,33 @@ impl<W: Write> Writer<W> {
     }
 }
 
-/// Reads pieces; `None` at the end of the file or on anything malformed.
-struct Reader<R: Read>(R);
+/// Reads pieces, knowing where it is in the file; `None` at the end of the file or on
+/// anything malformed.
+struct Reader<R: BufRead> {
+    inner: R,
+    at: u64,
+}
 
-impl<R: Read> Reader<R> {
+impl<R: BufRead> Reader<R> {
     fn take(&mut self, n: usize) -> Option<Vec<u8>> {
         // A length is checked against what can still be read before anything is allocated.
         let mut buf = Vec::new();
-        (&mut self.0).take(n as u64).read_to_end(&mut buf).ok()?;
+        (&mut self.inner).take(n as u64).read_to_end(&mut buf).ok()?;
+        self.at += buf.len() as u64;
         (buf.len() == n).then_some(buf)
     }
 
     fn byte(&mut self) -> Option<u8> {
         let mut b = [0];
-        self.0.read_exact(&mut b).ok()?;
+        self.inner.read_exact(&mut b).ok()?;
+        self.at += 1;
         Some(b[0])
     }
 
     fn u64(&mut self) -> Option<u64> {
         let mut b = [0; 8];
-        self.0.read_exact(&mut b).ok()?;
+        self.inner.read_exact(&mut b).ok()?;
+        self.at += 8;
         Some(u64::from_le_bytes(b))
     }
 
@@ -337,17 +383,56 @@ impl<R: Read> Reader<R> {
         String::from_utf8(self.take(n)?).ok()
     }
 
-    /// A text read through the thread's buffer into its one allocation (ten thousand
-    /// bodies, 50 MB: read into a string of their own and then copied into the shared one,
-    /// they were allocated, grown and paged in twice).
-    fn shared_str(&mut self) -> Option<Arc<str>> {
+    /// A text passed over (read, and so hashed, but not kept), followed by its XXH3-64
+    /// hash: where it lies in the file.
+    fn skipped(&mut self) -> Option<Html> {
         let n = self.u64()?;
-        crate::content::buffer::with_buffer(|buf| {
-            (&mut self.0).take(n).read_to_end(buf).ok()?;
-            if buf.len() as u64 != n {
-                return None;
-            }
-            std::str::from_utf8(buf).ok().map(Arc::from)
-        })
+        let at = self.at;
+        let passed = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink()).ok()?;
+        self.at += passed;
+        let len = usize::try_from(n).ok().filter(|_| passed == n)?;
+        Some(Html { at, len, check: self.u64()? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(html: &str) -> Kept {
+        let rendered = Rendered { html: html.into(), first_paragraph: "First.".into(), ..Rendered::default() };
+        Kept::hashed(text_hash("Body."), Arc::new(rendered), Vec::new(), [7; CLASSES])
+    }
+
+    /// A store with two bodies, read back.
+    fn written(dir: &Path) -> (PathBuf, Bodies) {
+        let path = dir.join(".briefing-cache/bodies");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let all = vec![("briefs/a.md".to_string(), kept("<p>Alpha</p>")), ("briefs/b.md".to_string(), kept("<p>Beta</p>"))];
+        write(&path, &path, 42, &all).unwrap();
+        let bodies = read(&path).expect("a whole file is read");
+        (path, bodies)
+    }
+
+    #[test]
+    fn a_bodys_html_is_read_when_asked_for_and_only_while_it_is_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, bodies) = written(dir.path());
+        assert_eq!(bodies.global, 42);
+        let (a, html) = &bodies.entries["briefs/a.md"];
+        assert!(a.rendered.html.is_empty(), "not read with the rest");
+        assert_eq!(a.rendered.first_paragraph, "First.");
+        assert_eq!(bodies.html(html).as_deref(), Some("<p>Alpha</p>"));
+        assert_eq!(bodies.html(&bodies.entries["briefs/b.md"].1).as_deref(), Some("<p>Beta</p>"));
+
+        // Changed in place after it was read (not by a build, which replaces the file).
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.windows(5).position(|w| w == b"Alpha").unwrap();
+        bytes[at] = b'Z';
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().write_all(&bytes).unwrap();
+        assert_eq!(bodies.html(html), None, "a changed HTML is not trusted");
+        assert_eq!(bodies.html(&bodies.entries["briefs/b.md"].1).as_deref(), Some("<p>Beta</p>"));
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(20).unwrap();
+        assert_eq!(bodies.html(html), None, "nor one cut short");
     }
 }
