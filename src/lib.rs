@@ -101,6 +101,8 @@ pub struct Caches {
 pub struct Kept {
     /// Front matter, by its YAML text.
     pub front: content::frontcache::FrontCache,
+    /// The content files read, by their stamps.
+    pub files: content::stamps::Stamps,
     /// Rendered bodies.
     pub bodies: resolve::Stored,
 }
@@ -109,7 +111,11 @@ impl Kept {
     /// What the cache of the site at `root` keeps (nothing read with `fresh`); `write`
     /// says whether [`Kept::save`] writes this build's back (`build` only).
     pub fn open(root: &std::path::Path, fresh: bool, write: bool) -> Kept {
-        Kept { front: content::frontcache::FrontCache::open(root, fresh, write), bodies: resolve::Stored::open(root, fresh, write) }
+        Kept {
+            front: content::frontcache::FrontCache::open(root, fresh, write),
+            files: content::stamps::Stamps::open(root, fresh, write),
+            bodies: resolve::Stored::open(root, fresh, write),
+        }
     }
 
     /// Writes this build's bodies (best effort; the front matter is written as soon as
@@ -130,11 +136,14 @@ fn prepare_cached(opts: &load::LoadOptions, caches: Option<&Caches>, kept: Optio
     let mut diags = Diagnostics::new();
     let mut timings = Timings::default();
     let t = Instant::now();
-    let reuse = load::Reuse { docs: caches.map(|c| &c.load), front: kept.map(|k| &k.front) };
+    // `serve` keeps the files it read in memory, and its watcher tells what changed.
+    let stamps = kept.filter(|_| caches.is_none()).map(|k| &k.files);
+    let reuse = load::Reuse { docs: caches.map(|c| &c.load), front: kept.map(|k| &k.front), stamps };
     let stored = kept.map(|k| &k.bodies);
     let corpus = load::load_cached(opts, reuse, &mut diags);
     if let Some(k) = kept {
         k.front.finish();
+        k.files.finish();
     }
     let corpus = corpus?;
     timings.load = t.elapsed();

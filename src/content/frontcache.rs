@@ -24,7 +24,8 @@ use crate::content::frontmatter::*;
 /// Bump when the file's layout changes.
 const FORMAT: &[u8] = b"briefing-front 2\n";
 
-type Key = [u8; 16];
+/// A front matter's key: an XXH3-128 hash of its type and YAML text.
+pub type Key = [u8; 16];
 type Entries = HashMap<Key, Box<[u8]>>;
 /// An entry of this build: its JSON when it is not one read.
 type Noted = (Key, Option<Box<[u8]>>);
@@ -86,15 +87,10 @@ impl FrontCache {
         }
     }
 
-    /// What `yaml` gives as an `R`: as kept when the same text was read before, else from
-    /// `parse` (and kept for the next build).
-    pub fn parse<R: Front>(&self, yaml: &str, parse: impl FnOnce() -> Result<R, Diagnostic>) -> Result<R, Diagnostic> {
-        let key = key::<R>(yaml);
-        if let Some(r) = self.with_kept(|kept| kept.get(&key).and_then(|json| serde_json::from_slice::<R>(json).ok())) {
-            if self.write {
-                self.note(key, None);
-            }
-            crate::steps::count("front matter parsed", 0, 1);
+    /// What the YAML keyed `key` ([`key`]) gives as an `R`: as kept when the same text was
+    /// read before, else from `parse` (and kept for the next build).
+    pub fn parse<R: Front>(&self, key: Key, parse: impl FnOnce() -> Result<R, Diagnostic>) -> Result<R, Diagnostic> {
+        if let Some(r) = self.get(key) {
             return Ok(r);
         }
         crate::steps::count("front matter parsed", 1, 1);
@@ -106,6 +102,16 @@ impl FrontCache {
             }
         }
         Ok(r)
+    }
+
+    /// What the YAML keyed `key` gave as an `R`, when it is kept (and kept again).
+    pub fn get<R: Front>(&self, key: Key) -> Option<R> {
+        let r = self.with_kept(|kept| kept.get(&key).and_then(|json| serde_json::from_slice::<R>(json).ok()))?;
+        if self.write {
+            self.note(key, None);
+        }
+        crate::steps::count("front matter parsed", 0, 1);
+        Some(r)
     }
 
     fn note(&self, key: Key, json: Option<Box<[u8]>>) {
@@ -150,7 +156,7 @@ fn write(path: &Path, now: &[Noted], read: &Entries) -> std::io::Result<()> {
 }
 
 /// The key of `yaml` read as an `R`.
-fn key<R>(yaml: &str) -> Key {
+pub fn key<R>(yaml: &str) -> Key {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(std::any::type_name::<R>().as_bytes());
     h.update(&[0]);

@@ -5,7 +5,7 @@
 //! that company exist?) to `resolve`. Drafts are dropped here unless asked for.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use crate::content::walk::{self, path_order};
@@ -14,8 +14,10 @@ use crate::content::config::Config;
 use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontcache::{Front, FrontCache};
+use crate::content::stamps::{Known, Stamp, Stamps};
 use crate::content::frontmatter::{self, RawAuthor, RawBrief, RawCompany, RawPage, RawPerson, RawProduct, RawSource, RawStory, Split};
 use crate::content::kinds::RawEntity;
+use crate::content::model::PLACEHOLDER;
 use crate::content::theme;
 
 /// What the caller asks of the load.
@@ -43,27 +45,50 @@ pub struct Doc<R> {
     pub content_path: String,
     /// File name without `.md`.
     pub stem: String,
-    /// Whole file.
-    pub text: String,
+    /// The file on disk.
+    disk: PathBuf,
+    /// Whole file: as read, or read from `disk` when first asked for (a file known
+    /// unchanged is not read by the load; a text freed is read again for a message).
+    text: OnceLock<String>,
     /// Where the YAML starts and ends, and where the body starts.
     pub yaml_offset: usize,
     yaml_len: usize,
     /// Byte offset of the Markdown body in `text`.
     pub body_offset: usize,
+    /// The XXH3-128 hash of the body, when the load knows it.
+    body_hash: Option<[u8; 16]>,
+    /// Whether the load knew the file unchanged without reading it.
+    unread: bool,
     /// The front matter.
     pub raw: R,
 }
 
 impl<R> Doc<R> {
-    /// The Markdown body.
-    pub fn body(&self) -> &str {
-        &self.text[self.body_offset..]
+    /// Whole file (read again from disk if it was not read or was freed; empty if it
+    /// cannot be).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| std::fs::read_to_string(&self.disk).unwrap_or_default())
     }
 
-    /// Frees the file's text once nothing will read it (the front matter stays): the
-    /// body and the front matter then read as empty, and messages point at line 1.
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        self.text().get(self.body_offset..).unwrap_or_default()
+    }
+
+    /// The XXH3-128 hash of the body (what kept bodies are known by).
+    pub fn body_hash(&self) -> [u8; 16] {
+        self.body_hash.unwrap_or_else(|| xxhash_rust::xxh3::xxh3_128(self.body().as_bytes()).to_le_bytes())
+    }
+
+    /// Whether the load knew the file unchanged since a build read it, without reading it
+    /// (it was recorded only if its body did not hold [`PLACEHOLDER`]'s first line).
+    pub fn unread(&self) -> bool {
+        self.unread
+    }
+
+    /// Frees the file's text once nothing but a message will read it again.
     pub fn drop_text(&mut self) {
-        (self.text, self.yaml_offset, self.yaml_len, self.body_offset) = (String::new(), 0, 0, 0);
+        self.text = OnceLock::new();
     }
 
     /// The folder of its bundle under `content/` (`briefs/x` for `briefs/x/index.md`), when
@@ -75,7 +100,7 @@ impl<R> Doc<R> {
     /// The front-matter split, for locating values.
     pub fn split(&self) -> Split<'_> {
         Split {
-            yaml: &self.text[self.yaml_offset..self.yaml_offset + self.yaml_len],
+            yaml: self.text().get(self.yaml_offset..self.yaml_offset + self.yaml_len).unwrap_or_default(),
             yaml_line: 2,
             yaml_offset: self.yaml_offset,
             body: self.body(),
@@ -85,19 +110,19 @@ impl<R> Doc<R> {
 
     /// Line and column of `key` (and `needle` after it) in the front matter.
     pub fn locate(&self, key: &str, needle: Option<&str>) -> (usize, usize) {
-        frontmatter::locate(&self.text, &self.split(), key, needle)
+        frontmatter::locate(self.text(), &self.split(), key, needle)
     }
 
     /// An error about the value of `key`, located and showing its line.
     pub fn error_at(&self, key: &str, needle: Option<&str>, message: impl Into<String>) -> Diagnostic {
         let (line, col) = self.locate(key, needle);
-        Diagnostic::error(&self.path, line, col, message).with_source(&self.text)
+        Diagnostic::error(&self.path, line, col, message).with_source(self.text())
     }
 
     /// A warning about `key`.
     pub fn warning_at(&self, key: &str, message: impl Into<String>) -> Diagnostic {
         let (line, col) = self.locate(key, None);
-        Diagnostic::warning(&self.path, line, col, message).with_source(&self.text)
+        Diagnostic::warning(&self.path, line, col, message).with_source(self.text())
     }
 }
 
@@ -202,6 +227,8 @@ pub struct Reuse<'a> {
     pub docs: Option<&'a LoadCache>,
     /// The front matter a build kept on disk.
     pub front: Option<&'a FrontCache>,
+    /// The files a build read, known unchanged by their stamps.
+    pub stamps: Option<&'a Stamps>,
 }
 
 /// Like [`load`], reusing the files of `reuse.docs` that did not change and the front
@@ -449,28 +476,39 @@ fn read_folder<R: Front + Send + Sync + 'static>(
             if let Some(doc) = kept {
                 return Ok(Ok(doc));
             }
-            let meta = match cache {
-                Some(c) => {
-                    let meta = std::fs::metadata(file).map_err(|e| Error::Read(file.clone(), e))?;
-                    if let Some(doc) = c.get::<R>(file, &meta) {
-                        return Ok(Ok(doc));
-                    }
-                    Some(meta)
-                }
-                None => None,
+            let meta = match (cache, reuse.stamps) {
+                (None, None) => None,
+                _ => Some(std::fs::metadata(file).map_err(|e| Error::Read(file.clone(), e))?),
             };
-            let rel = file.strip_prefix(root).unwrap_or(file);
-            let path = shown(rel);
+            let path = shown(file.strip_prefix(root).unwrap_or(file));
+            if let (Some(c), Some(meta)) = (cache, &meta) {
+                if let Some(doc) = c.get::<R>(file, meta) {
+                    return Ok(Ok(doc));
+                }
+            }
+            let stamped = reuse.stamps.zip(meta.as_ref().map(Stamp::of));
+            if let Some(doc) = stamped.and_then(|(s, stamp)| known_doc::<R>(s, reuse.front?, stamp, &path, content, file)) {
+                return Ok(Ok(Arc::new(doc)));
+            }
             read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let bytes = std::fs::read(file).map_err(|e| Error::Read(file.clone(), e))?;
-            let doc = parse_doc::<R>(path, content, file, bytes, kind.known, reuse.front).map(Arc::new);
+            let mut doc = parse_doc::<R>(path, content, file, bytes, kind.known, reuse.front);
+            if let (Some((s, stamp)), Ok(doc)) = (stamped, &mut doc) {
+                let known = doc.known();
+                doc.body_hash = Some(known.body);
+                // The placeholder is looked for in every brief's text: one that holds it is read again.
+                if !doc.body().contains(PLACEHOLDER.lines().next().unwrap_or_default()) {
+                    s.read(&doc.content_path, stamp, known);
+                }
+            }
+            let doc = doc.map(Arc::new);
             if let (Some(c), Some(meta), Ok(doc)) = (cache, &meta, &doc) {
                 c.put(file, meta, doc);
             }
             Ok(doc)
         })
         .collect();
-    if cache.is_some() {
+    if cache.is_some() || reuse.stamps.is_some() {
         crate::steps::count("files read", read.into_inner(), files.len());
     }
     let mut docs = Vec::with_capacity(results.len());
@@ -502,16 +540,44 @@ fn parse_doc<R: Front>(
     let split = frontmatter::split(&path, &text)?;
     let parse = || frontmatter::parse::<R>(&path, &text, &split, known);
     let raw = match front {
-        Some(f) => f.parse(split.yaml, parse)?,
+        Some(f) => f.parse(crate::content::frontcache::key::<R>(split.yaml), parse)?,
         None => parse()?,
     };
     let (yaml_offset, yaml_len, body_offset) = (split.yaml_offset, split.yaml.len(), split.body_offset);
+    let (content_path, stem) = names(content, file);
+    let (disk, text) = (file.to_path_buf(), OnceLock::from(text));
+    Ok(Doc { path, content_path, stem, disk, text, yaml_offset, yaml_len, body_offset, body_hash: None, unread: false, raw })
+}
+
+/// A file's path under `content/` (with `/`) and the name it gives its document.
+fn names(content: &Path, file: &Path) -> (String, String) {
     let content_path =
         file.strip_prefix(content).unwrap_or(file).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     // A bundle is named by its folder.
     let named = if bundle_of(&content_path).is_some() { file.parent().unwrap_or(file) } else { file };
     let stem = named.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(Doc { path, content_path, stem, text, yaml_offset, yaml_len, body_offset, raw })
+    (content_path, stem)
+}
+
+/// The document of `file` without reading it, when its stamp is the one the last build
+/// read it with and its front matter is kept.
+fn known_doc<R: Front>(stamps: &Stamps, front: &FrontCache, stamp: Stamp, path: &Path, content: &Path, file: &Path) -> Option<Doc<R>> {
+    let (content_path, stem) = names(content, file);
+    let known = stamps.known(&content_path, stamp)?;
+    let raw = front.get::<R>(known.front)?;
+    stamps.used(&content_path, stamp, known);
+    let [yaml_offset, yaml_len, body_offset] = known.parts.map(|p| usize::try_from(p).unwrap_or(usize::MAX));
+    let (path, disk, text, body_hash) = (path.to_path_buf(), file.to_path_buf(), OnceLock::new(), Some(known.body));
+    Some(Doc { path, content_path, stem, disk, text, yaml_offset, yaml_len, body_offset, body_hash, unread: true, raw })
+}
+
+impl<R> Doc<R> {
+    /// What the next build needs of this document to know it without reading it.
+    fn known(&self) -> Known {
+        let front = crate::content::frontcache::key::<R>(self.split().yaml);
+        let parts = [self.yaml_offset, self.yaml_len, self.body_offset].map(|p| p as u64);
+        Known { front, body: self.body_hash(), parts }
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod load;
 pub mod loadcache;
 pub mod markdown;
 pub mod media;
+pub mod stamps;
 pub mod model;
 pub mod theme;
 pub mod walk;

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use crate::support::*;
 
 /// Every file under `dir` but briefing's own bookkeeping, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)

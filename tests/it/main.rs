@@ -11,6 +11,7 @@ mod newsroom;
 mod publish;
 mod scaffold;
 mod serve;
+mod stamps;
 mod support;
 mod time;
 mod writing;

@@ -41,7 +41,7 @@ pub(super) fn required<R>(doc: &Doc<R>, key: &str, value: Option<&String>, diags
             diags.push(
                 Diagnostic::error(&doc.path, 2, 1, format!("missing required key `{key}`"))
                     .with_hint(format!("add a line `{key}: ...` to the front matter"))
-                    .with_source(&doc.text),
+                    .with_source(doc.text()),
             );
             None
         }

@@ -160,8 +160,8 @@ impl Links<'_> {
     /// Renders a body, or takes it from `cache` when its text is the same and every link
     /// it resolved resolves as before.
     pub fn render<R: Send + Sync + 'static>(&self, doc: &Arc<Doc<R>>, cache: Option<&ResolveCache>) -> Arc<Rendered> {
+        let Some(cache) = cache else { return self.render_stored(doc) };
         let (body, content_path) = (doc.body(), doc.content_path.as_str());
-        let Some(cache) = cache else { return self.render_stored(body, content_path) };
         // Checked under a shared lock (bodies are rendered on every thread at once); only a
         // body found valid under new targets takes the lock alone, to note it.
         let kept = cache.markdown.read().ok().and_then(|c| {
@@ -177,7 +177,7 @@ impl Links<'_> {
             return rendered;
         }
         // Not kept in memory (serve's first build): the body a build stored, if it still holds.
-        if let Some(k) = self.stored.and_then(|s| s.reuse(self, content_path, body)) {
+        if let Some(k) = self.stored.and_then(|s| s.reuse(self, content_path, doc.body_hash())) {
             let rendered = k.rendered.clone();
             if let Ok(mut c) = cache.markdown.write() {
                 c.bodies.insert(content_path.to_string(), k.with_source(doc.clone()));
@@ -197,16 +197,19 @@ impl Links<'_> {
     }
 
     /// Renders a body, or takes it from the bodies stored on disk (when there are) when its
-    /// text is the same and every link it resolved resolves as before.
-    fn render_stored(&self, body: &str, content_path: &str) -> Arc<Rendered> {
-        let Some(stored) = self.stored else { return Arc::new(markdown::render(body, content_path, self)) };
-        if let Some(k) = stored.reuse(self, content_path, body) {
+    /// text is the same and every link it resolved resolves as before (the text itself is
+    /// then not read, when the load did not need it).
+    fn render_stored<R>(&self, doc: &Doc<R>) -> Arc<Rendered> {
+        let content_path = doc.content_path.as_str();
+        let Some(stored) = self.stored else { return Arc::new(markdown::render(doc.body(), content_path, self)) };
+        let hash = doc.body_hash();
+        if let Some(k) = stored.reuse(self, content_path, hash) {
             return k.rendered;
         }
         self.rendered_again.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (r, lookups) = super::bodies::render_recording(self, body, content_path);
+        let (r, lookups) = super::bodies::render_recording(self, doc.body(), content_path);
         let r = Arc::new(r);
-        stored.keep(content_path, body, &r, lookups);
+        stored.keep(content_path, hash, &r, lookups);
         r
     }
 
@@ -404,14 +407,14 @@ impl Links<'_> {
     /// recorded with where they are shown.
     pub fn located<R>(&self, doc: &Doc<R>, rendered: &Rendered) -> Vec<Diagnostic> {
         for (offset, picture) in &rendered.pictures {
-            let (line, column) = line_col(&doc.text, doc.body_offset + offset);
+            let (line, column) = line_col(doc.text(), doc.body_offset + offset);
             self.record(picture, &doc.path, line, column);
         }
         let at = |p: &markdown::LinkProblem| {
-            let (line, col) = line_col(&doc.text, doc.body_offset + p.offset);
+            let (line, col) = line_col(doc.text(), doc.body_offset + p.offset);
             let message = p.error.message.clone();
             let d = if p.warning { Diagnostic::warning(&doc.path, line, col, message) } else { Diagnostic::error(&doc.path, line, col, message) };
-            d.with_hint_opt(p.error.hint.clone()).with_source(&doc.text)
+            d.with_hint_opt(p.error.hint.clone()).with_source(doc.text())
         };
         rendered.problems.iter().map(at).collect()
     }

@@ -56,7 +56,7 @@ impl NameIndex {
                         diags.push(
                             Diagnostic::warning(&doc.path, line, col, format!("alias \"{a}\" is the name of {singular} \"{other}\""))
                                 .with_hint(format!("[[{a}]] links to \"{other}\", not to this {singular}; remove the alias"))
-                                .with_source(&doc.text),
+                                .with_source(doc.text()),
                         )
                     }
                     Some(_) => {}
@@ -83,7 +83,7 @@ impl NameIndex {
             diags.push(
                 Diagnostic::warning(&doc.path, line, col, format!("alias \"{alias}\" is also an alias of {}", others.join(", ")))
                     .with_hint(format!("[[{alias}]] cannot say which {} it means; give each its own alias", kind.decl().singular))
-                    .with_source(&doc.text),
+                    .with_source(doc.text()),
             );
         }
     }

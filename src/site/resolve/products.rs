@@ -39,7 +39,7 @@ pub(super) fn own(docs: &[Arc<Doc<RawProduct>>], companies: &HashMap<&str, u32>,
                     diags.push(
                         Diagnostic::error(&doc.path, 2, 1, "a product needs its maker: `company` is missing")
                             .with_hint("add a line `company: <slug of the company that makes it>`")
-                            .with_source(&doc.text),
+                            .with_source(doc.text()),
                     );
                     return None;
                 }

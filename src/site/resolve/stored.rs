@@ -81,12 +81,13 @@ impl Stored {
         let _ = self.now.set((targets, global));
     }
 
-    /// The body at `path` as kept, when its text is `body` and every link resolves as before.
-    pub(super) fn reuse(&self, links: &super::links::Links<'_>, path: &str, body: &str) -> Option<Kept> {
+    /// The body at `path` as kept, when its text hashes to `hash` ([`text_hash`]) and every
+    /// link resolves as before.
+    pub(super) fn reuse(&self, links: &super::links::Links<'_>, path: &str, hash: [u8; 16]) -> Option<Kept> {
         let (targets, global) = *self.now.get()?;
         let bodies = self.kept();
         let (kept, html) = bodies.entries.get(path).filter(|_| global == bodies.global)?;
-        if !(kept.text_is(body) && kept.still_valid(links, path, &targets)) {
+        if !(kept.hash() == Some(hash) && kept.still_valid(links, path, &targets)) {
             return None;
         }
         let html = bodies.html(html)?;
@@ -103,12 +104,12 @@ impl Stored {
     }
 
     /// Keeps a body just rendered, when it can be kept.
-    pub(super) fn keep(&self, path: &str, body: &str, rendered: &Arc<Rendered>, lookups: Vec<Lookup>) {
+    pub(super) fn keep(&self, path: &str, hash: [u8; 16], rendered: &Arc<Rendered>, lookups: Vec<Lookup>) {
         let Some((targets, _)) = self.now.get() else { return };
         // Pictures are kept with the file they show, by its path in the site folder (a site
         // moved with its cache finds its images where they are now).
         if rendered.problems.is_empty() && rendered.pictures.iter().all(|(_, p)| in_site(&self.path, &p.disk).is_some()) {
-            self.note(path, Kept::hashed(text_hash(body), rendered.clone(), lookups, *targets));
+            self.note(path, Kept::hashed(hash, rendered.clone(), lookups, *targets));
         }
     }
 
