@@ -5,7 +5,7 @@
 //! that company exist?) to `resolve`. Drafts are dropped here unless asked for.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use crate::content::walk::{self, path_order};
@@ -14,8 +14,10 @@ use crate::content::config::Config;
 use crate::content::diag::Error;
 use crate::content::diag::{Diagnostic, Diagnostics};
 use crate::content::frontcache::{Front, FrontCache};
-use crate::content::stamps::{Known, Stamp, Stamps};
-use crate::content::frontmatter::{self, RawAuthor, RawBrief, RawCompany, RawPage, RawPerson, RawProduct, RawSource, RawStory, Split};
+use crate::content::stamps::{Stamp, Stamps};
+pub use crate::content::doc::Doc;
+use crate::content::doc::known_doc;
+use crate::content::frontmatter::{self, RawAuthor, RawBrief, RawCompany, RawPage, RawPerson, RawProduct, RawSource, RawStory};
 use crate::content::kinds::RawEntity;
 use crate::content::model::PLACEHOLDER;
 use crate::content::theme;
@@ -34,96 +36,6 @@ pub struct LoadOptions {
     /// Replaces only the scheme, host and port of `base_url`, keeping its path
     /// (`serve` uses it: `http://127.0.0.1:1111`).
     pub origin: Option<String>,
-}
-
-/// One content file: its text and its parsed front matter.
-#[derive(Debug)]
-pub struct Doc<R> {
-    /// Path for messages: relative to the current folder when the root is.
-    pub path: PathBuf,
-    /// Path relative to `content/`, with `/` separators (for `.md` links).
-    pub content_path: String,
-    /// File name without `.md`.
-    pub stem: String,
-    /// The file on disk.
-    disk: PathBuf,
-    /// Whole file: as read, or read from `disk` when first asked for (a file known
-    /// unchanged is not read by the load; a text freed is read again for a message).
-    text: OnceLock<String>,
-    /// Where the YAML starts and ends, and where the body starts.
-    pub yaml_offset: usize,
-    yaml_len: usize,
-    /// Byte offset of the Markdown body in `text`.
-    pub body_offset: usize,
-    /// The XXH3-128 hash of the body, when the load knows it.
-    body_hash: Option<[u8; 16]>,
-    /// Whether the load knew the file unchanged without reading it.
-    unread: bool,
-    /// The front matter.
-    pub raw: R,
-}
-
-impl<R> Doc<R> {
-    /// Whole file (read again from disk if it was not read or was freed; empty if it
-    /// cannot be).
-    pub fn text(&self) -> &str {
-        self.text.get_or_init(|| std::fs::read_to_string(&self.disk).unwrap_or_default())
-    }
-
-    /// The Markdown body.
-    pub fn body(&self) -> &str {
-        self.text().get(self.body_offset..).unwrap_or_default()
-    }
-
-    /// The XXH3-128 hash of the body (what kept bodies are known by).
-    pub fn body_hash(&self) -> [u8; 16] {
-        self.body_hash.unwrap_or_else(|| xxhash_rust::xxh3::xxh3_128(self.body().as_bytes()).to_le_bytes())
-    }
-
-    /// Whether the load knew the file unchanged since a build read it, without reading it
-    /// (it was recorded only if its body did not hold [`PLACEHOLDER`]'s first line).
-    pub fn unread(&self) -> bool {
-        self.unread
-    }
-
-    /// Frees the file's text once nothing but a message will read it again.
-    pub fn drop_text(&mut self) {
-        self.text = OnceLock::new();
-    }
-
-    /// The folder of its bundle under `content/` (`briefs/x` for `briefs/x/index.md`), when
-    /// it is one: the files beside it are its own.
-    pub fn bundle(&self) -> Option<&str> {
-        bundle_of(&self.content_path)
-    }
-
-    /// The front-matter split, for locating values.
-    pub fn split(&self) -> Split<'_> {
-        Split {
-            yaml: self.text().get(self.yaml_offset..self.yaml_offset + self.yaml_len).unwrap_or_default(),
-            yaml_line: 2,
-            yaml_offset: self.yaml_offset,
-            body: self.body(),
-            body_offset: self.body_offset,
-        }
-    }
-
-    /// Line and column of `key` (and `needle` after it) in the front matter.
-    pub fn locate(&self, key: &str, needle: Option<&str>) -> (usize, usize) {
-        frontmatter::locate(self.text(), &self.split(), key, needle)
-    }
-
-    /// An error about the value of `key`, located and showing its line.
-    pub fn error_at(&self, key: &str, needle: Option<&str>, message: impl Into<String>) -> Diagnostic {
-        let (line, col) = self.locate(key, needle);
-        Diagnostic::error(&self.path, line, col, message).with_source(self.text())
-    }
-
-    /// A warning about `key`.
-    pub fn warning_at(&self, key: &str, message: impl Into<String>) -> Diagnostic {
-        let (line, col) = self.locate(key, None);
-        Diagnostic::warning(&self.path, line, col, message).with_source(self.text())
-    }
 }
 
 /// A template's text and where it came from.
@@ -495,7 +407,7 @@ fn read_folder<R: Front + Send + Sync + 'static>(
             let mut doc = parse_doc::<R>(path, content, file, bytes, kind.known, reuse.front);
             if let (Some((s, stamp)), Ok(doc)) = (stamped, &mut doc) {
                 let known = doc.known();
-                doc.body_hash = Some(known.body);
+                doc.set_body_hash(known.body);
                 // The placeholder is looked for in every brief's text: one that holds it is read again.
                 if !doc.body().contains(PLACEHOLDER.lines().next().unwrap_or_default()) {
                     s.read(&doc.content_path, stamp, known);
@@ -544,40 +456,7 @@ fn parse_doc<R: Front>(
         None => parse()?,
     };
     let (yaml_offset, yaml_len, body_offset) = (split.yaml_offset, split.yaml.len(), split.body_offset);
-    let (content_path, stem) = names(content, file);
-    let (disk, text) = (file.to_path_buf(), OnceLock::from(text));
-    Ok(Doc { path, content_path, stem, disk, text, yaml_offset, yaml_len, body_offset, body_hash: None, unread: false, raw })
-}
-
-/// A file's path under `content/` (with `/`) and the name it gives its document.
-fn names(content: &Path, file: &Path) -> (String, String) {
-    let content_path =
-        file.strip_prefix(content).unwrap_or(file).components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-    // A bundle is named by its folder.
-    let named = if bundle_of(&content_path).is_some() { file.parent().unwrap_or(file) } else { file };
-    let stem = named.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    (content_path, stem)
-}
-
-/// The document of `file` without reading it, when its stamp is the one the last build
-/// read it with and its front matter is kept.
-fn known_doc<R: Front>(stamps: &Stamps, front: &FrontCache, stamp: Stamp, path: &Path, content: &Path, file: &Path) -> Option<Doc<R>> {
-    let (content_path, stem) = names(content, file);
-    let known = stamps.known(&content_path, stamp)?;
-    let raw = front.get::<R>(known.front)?;
-    stamps.used(&content_path, stamp, known);
-    let [yaml_offset, yaml_len, body_offset] = known.parts.map(|p| usize::try_from(p).unwrap_or(usize::MAX));
-    let (path, disk, text, body_hash) = (path.to_path_buf(), file.to_path_buf(), OnceLock::new(), Some(known.body));
-    Some(Doc { path, content_path, stem, disk, text, yaml_offset, yaml_len, body_offset, body_hash, unread: true, raw })
-}
-
-impl<R> Doc<R> {
-    /// What the next build needs of this document to know it without reading it.
-    fn known(&self) -> Known {
-        let front = crate::content::frontcache::key::<R>(self.split().yaml);
-        let parts = [self.yaml_offset, self.yaml_len, self.body_offset].map(|p| p as u64);
-        Known { front, body: self.body_hash(), parts }
-    }
+    Ok(Doc::read(path, content, file, text, [yaml_offset, yaml_len, body_offset], raw))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod config;
 pub mod data;
 pub mod dates;
 pub mod diag;
+pub mod doc;
 pub mod frontcache;
 pub mod frontmatter;
 pub mod html;
