@@ -408,8 +408,9 @@ fn read_folder<R: Front + Send + Sync + 'static>(
             if let (Some((s, stamp)), Ok(doc)) = (stamped, &mut doc) {
                 let known = doc.known();
                 doc.set_body_hash(known.body);
-                // The placeholder is looked for in every brief's text: one that holds it is read again.
-                if !doc.body().contains(PLACEHOLDER.lines().next().unwrap_or_default()) {
+                // Known again only through the front-matter cache, which keeps no `extra`
+                // fields; and the placeholder is looked for in every brief's text.
+                if doc.raw.plain() && !doc.body().contains(PLACEHOLDER.lines().next().unwrap_or_default()) {
                     s.read(&doc.content_path, stamp, known);
                 }
             }

@@ -64,3 +64,19 @@ fn a_brief_holding_the_placeholder_is_refused_on_every_build() {
         assert!(failed.stderr.contains("2025-10-31-c.md:7:1: error: this brief still holds the placeholder text"), "{}", failed.stderr);
     }
 }
+
+/// Front matter with `extra` fields is not kept by the front-matter cache, so its file is
+/// read on every build; the record of the other files is not written again for it.
+#[test]
+fn a_file_with_extra_fields_is_read_every_time_and_the_record_stays_as_it_was() {
+    let front = "title: Ex\ndate: 2025-10-31\ncompanies: [meta]\nsources: [threads]\nextra: {desk: chips}";
+    let site = site().brief("2025-10-31-x", front, "Ex.");
+    settle();
+    site.build();
+    let record = site.root().join(".briefing-cache/files");
+    let inode = || std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&record).unwrap());
+    let before = inode();
+    let again = site.build_with(&["--timings"]);
+    assert_eq!(again.done_again("files read").0, 1, "{}", again.stderr);
+    assert_eq!(inode(), before, "nothing changed: the record is not written again");
+}
