@@ -75,7 +75,7 @@ impl<R> Doc<R> {
     /// The front-matter split, for locating values.
     pub fn split(&self) -> Split<'_> {
         Split {
-            yaml: self.text().get(self.yaml_offset..self.yaml_offset + self.yaml_len).unwrap_or_default(),
+            yaml: self.text().get(self.yaml_offset..self.yaml_offset.saturating_add(self.yaml_len)).unwrap_or_default(),
             yaml_line: 2,
             yaml_offset: self.yaml_offset,
             body: self.body(),

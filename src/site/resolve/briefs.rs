@@ -382,7 +382,7 @@ fn placeholder(doc: &Doc<RawBrief>, diags: &mut Diagnostics) {
         return;
     }
     if let Some(at) = doc.body().find(first) {
-        let (line, col) = crate::content::diag::line_col(doc.text(), doc.body_offset + at);
+        let (line, col) = crate::content::diag::line_col(doc.text(), doc.body_offset.saturating_add(at));
         let message = "this brief still holds the placeholder text of `briefing new`";
         let hint = "write what happened in its place, or add `draft: true` until it is ready";
         diags.push(Diagnostic::error(&doc.path, line, col, message).with_hint(hint).with_source(doc.text()));

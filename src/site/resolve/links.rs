@@ -407,11 +407,11 @@ impl Links<'_> {
     /// recorded with where they are shown.
     pub fn located<R>(&self, doc: &Doc<R>, rendered: &Rendered) -> Vec<Diagnostic> {
         for (offset, picture) in &rendered.pictures {
-            let (line, column) = line_col(doc.text(), doc.body_offset + offset);
+            let (line, column) = line_col(doc.text(), doc.body_offset.saturating_add(*offset));
             self.record(picture, &doc.path, line, column);
         }
         let at = |p: &markdown::LinkProblem| {
-            let (line, col) = line_col(doc.text(), doc.body_offset + p.offset);
+            let (line, col) = line_col(doc.text(), doc.body_offset.saturating_add(p.offset));
             let message = p.error.message.clone();
             let d = if p.warning { Diagnostic::warning(&doc.path, line, col, message) } else { Diagnostic::error(&doc.path, line, col, message) };
             d.with_hint_opt(p.error.hint.clone()).with_source(doc.text())
