@@ -18,6 +18,18 @@ pub fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     out
 }
 
+/// Lends `f` the `len` bytes at `at` in `file` (read into the thread's buffer) when they are
+/// all there and their XXH3-128 hash is `check`: bytes kept in a cache file are checked on
+/// every read (another build may have written there, or the disk failed).
+pub fn read_checked<T>(file: &std::fs::File, at: u64, len: usize, check: u128, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
+    use std::os::unix::fs::FileExt;
+    with_buffer(|buf| {
+        buf.resize(len, 0);
+        let whole = file.read_exact_at(buf, at).is_ok() && xxhash_rust::xxh3::xxh3_128(buf) == check;
+        whole.then(|| f(buf))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

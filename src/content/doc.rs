@@ -32,13 +32,34 @@ pub struct Doc<R> {
     pub body_offset: usize,
     /// The XXH3-128 hash of the body, when the load knows it.
     body_hash: Option<[u8; 16]>,
-    /// Whether the load knew the file unchanged without reading it.
-    unread: bool,
+    /// Where in the body the placeholder text of `briefing new` starts, when it holds it
+    /// (looked for once, when the file is read; the record keeps it for a file not read).
+    placeholder: Option<usize>,
     /// The front matter.
     pub raw: R,
 }
 
 impl<R> Doc<R> {
+    /// The document of `file` (under `content`), read as `text`, with its parts' offsets
+    /// (YAML start and length, body start) and front matter.
+    pub(crate) fn read(path: PathBuf, content: &Path, file: &Path, text: String, parts: [usize; 3], raw: R) -> Doc<R> {
+        let (content_path, stem) = names(content, file);
+        let [yaml_offset, yaml_len, body_offset] = parts;
+        let first = crate::content::model::PLACEHOLDER.lines().next().unwrap_or_default();
+        let placeholder = text.get(body_offset..).and_then(|body| body.find(first));
+        let (disk, text) = (file.to_path_buf(), OnceLock::from(text));
+        Doc { path, content_path, stem, disk, text, yaml_offset, yaml_len, body_offset, body_hash: None, placeholder, raw }
+    }
+
+    /// What the next build needs of this document, whose front matter `front` keys, to
+    /// know it without reading it; the body's hash is kept for this build too.
+    pub(crate) fn known(&mut self, front: crate::content::frontcache::Key) -> Known {
+        let body = self.body_hash();
+        self.body_hash = Some(body);
+        let parts = [self.yaml_offset, self.yaml_len, self.body_offset, self.placeholder.unwrap_or(usize::MAX)].map(|p| p as u64);
+        Known { front, body, parts }
+    }
+
     /// Whole file (read again from disk if it was not read or was freed; empty if it
     /// cannot be).
     pub fn text(&self) -> &str {
@@ -55,10 +76,10 @@ impl<R> Doc<R> {
         self.body_hash.unwrap_or_else(|| xxhash_rust::xxh3::xxh3_128(self.body().as_bytes()).to_le_bytes())
     }
 
-    /// Whether the load knew the file unchanged since a build read it, without reading it
-    /// (it was recorded only if its body did not hold [`crate::content::model::PLACEHOLDER`]'s first line).
-    pub fn unread(&self) -> bool {
-        self.unread
+    /// Where in the body the first line of [`crate::content::model::PLACEHOLDER`] starts,
+    /// when the body holds it.
+    pub fn placeholder(&self) -> Option<usize> {
+        self.placeholder
     }
 
     /// Frees the file's text once nothing but a message will read it again.
@@ -102,22 +123,6 @@ impl<R> Doc<R> {
 }
 
 
-impl<R> Doc<R> {
-    /// The document of `file` (under `content`), read as `text`, with its parts' offsets
-    /// (YAML start and length, body start) and front matter.
-    pub(crate) fn read(path: PathBuf, content: &Path, file: &Path, text: String, parts: [usize; 3], raw: R) -> Doc<R> {
-        let (content_path, stem) = names(content, file);
-        let [yaml_offset, yaml_len, body_offset] = parts;
-        let (disk, text) = (file.to_path_buf(), OnceLock::from(text));
-        Doc { path, content_path, stem, disk, text, yaml_offset, yaml_len, body_offset, body_hash: None, unread: false, raw }
-    }
-
-    /// Sets the hash of its body (the load computed it).
-    pub(crate) fn set_body_hash(&mut self, hash: [u8; 16]) {
-        self.body_hash = Some(hash);
-    }
-}
-
 /// A file's path under `content/` (with `/`) and the name it gives its document.
 pub(crate) fn names(content: &Path, file: &Path) -> (String, String) {
     let content_path =
@@ -135,16 +140,8 @@ pub(crate) fn known_doc<R: Front>(stamps: &Stamps, front: &FrontCache, stamp: St
     let known = stamps.known(&content_path, stamp)?;
     let raw = front.get::<R>(known.front)?;
     stamps.used(&content_path, stamp, known);
-    let [yaml_offset, yaml_len, body_offset] = known.parts.map(|p| usize::try_from(p).unwrap_or(usize::MAX));
+    let [yaml_offset, yaml_len, body_offset, at] = known.parts.map(|p| usize::try_from(p).unwrap_or(usize::MAX));
+    let placeholder = (at != usize::MAX).then_some(at);
     let (path, disk, text, body_hash) = (path.to_path_buf(), file.to_path_buf(), OnceLock::new(), Some(known.body));
-    Some(Doc { path, content_path, stem, disk, text, yaml_offset, yaml_len, body_offset, body_hash, unread: true, raw })
-}
-
-impl<R> Doc<R> {
-    /// What the next build needs of this document to know it without reading it.
-    pub(crate) fn known(&self) -> Known {
-        let front = crate::content::frontcache::key::<R>(self.split().yaml);
-        let parts = [self.yaml_offset, self.yaml_len, self.body_offset].map(|p| p as u64);
-        Known { front, body: self.body_hash(), parts }
-    }
+    Some(Doc { path, content_path, stem, disk, text, yaml_offset, yaml_len, body_offset, body_hash, placeholder, raw })
 }

@@ -19,7 +19,6 @@ pub use crate::content::doc::Doc;
 use crate::content::doc::known_doc;
 use crate::content::frontmatter::{self, RawAuthor, RawBrief, RawCompany, RawPage, RawPerson, RawProduct, RawSource, RawStory};
 use crate::content::kinds::RawEntity;
-use crate::content::model::PLACEHOLDER;
 use crate::content::theme;
 
 /// What the caller asks of the load.
@@ -404,17 +403,14 @@ fn read_folder<R: Front + Send + Sync + 'static>(
             }
             read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let bytes = std::fs::read(file).map_err(|e| Error::Read(file.clone(), e))?;
-            let mut doc = parse_doc::<R>(path, content, file, bytes, kind.known, reuse.front);
-            if let (Some((s, stamp)), Ok(doc)) = (stamped, &mut doc) {
-                let known = doc.known();
-                doc.set_body_hash(known.body);
-                // Known again only through the front-matter cache, which keeps no `extra`
-                // fields; and the placeholder is looked for in every brief's text.
-                if doc.raw.plain() && !doc.body().contains(PLACEHOLDER.lines().next().unwrap_or_default()) {
+            let doc = parse_keyed::<R>(path, content, file, bytes, kind.known, reuse.front).map(|(mut doc, front)| {
+                // Known again only through the front-matter cache, which keeps no `extra` fields.
+                if let (Some((s, stamp)), Some(front)) = (stamped, front.filter(|_| doc.raw.plain())) {
+                    let known = doc.known(front);
                     s.read(&doc.content_path, stamp, known);
                 }
-            }
-            let doc = doc.map(Arc::new);
+                Arc::new(doc)
+            });
             if let (Some(c), Some(meta), Ok(doc)) = (cache, &meta, &doc) {
                 c.put(file, meta, doc);
             }
@@ -434,14 +430,19 @@ fn read_folder<R: Front + Send + Sync + 'static>(
     Ok(docs)
 }
 
-fn parse_doc<R: Front>(
+fn parse_doc<R: Front>(path: PathBuf, content: &Path, file: &Path, bytes: Vec<u8>, known: &[&str], front: Option<&FrontCache>) -> Result<Doc<R>, Diagnostic> {
+    parse_keyed(path, content, file, bytes, known, front).map(|(doc, _)| doc)
+}
+
+/// Parses a file's bytes; with `front`, also the key its front matter is kept under there.
+fn parse_keyed<R: Front>(
     path: PathBuf,
     content: &Path,
     file: &Path,
     bytes: Vec<u8>,
     known: &[&str],
     front: Option<&FrontCache>,
-) -> Result<Doc<R>, Diagnostic> {
+) -> Result<(Doc<R>, Option<crate::content::frontcache::Key>), Diagnostic> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
@@ -452,12 +453,13 @@ fn parse_doc<R: Front>(
     })?;
     let split = frontmatter::split(&path, &text)?;
     let parse = || frontmatter::parse::<R>(&path, &text, &split, known);
-    let raw = match front {
-        Some(f) => f.parse(crate::content::frontcache::key::<R>(split.yaml), parse)?,
+    let key = front.map(|_| crate::content::frontcache::key::<R>(split.yaml));
+    let raw = match front.zip(key) {
+        Some((f, key)) => f.parse(key, parse)?,
         None => parse()?,
     };
     let (yaml_offset, yaml_len, body_offset) = (split.yaml_offset, split.yaml.len(), split.body_offset);
-    Ok(Doc::read(path, content, file, text, [yaml_offset, yaml_len, body_offset], raw))
+    Ok((Doc::read(path, content, file, text, [yaml_offset, yaml_len, body_offset], raw), key))
 }
 
 #[cfg(test)]

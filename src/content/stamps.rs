@@ -25,7 +25,7 @@ use ahash::AHashMap as HashMap;
 use crate::content::cachefile::{header, replace, unseal, ReadBeside};
 
 /// Bump when the file's layout changes.
-const FORMAT: &[u8] = b"briefing-files 1\n";
+const FORMAT: &[u8] = b"briefing-files 2\n";
 
 /// Changes this close before the build started are not trusted to show in a stamp.
 const SETTLE_NS: i128 = 2_000_000_000;
@@ -54,8 +54,9 @@ pub struct Known {
     pub front: [u8; 16],
     /// The XXH3-128 hash of its body.
     pub body: [u8; 16],
-    /// Where its YAML starts, how long it is, and where its body starts.
-    pub parts: [u64; 3],
+    /// Where its YAML starts, how long it is, where its body starts, and where in the body
+    /// the placeholder of `briefing new` starts (`u64::MAX`: nowhere).
+    pub parts: [u64; 4],
 }
 
 type Entries = HashMap<String, (Stamp, Known)>;
@@ -155,11 +156,11 @@ fn read(path: &Path) -> Option<Entries> {
         let n = c.u32()? as usize;
         let rel = std::str::from_utf8(c.take(n)?).ok()?.to_string();
         let mut u64 = || Some(u64::from_le_bytes(c.take(8)?.try_into().ok()?));
-        let [len, inode, a, b, d] = [u64()?, u64()?, u64()?, u64()?, u64()?];
+        let [len, inode, a, b, d, e] = [u64()?, u64()?, u64()?, u64()?, u64()?, u64()?];
         let mut i128 = || Some(i128::from_le_bytes(c.take(16)?.try_into().ok()?));
         let (modified, changed) = (i128()?, i128()?);
         let mut hash = || c.take(16)?.try_into().ok();
-        let known = Known { front: hash()?, body: hash()?, parts: [a, b, d] };
+        let known = Known { front: hash()?, body: hash()?, parts: [a, b, d, e] };
         entries.insert(rel, (Stamp { len, modified, changed, inode }, known));
     }
     Some(entries)
@@ -174,7 +175,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.md");
         std::fs::write(&file, "---\ntitle: A\n---\nBody.\n").unwrap();
-        let known = Known { front: [1; 16], body: [2; 16], parts: [4, 9, 17] };
+        let known = Known { front: [1; 16], body: [2; 16], parts: [4, 9, 17, u64::MAX] };
         let stamps = Stamps::open(dir.path(), false, true);
         let now = Stamp::of(&std::fs::metadata(&file).unwrap());
         stamps.read("briefs/now.md", now, known);

@@ -102,13 +102,9 @@ impl Pages {
         let (old, data) = self.old();
         let loc = *old.get(&k)?;
         let (data, len) = (data.as_ref()?, usize::try_from(loc.len).ok()?);
-        crate::content::buffer::with_buffer(|buf| {
-            buf.resize(len, 0);
-            let whole = data.read_exact_at(buf, loc.at).is_ok() && xxh3_128(buf) == loc.check;
-            whole.then(|| {
-                self.note(k, loc);
-                f(buf, loc.check)
-            })
+        crate::content::buffer::read_checked(data, loc.at, len, loc.check, |bytes| {
+            self.note(k, loc);
+            f(bytes, loc.check)
         })
     }
 

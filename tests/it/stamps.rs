@@ -52,8 +52,8 @@ fn files_known_unchanged_are_not_read_again_and_the_site_is_the_same() {
     assert!(edited.read("briefs/b/index.html").contains("Bzta."));
 }
 
-/// The placeholder `briefing new` writes is looked for in every brief's text: a brief that
-/// holds it is read, and refused, on every build.
+/// Where a brief holds the placeholder `briefing new` writes is found when it is read and
+/// kept in the record: the brief is refused on every build, read or not.
 #[test]
 fn a_brief_holding_the_placeholder_is_refused_on_every_build() {
     let body = "What happened, in two or three sentences.\n\n## Why it matters\n";

@@ -376,12 +376,10 @@ pub(super) fn order(docs: &[Arc<Doc<RawBrief>>], mut parts: Numbered, diags: &mu
 
 /// A brief that still holds the text `briefing new` wrote was never written: an error at it.
 fn placeholder(doc: &Doc<RawBrief>, diags: &mut Diagnostics) {
-    let first = crate::content::model::PLACEHOLDER.lines().next().unwrap_or_default();
-    // A file known unchanged without being read did not hold it when it was read.
-    if doc.raw.draft || doc.unread() {
+    if doc.raw.draft {
         return;
     }
-    if let Some(at) = doc.body().find(first) {
+    if let Some(at) = doc.placeholder() {
         let (line, col) = crate::content::diag::line_col(doc.text(), doc.body_offset.saturating_add(at));
         let message = "this brief still holds the placeholder text of `briefing new`";
         let hint = "write what happened in its place, or add `draft: true` until it is ready";

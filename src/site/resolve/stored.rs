@@ -12,15 +12,14 @@
 //! images are kept with it (where each is shown, and what it is), and recorded again as
 //! shown when it is reused, like a rendered one's.
 //!
-//! A body's HTML is not read with the rest: only where it lies in the file (and an XXH3-64
+//! A body's HTML is not read with the rest: only where it lies in the file (and an XXH3-128
 //! hash of it, checked when it is read). It is read when its brief is resolved, as that
 //! brief's text is freed: read up front, a 50,000-brief site's bodies (240 MB) were in
 //! memory beside the texts of all its files (240 MB more).
 
-use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 use std::fs::File;
 use std::io::{BufRead, Read, Write};
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -35,7 +34,7 @@ use crate::content::markdown::{Heading, Rendered};
 use crate::content::media::{Format, ImageInfo, Picture};
 
 /// Bump when the file's layout changes.
-const FORMAT: &[u8] = b"briefing-bodies 4\n";
+const FORMAT: &[u8] = b"briefing-bodies 5\n";
 
 /// The file's name in `.briefing-cache/`.
 const NAME: &str = "bodies";
@@ -170,11 +169,11 @@ struct Bodies {
     file: Option<File>,
 }
 
-/// Where a body's HTML lies in the file, how long it is, and its XXH3-64 hash.
+/// Where a body's HTML lies in the file, how long it is, and its XXH3-128 hash.
 struct Html {
     at: u64,
     len: usize,
-    check: u64,
+    check: u128,
 }
 
 impl Bodies {
@@ -182,12 +181,7 @@ impl Bodies {
     /// that writes the file meanwhile replaces it), when it is whole.
     fn html(&self, html: &Html) -> Option<Arc<str>> {
         let file = self.file.as_ref()?;
-        crate::content::buffer::with_buffer(|buf| {
-            buf.resize(html.len, 0);
-            file.read_exact_at(buf, html.at).ok()?;
-            (xxh3_64(buf) == html.check).then_some(())?;
-            std::str::from_utf8(buf).ok().map(Arc::from)
-        })
+        crate::content::buffer::read_checked(file, html.at, html.len, html.check, |b| std::str::from_utf8(b).ok().map(Arc::from))?
     }
 }
 
@@ -261,7 +255,7 @@ impl Kept {
         }
         let r = &self.rendered;
         w.str(&r.html);
-        w.u64(xxh3_64(r.html.as_bytes()));
+        w.bytes(&xxh3_128(r.html.as_bytes()).to_le_bytes());
         w.str(&r.first_paragraph);
         w.u64(r.mentions.len() as u64);
         for (kind, i) in &r.mentions {
@@ -384,7 +378,7 @@ impl<R: BufRead> Reader<R> {
         String::from_utf8(self.take(n)?).ok()
     }
 
-    /// A text passed over (read, and so hashed, but not kept), followed by its XXH3-64
+    /// A text passed over (read, and so hashed, but not kept), followed by its XXH3-128
     /// hash: where it lies in the file.
     fn skipped(&mut self) -> Option<Html> {
         let n = self.u64()?;
@@ -392,7 +386,8 @@ impl<R: BufRead> Reader<R> {
         let passed = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink()).ok()?;
         self.at += passed;
         let len = usize::try_from(n).ok().filter(|_| passed == n)?;
-        Some(Html { at, len, check: self.u64()? })
+        let check = u128::from_le_bytes(self.take(16)?.try_into().ok()?);
+        Some(Html { at, len, check })
     }
 }
 
